@@ -102,7 +102,6 @@ func checkICO(t *testing.T, data []byte) {
 	}
 }
 
-
 // The Windows ICO files are embedded only in Windows builds; check them on
 // every platform so a broken file is caught where the tests run.
 func TestICOFiles_HoldEveryTraySize(t *testing.T) {
