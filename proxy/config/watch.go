@@ -1,0 +1,120 @@
+package config
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// debounceDelay merges the burst of events one save produces (editors write
+// a temporary file, rename it, touch it again) into a single reload.
+const debounceDelay = 100 * time.Millisecond
+
+// Handler receives the results of watching the home folder. Callbacks run on
+// Watch's goroutine, one at a time, and should return quickly. Nil callbacks
+// are skipped.
+type Handler struct {
+	// Config receives a newly loaded configuration when it differs from
+	// the last valid one, or when .env becomes valid after an Invalid.
+	Config func(Config)
+	// Invalid receives the load error when .env stops being valid; the
+	// caller keeps using its last good configuration.
+	Invalid func(error)
+	// Debug receives the new debug state when DEBUG_MODE.txt appears or
+	// disappears.
+	Debug func(on bool)
+}
+
+// Watch reloads the configuration whenever <home>/.env or
+// <home>/DEBUG_MODE.txt changes, until ctx is done. It watches the folder
+// rather than the files, so saves that replace the file by renaming, and a
+// file deleted then re-created, are all seen. The state at the time Watch
+// starts is the baseline: only later changes are reported.
+//
+// Watch returns an error only when watching cannot start; it returns nil
+// once ctx is done.
+func Watch(ctx context.Context, home string, lookup func(string) (string, bool), h Handler) error {
+	watcher, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watching %s: %w", home, err)
+	}
+	defer watcher.Close()
+	if err := watcher.Add(home); err != nil {
+		return fmt.Errorf("watching %s: %w", home, err)
+	}
+
+	// The baseline is read after Add so a change made in between is not lost.
+	w := homeWatch{home: home, lookup: lookup, h: h, debug: DebugEnabled(home)}
+	if c, err := LoadWith(home, lookup); err == nil {
+		w.last, w.valid = c, true
+	}
+
+	debounce := time.NewTimer(debounceDelay)
+	debounce.Stop()
+	defer debounce.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-watcher.Events:
+			if !ok {
+				return nil
+			}
+			if name := filepath.Base(ev.Name); name == EnvFileName || name == DebugFileName {
+				debounce.Reset(debounceDelay)
+			}
+		case _, ok := <-watcher.Errors:
+			if !ok {
+				return nil
+			}
+			// Errors mean events were dropped (e.g. a queue overflow):
+			// reload, since one of them may have been ours.
+			debounce.Reset(debounceDelay)
+		case <-debounce.C:
+			w.reload()
+		}
+	}
+}
+
+// homeWatch is the state Watch compares each reload against.
+type homeWatch struct {
+	home   string
+	lookup func(string) (string, bool)
+	h      Handler
+
+	last  Config // the last valid configuration
+	valid bool   // whether last is set and .env was valid at the last reload
+	debug bool
+}
+
+func (w *homeWatch) reload() {
+	if on := DebugEnabled(w.home); on != w.debug {
+		w.debug = on
+		if w.h.Debug != nil {
+			w.h.Debug(on)
+		}
+	}
+
+	c, err := LoadWith(w.home, w.lookup)
+	if err != nil {
+		w.valid = false
+		if w.h.Invalid != nil {
+			w.h.Invalid(err)
+		}
+		return
+	}
+	// After an Invalid report the caller needs to hear that .env is good
+	// again, even when it is back to the last valid content.
+	recovered := !w.valid
+	w.valid = true
+	if !recovered && sameConfig(c, w.last) {
+		return
+	}
+	w.last = c
+	if w.h.Config != nil {
+		w.h.Config(c)
+	}
+}
