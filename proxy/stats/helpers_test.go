@@ -1,0 +1,184 @@
+package stats
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock is a settable clock for Options.Now.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock(t time.Time) *fakeClock { return &fakeClock{now: t} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// at returns a local time on 2026-11-<day>.
+func at(day, hour, minute, second int) time.Time {
+	return time.Date(2026, time.November, day, hour, minute, second, 0, time.Local)
+}
+
+// recordingHandler keeps log records so tests can assert on warnings.
+type recordingHandler struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (h *recordingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *recordingHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.records = append(h.records, r.Clone())
+	return nil
+}
+func (h *recordingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *recordingHandler) WithGroup(string) slog.Handler      { return h }
+
+// warnings returns the messages logged at warning level or above.
+func (h *recordingHandler) warnings() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var msgs []string
+	for _, r := range h.records {
+		if r.Level >= slog.LevelWarn {
+			msgs = append(msgs, r.Message)
+		}
+	}
+	return msgs
+}
+
+func (h *recordingHandler) hasWarning(substr string) bool {
+	return slices.ContainsFunc(h.warnings(), func(m string) bool { return strings.Contains(m, substr) })
+}
+
+// openTestStore opens a store in dir with the given clock and closes it at
+// the end of the test.
+func openTestStore(t testing.TB, dir string, clock *fakeClock) (*Store, *recordingHandler) {
+	t.Helper()
+	logs := &recordingHandler{}
+	s, err := Open(dir, Options{Now: clock.Now, Logger: slog.New(logs), FlushDelay: time.Millisecond})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s, logs
+}
+
+func mustRecord(t testing.TB, s *Store, c Call) {
+	t.Helper()
+	if err := s.Record(c); err != nil {
+		t.Fatalf("Record(%+v): %v", c, err)
+	}
+}
+
+// wantFields is the summary's top-level key order: the Python proxy's fields
+// first, then Freelane's.
+var wantFields = []string{"date", "total", "success", "failed", "timeout", "retry", "last_updated", "models", "journal_bytes"}
+
+// readSummaryFile reads CALLS_<key>.json, checks that it is valid JSON with
+// the expected keys in order, and decodes it.
+func readSummaryFile(t testing.TB, dir, fileKey string) summaryFile {
+	t.Helper()
+	data, err := os.ReadFile(summaryPath(dir, fileKey))
+	if err != nil {
+		t.Fatalf("reading summary: %v", err)
+	}
+	if keys := topLevelKeys(t, data); !slices.Equal(keys, wantFields) {
+		t.Fatalf("summary keys = %v, want %v\n%s", keys, wantFields, data)
+	}
+	var sum summaryFile
+	if err := json.Unmarshal(data, &sum); err != nil {
+		t.Fatalf("decoding summary: %v", err)
+	}
+	if sum.LastUpdated != "" {
+		if _, err := time.Parse(time.RFC3339, sum.LastUpdated); err != nil {
+			t.Errorf("last_updated %q is not RFC 3339: %v", sum.LastUpdated, err)
+		}
+	}
+	return sum
+}
+
+func topLevelKeys(t testing.TB, data []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("summary is not a JSON object: %v %v\n%s", tok, err, data)
+	}
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatalf("summary is not valid JSON: %v\n%s", err, data)
+		}
+		keys = append(keys, tok.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatalf("summary is not valid JSON: %v\n%s", err, data)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		t.Fatalf("summary is not valid JSON: %v\n%s", err, data)
+	}
+	if dec.More() {
+		t.Fatalf("trailing data after the summary object\n%s", data)
+	}
+	return keys
+}
+
+// countJournalLines counts the calls in a journal, failing on any bad line.
+func countJournalLines(t testing.TB, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading journal: %v", err)
+	}
+	n := 0
+	for line := range bytes.Lines(data) {
+		var c Call
+		if err := json.Unmarshal(line, &c); err != nil {
+			t.Fatalf("journal line %d %q: %v", n+1, line, err)
+		}
+		n++
+	}
+	return n
+}
+
+// waitFor polls cond until it holds or the test's deadline budget runs out.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond) // polling interval, not synchronisation
+	}
+}
+
+func writeFile(t testing.TB, dir, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,115 @@
+package stats
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+const (
+	filePrefix     = "CALLS_"
+	summarySuffix  = ".json"
+	journalSuffix  = ".journal"
+	corruptSuffix  = ".corrupt"
+	tempInfix      = ".tmp"
+	filePermission = 0o600
+	dirPermission  = 0o700
+)
+
+func summaryPath(dir, fileKey string) string {
+	return filepath.Join(dir, filePrefix+fileKey+summarySuffix)
+}
+
+func journalPath(dir, fileKey string) string {
+	return filepath.Join(dir, filePrefix+fileKey+journalSuffix)
+}
+
+// summaryFile is the on-disk summary: the Day, then how many journal bytes
+// it was derived from, so that Open can tell a stale summary from a current one.
+type summaryFile struct {
+	Day
+	JournalBytes int64 `json:"journal_bytes"`
+}
+
+// errCorruptSummary marks a summary file that exists but cannot be trusted.
+var errCorruptSummary = errors.New("corrupt call summary")
+
+// readSummary reads the summary of the day with the given date. A missing
+// file is reported with an error wrapping fs.ErrNotExist, an unreadable one
+// with an error wrapping errCorruptSummary.
+func readSummary(dir string, d *dayState) (summaryFile, error) {
+	path := summaryPath(dir, d.fileKey)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return summaryFile{}, fmt.Errorf("reading call summary: %w", err)
+	}
+	var sum summaryFile
+	if err := json.Unmarshal(data, &sum); err != nil {
+		return summaryFile{}, fmt.Errorf("%w %s: %w", errCorruptSummary, filepath.Base(path), err)
+	}
+	if sum.Date != d.date {
+		return summaryFile{}, fmt.Errorf("%w %s: date %q, want %q", errCorruptSummary, filepath.Base(path), sum.Date, d.date)
+	}
+	if sum.Total < 0 || sum.Success < 0 || sum.Failed < 0 || sum.Timeout < 0 || sum.Retry < 0 || sum.JournalBytes < 0 {
+		return summaryFile{}, fmt.Errorf("%w %s: negative count", errCorruptSummary, filepath.Base(path))
+	}
+	if sum.Models == nil {
+		sum.Models = map[string]ModelDay{}
+	}
+	return sum, nil
+}
+
+// writeSummary replaces the day's summary atomically: a reader, or the next
+// Open after a crash, sees either the old file or the new one, never a mix.
+func writeSummary(dir, fileKey string, sum summaryFile) error {
+	data, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding call summary: %w", err)
+	}
+	data = append(data, '\n')
+	final := summaryPath(dir, fileKey)
+	tmp, err := os.CreateTemp(dir, filepath.Base(final)+tempInfix+"*")
+	if err != nil {
+		return fmt.Errorf("creating call summary: %w", err)
+	}
+	// CreateTemp already uses 0600; stating it keeps the invariant visible.
+	if err := tmp.Chmod(filePermission); err != nil {
+		return discardTemp(tmp, fmt.Errorf("restricting call summary: %w", err))
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return discardTemp(tmp, fmt.Errorf("writing call summary: %w", err))
+	}
+	if err := tmp.Sync(); err != nil {
+		return discardTemp(tmp, fmt.Errorf("syncing call summary: %w", err))
+	}
+	if err := tmp.Close(); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("closing call summary: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("replacing call summary: %w", err)
+	}
+	return syncDir(dir)
+}
+
+func discardTemp(tmp *os.File, err error) error {
+	_ = tmp.Close()
+	_ = os.Remove(tmp.Name())
+	return err
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("opening stats directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("syncing stats directory: %w", err)
+	}
+	return nil
+}
