@@ -1,0 +1,40 @@
+// Package openai holds the OpenAI wire format as Freelane speaks it to its
+// clients: the error envelope, the models list, request inspection, the
+// rewrite of a request body before it goes to OpenRouter, and the rules that
+// turn OpenRouter's reasoning fields into something every client can show.
+//
+// Everything here is a pure function over bytes; there is no HTTP client.
+// Request and response bodies are scanned in place rather than decoded into
+// maps, so unknown fields pass through byte for byte and the per-request cost
+// stays small.
+//
+// # Request rewrite
+//
+// [RewriteForUpstream] sets the top-level "model" to the free model chosen by
+// Freelane and removes the fields that would let OpenRouter pick a model on
+// its own, possibly a paid one: the top-level "models" fallback list, the
+// legacy "route", and router plugins ("auto-router", "auto-beta-router",
+// "pareto-router", "fusion"). Nothing else in the body changes.
+//
+// # Reasoning rules
+//
+// OpenRouter returns a model's thinking in "reasoning" (plus
+// "reasoning_details"), while many clients only read "content", and
+// DeepSeek-style clients read "reasoning_content". Freelane applies these
+// rules to every answer:
+//
+//  1. Non-streamed answer, empty content: when a choice's message.content is
+//     null, empty or missing and message.reasoning is a non-empty string, the
+//     reasoning text becomes the content and "reasoning" is set to null, so
+//     the answer is not lost and not shown twice. "reasoning_details" is kept.
+//  2. Non-streamed answer with content: when both are present, the message
+//     gains "reasoning_content" with the same text as "reasoning".
+//  3. Streamed answer: every delta with a non-empty "reasoning" gains
+//     "reasoning_content" with the same text.
+//  4. Streamed answer that carried reasoning but no content at all: unless the
+//     client asked for reasoning explicitly ("include_reasoning": true, or a
+//     "reasoning" object without "exclude": true or "enabled": false), one
+//     extra chunk is sent before [DONE] whose delta.content is the whole
+//     reasoning text, so a client that reads only content still gets an
+//     answer.
+package openai

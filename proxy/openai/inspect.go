@@ -1,0 +1,235 @@
+package openai
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// ChatRequest is what Freelane needs to know about a chat completion request
+// to route it; the body itself is forwarded as the client sent it.
+type ChatRequest struct {
+	Model  string // the model the client named; empty when absent or null
+	Stream bool
+	// Tools is true when the request carries a non-empty "tools" (or legacy
+	// "functions") list, so only tool-capable models may answer it.
+	Tools bool
+	// Images is true when a message has an image part, so only models that
+	// accept image input may answer it.
+	Images bool
+	// WantsReasoning is true when the client asked for reasoning explicitly:
+	// "include_reasoning": true, or a "reasoning" object without
+	// "exclude": true or "enabled": false.
+	WantsReasoning bool
+}
+
+// RequestError describes why a request body was rejected, in the terms of the
+// OpenAI error envelope.
+type RequestError struct {
+	Param   string // the offending parameter, e.g. "messages[1].role"; empty for the body as a whole
+	Code    string // e.g. "invalid_json", "invalid_type", "missing_required_parameter"
+	Message string // a sentence a person can act on
+}
+
+func (e *RequestError) Error() string { return e.Message }
+
+// Codes used in RequestError.Code.
+const (
+	CodeInvalidJSON      = "invalid_json"
+	CodeInvalidType      = "invalid_type"
+	CodeMissingParameter = "missing_required_parameter"
+	CodeInvalidValue     = "invalid_value"
+)
+
+func typeError(param, want string) *RequestError {
+	return &RequestError{
+		Param:   param,
+		Code:    CodeInvalidType,
+		Message: fmt.Sprintf("Invalid type for '%s': expected %s.", param, want),
+	}
+}
+
+// InspectChatRequest validates the shape of a chat completion request body and
+// reports the facts routing needs. It checks only what Freelane relies on or
+// what would otherwise turn into a confusing upstream error; every other field
+// is left for OpenRouter to judge. The returned error is a *RequestError.
+func InspectChatRequest(body []byte) (ChatRequest, error) {
+	var req ChatRequest
+	if !json.Valid(body) {
+		msg := "The request body is not valid JSON."
+		var syntaxErr *json.SyntaxError
+		if err := json.Unmarshal(body, new(json.RawMessage)); errors.As(err, &syntaxErr) {
+			msg = fmt.Sprintf("The request body is not valid JSON: %s (at byte %d).", syntaxErr.Error(), syntaxErr.Offset)
+		}
+		return req, &RequestError{Code: CodeInvalidJSON, Message: msg}
+	}
+	open := skipSpace(body, 0)
+	if kindOf(body[open:]) != kindObject {
+		return req, &RequestError{Code: CodeInvalidType, Message: "The request body must be a JSON object."}
+	}
+
+	sawMessages := false
+	it := newObjectIter(body, open)
+	for m, ok := it.next(); ok; m, ok = it.next() {
+		v := body[m.valueStart:m.valueEnd]
+		kind := kindOf(v)
+		var err *RequestError
+		switch {
+		case keyIs(m.key, "messages"):
+			sawMessages = true
+			err = inspectMessages(body, m.valueStart, &req)
+		case keyIs(m.key, "model"):
+			switch kind {
+			case kindString:
+				req.Model, _ = unquote(v) // json.Valid has vouched for the escapes
+			case kindNull:
+			default:
+				err = typeError("model", "a string")
+			}
+		case keyIs(m.key, "stream"):
+			switch kind {
+			case kindBool:
+				req.Stream = v[0] == 't'
+			case kindNull:
+			default:
+				err = typeError("stream", "a boolean")
+			}
+		case keyIs(m.key, "tools"), keyIs(m.key, "functions"):
+			switch kind {
+			case kindArray:
+				req.Tools = req.Tools || !isEmptyValue(v)
+			case kindNull:
+			default:
+				err = typeError(string(m.key), "an array")
+			}
+		case keyIs(m.key, "max_tokens"), keyIs(m.key, "max_completion_tokens"):
+			if kind != kindNull && !isNonNegativeInteger(v) {
+				err = typeError(string(m.key), "a non-negative integer")
+			}
+		case keyIs(m.key, "temperature"), keyIs(m.key, "top_p"):
+			if kind != kindNull && kind != kindNumber {
+				err = typeError(string(m.key), "a number")
+			}
+		case keyIs(m.key, "include_reasoning"):
+			if kind == kindBool {
+				req.WantsReasoning = v[0] == 't'
+			}
+		case keyIs(m.key, "reasoning"):
+			if kind == kindObject {
+				req.WantsReasoning = reasoningShown(body, m.valueStart)
+			}
+		}
+		if err != nil {
+			return ChatRequest{}, err
+		}
+	}
+	if !sawMessages {
+		return ChatRequest{}, &RequestError{
+			Param:   "messages",
+			Code:    CodeMissingParameter,
+			Message: "Missing required parameter: 'messages'.",
+		}
+	}
+	return req, nil
+}
+
+// inspectMessages checks the messages array starting at body[start] and
+// records image parts in req.
+func inspectMessages(body []byte, start int, req *ChatRequest) *RequestError {
+	if kindOf(body[start:]) != kindArray {
+		return typeError("messages", "an array of message objects")
+	}
+	n := 0
+	arr := newArrayIter(body, start)
+	for s, e, ok := arr.next(); ok; s, e, ok = arr.next() {
+		if kindOf(body[s:e]) != kindObject {
+			return typeError(indexParam("messages", n, ""), "an object")
+		}
+		hasRole := false
+		msg := newObjectIter(body, s)
+		for m, ok := msg.next(); ok; m, ok = msg.next() {
+			v := body[m.valueStart:m.valueEnd]
+			switch {
+			case keyIs(m.key, "role"):
+				if kindOf(v) != kindString {
+					return typeError(indexParam("messages", n, ".role"), "a string")
+				}
+				hasRole = true
+			case keyIs(m.key, "content"):
+				if kindOf(v) == kindArray && !req.Images && hasImagePart(body, m.valueStart) {
+					req.Images = true
+				}
+			}
+		}
+		if !hasRole {
+			return &RequestError{
+				Param:   indexParam("messages", n, ".role"),
+				Code:    CodeMissingParameter,
+				Message: fmt.Sprintf("Missing required parameter: '%s'.", indexParam("messages", n, ".role")),
+			}
+		}
+		n++
+	}
+	if n == 0 {
+		return &RequestError{
+			Param:   "messages",
+			Code:    CodeInvalidValue,
+			Message: "Invalid value for 'messages': it must contain at least one message.",
+		}
+	}
+	return nil
+}
+
+// hasImagePart reports whether the content parts array at body[start] holds a
+// part of type "image_url" or "input_image".
+func hasImagePart(body []byte, start int) bool {
+	parts := newArrayIter(body, start)
+	for s, e, ok := parts.next(); ok; s, e, ok = parts.next() {
+		if kindOf(body[s:e]) != kindObject {
+			continue
+		}
+		part := newObjectIter(body, s)
+		for m, ok := part.next(); ok; m, ok = part.next() {
+			if !keyIs(m.key, "type") {
+				continue
+			}
+			if v := m.value(body); stringIs(v, "image_url") || stringIs(v, "input_image") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// reasoningShown reports whether a "reasoning" request object asks for the
+// reasoning to be returned: it is, unless "exclude": true or "enabled": false.
+func reasoningShown(body []byte, start int) bool {
+	obj := newObjectIter(body, start)
+	for m, ok := obj.next(); ok; m, ok = obj.next() {
+		v := string(body[m.valueStart:m.valueEnd])
+		if (keyIs(m.key, "exclude") && v == "true") || (keyIs(m.key, "enabled") && v == "false") {
+			return false
+		}
+	}
+	return true
+}
+
+// isNonNegativeInteger reports whether the JSON number v is a whole number
+// >= 0. Exponent forms such as 1e3 are accepted when they denote one.
+func isNonNegativeInteger(v []byte) bool {
+	if kindOf(v) != kindNumber || v[0] == '-' {
+		return false
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			f, err := strconv.ParseFloat(string(v), 64)
+			return err == nil && f >= 0 && f == float64(int64(f))
+		}
+	}
+	return true
+}
+
+func indexParam(name string, i int, suffix string) string {
+	return name + "[" + strconv.Itoa(i) + "]" + suffix
+}

@@ -1,0 +1,121 @@
+package openai
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestRewriteForUpstream(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		body  string
+		model string
+		want  string
+	}{
+		{"replace_model", `{"model":"x","messages":[]}`, "m:free", `{"model":"m:free","messages":[]}`},
+		{"insert_model", `{"messages":[]}`, "m:free", `{"messages":[],"model":"m:free"}`},
+		{"insert_into_empty_object", `{}`, "m", `{"model":"m"}`},
+		{"insert_into_empty_object_with_space", "{ \n}", "m", "{\"model\":\"m\" \n}"},
+		{"escape_model", `{"model":"x"}`, "a\"b\\c\n", `{"model":"a\"b\\c\u000a"}`},
+		{"remove_models_first", `{"models":["a","b"],"model":"x","n":1}`, "m", `{"model":"m","n":1}`},
+		{"remove_models_middle", `{"model":"x", "models":["a"], "n":1}`, "m", `{"model":"m", "n":1}`},
+		{"remove_route_last", `{"model":"x","route":"fallback"}`, "m", `{"model":"m"}`},
+		{"remove_all_and_insert", `{"models":["p"],"route":"fallback"}`, "m", `{"model":"m"}`},
+		{"pretty_printed", "{\n  \"model\": \"x\",\n  \"models\": [\"a\"],\n  \"stream\": true\n}\n", "m",
+			"{\n  \"model\": \"m\",\n  \"stream\": true\n}\n"},
+		{"nested_model_untouched", `{"messages":[{"role":"user","content":"x","model":"keep"}],"model":"x"}`, "m",
+			`{"messages":[{"role":"user","content":"x","model":"keep"}],"model":"m"}`},
+		{"nested_models_untouched", `{"metadata":{"models":"keep","route":"keep"},"model":"x"}`, "m",
+			`{"metadata":{"models":"keep","route":"keep"},"model":"m"}`},
+		{"string_value_models_untouched", `{"messages":[{"role":"user","content":"\"models\":[1]"}]}`, "m",
+			`{"messages":[{"role":"user","content":"\"models\":[1]"}],"model":"m"}`},
+		{"router_plugins_removed", `{"model":"x","plugins":[{"id":"auto-router"},{"id":"web","max_results":3},{"id":"fusion"}]}`, "m",
+			`{"model":"m","plugins":[{"id":"web","max_results":3}]}`},
+		{"all_plugins_routers", `{"plugins":[ {"id":"pareto-router"}, {"id":"auto-beta-router"} ],"model":"x"}`, "m",
+			`{"plugins":[ ],"model":"m"}`},
+		{"non_router_plugins_kept", `{"plugins":[{"id":"context-compression","enabled":false}],"model":"x"}`, "m",
+			`{"plugins":[{"id":"context-compression","enabled":false}],"model":"m"}`},
+		{"unknown_fields_kept_verbatim", `{"x_custom":{"a":[1,2.50,"\u00e9"]},"temperature":1.0e0,"model":"x"}`, "m",
+			`{"x_custom":{"a":[1,2.50,"\u00e9"]},"temperature":1.0e0,"model":"m"}`},
+		{"escaped_key", `{"mod\u0065ls":["paid"],"model":"x"}`, "m", `{"model":"m"}`},
+		{"duplicate_model_keys", `{"model":"a","model":"b"}`, "m", `{"model":"m","model":"m"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := RewriteForUpstream([]byte(tt.body), tt.model)
+			if err != nil {
+				t.Fatalf("RewriteForUpstream: %v", err)
+			}
+			if string(got) != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+			if !json.Valid(got) {
+				t.Errorf("output is not valid JSON: %s", got)
+			}
+		})
+	}
+}
+
+func TestRewriteForUpstream_RejectsNonObjects(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{``, `[]`, `"s"`, `{"model":`, `null`} {
+		if out, err := RewriteForUpstream([]byte(body), "m"); err == nil {
+			t.Errorf("RewriteForUpstream(%q) = %q, want error", body, out)
+		}
+	}
+}
+
+func TestRewriteForUpstream_TypicalBodyKeepsMeaning(t *testing.T) {
+	t.Parallel()
+	out, err := RewriteForUpstream(typicalChatBody, "z-ai/glm-4.5-air:free")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after map[string]any
+	if err := json.Unmarshal(typicalChatBody, &before); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out, &after); err != nil {
+		t.Fatalf("output not JSON: %v\n%s", err, out)
+	}
+	if after["model"] != "z-ai/glm-4.5-air:free" {
+		t.Errorf("model = %v", after["model"])
+	}
+	for _, gone := range []string{"models", "route"} {
+		if _, ok := after[gone]; ok {
+			t.Errorf("%q still present", gone)
+		}
+	}
+	if plugins := after["plugins"].([]any); len(plugins) != 1 {
+		t.Errorf("plugins = %v, want only web", plugins)
+	}
+	for _, k := range []string{"messages", "tools", "temperature", "max_tokens", "stream"} {
+		b1, _ := json.Marshal(before[k])
+		b2, _ := json.Marshal(after[k])
+		if string(b1) != string(b2) {
+			t.Errorf("%s changed: %s -> %s", k, b1, b2)
+		}
+	}
+}
+
+func BenchmarkRewriteForUpstream(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(typicalChatBody)))
+	for b.Loop() {
+		if _, err := RewriteForUpstream(typicalChatBody, "z-ai/glm-4.5-air:free"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRewriteForUpstream_ModelOnly(b *testing.B) {
+	body := []byte(`{"model":"openrouter/free","messages":[{"role":"user","content":"Write a haiku about autumn leaves."}],"stream":true}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := RewriteForUpstream(body, "z-ai/glm-4.5-air:free"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
