@@ -1,0 +1,202 @@
+// Package routing decides which free model a chat call tries, in which order,
+// and when a failed call may try another one. It is pure policy: no HTTP, the
+// clock is injected, and every answer comes from the free catalog it is given.
+package routing
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/freelane/freelane/proxy/catalog"
+)
+
+// Needs lists the capabilities a request depends on.
+type Needs struct {
+	Tools  bool // the request declares tools
+	Vision bool // a message carries an image
+}
+
+func (n Needs) metBy(m catalog.Model) bool {
+	return (!n.Tools || m.Tools) && (!n.Vision || m.Vision)
+}
+
+// Request is what routing needs to know about a chat call.
+type Request struct {
+	Model string // as the client sent it: a free id, a paid id, "auto", "" ...
+	Needs Needs
+}
+
+// failureMemory is how long a failure keeps a model behind untried ones;
+// after that it gets a fresh chance, since free providers recover often.
+const failureMemory = 30 * time.Minute
+
+// group is why a candidate is where it is; lower groups go first.
+type group uint8
+
+const (
+	groupRequested group = iota
+	groupPreferred
+	groupRanked
+)
+
+// tier ranks the remaining models by what was last observed of them.
+type tier uint8
+
+const (
+	tierHealthy tier = iota // last outcome was a success
+	tierUnknown             // never tried, or failed long ago
+	tierFailed              // failed recently
+)
+
+type candidate struct {
+	id            string
+	contextLength int
+	group         group
+	preference    int // position in the user's preferred list
+	tier          tier
+	latencyMs     int64
+	lastFailure   int64 // Unix nanoseconds
+	coolUntil     int64 // Unix nanoseconds; 0 when not cooling down
+}
+
+// candidateBuffer is sized for a typical free catalog so that ordering it
+// needs no heap allocation; larger catalogs still work.
+const candidateBuffer = 64
+
+// Candidates returns the ids of the free models to try for req, best first:
+//
+//  1. the requested model, when it names a free model in models (a name
+//     without ":free" matches its free variant);
+//  2. the preferred models that are in models, in the user's order;
+//  3. the rest by observed health: recent success and low latency first,
+//     recent failures last, then larger context, then id.
+//
+// Models that lack a capability in req.Needs are left out. Models cooling
+// down after a failure go after all others, soonest available first, so a
+// call still has something to try when everything is resting; this applies
+// to the requested model too, since hammering a resting model only spends
+// the daily free quota.
+//
+// Only ids from models that pass catalog.IsFreeID are ever returned: a
+// request for a paid model, "auto", "free" or nothing just means "pick one",
+// and can never make Freelane send a paid model. h may be nil.
+func Candidates(models []catalog.Model, req Request, preferred []string, h *Health) []string {
+	var buf [candidateBuffer]candidate
+	cands := buf[:0]
+	for _, m := range models {
+		if !catalog.IsFreeID(m.ID) || !req.Needs.metBy(m) {
+			continue
+		}
+		cands = append(cands, candidate{id: m.ID, contextLength: m.ContextLength, group: groupRanked, tier: tierUnknown})
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+
+	if i := findUnplaced(cands, req.Model); i >= 0 {
+		cands[i].group = groupRequested
+	}
+	for pos, name := range preferred {
+		if i := findUnplaced(cands, name); i >= 0 {
+			cands[i].group = groupPreferred
+			cands[i].preference = pos
+		}
+	}
+	h.observe(cands)
+	slices.SortFunc(cands, compareCandidates)
+
+	ids := make([]string, len(cands))
+	for i, c := range cands {
+		ids[i] = c.id
+	}
+	return ids
+}
+
+// findUnplaced returns the index of the still-unplaced candidate that name
+// refers to, or -1.
+func findUnplaced(cands []candidate, name string) int {
+	if name == "" {
+		return -1
+	}
+	for i, c := range cands {
+		if c.group == groupRanked && namesModel(name, c.id) {
+			return i
+		}
+	}
+	return -1
+}
+
+// namesModel reports whether a client-supplied name refers to the free model
+// id, either exactly or as the model without its ":free" suffix.
+func namesModel(name, id string) bool {
+	if name == id {
+		return true
+	}
+	base, ok := strings.CutSuffix(id, ":free")
+	return ok && base == name
+}
+
+// observe fills in each candidate's health under a single lock.
+func (h *Health) observe(cands []candidate) {
+	if h == nil {
+		return
+	}
+	now := h.now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := range cands {
+		st, ok := h.models[cands[i].id]
+		if !ok {
+			continue
+		}
+		c := &cands[i]
+		if st.CooldownUntil.After(now) {
+			c.coolUntil = st.CooldownUntil.UnixNano()
+		}
+		c.latencyMs = st.LatencyMs
+		c.lastFailure = st.LastFailure.UnixNano()
+		switch {
+		case st.LastFailure.After(st.LastSuccess) && now.Sub(st.LastFailure) < failureMemory:
+			c.tier = tierFailed
+		case !st.LastSuccess.IsZero() && !st.LastFailure.After(st.LastSuccess):
+			c.tier = tierHealthy
+		}
+	}
+}
+
+func compareCandidates(a, b candidate) int {
+	// Resting models last, the one available soonest first (0 = not resting).
+	if c := cmp.Compare(a.coolUntil, b.coolUntil); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.group, b.group); c != 0 {
+		return c
+	}
+	switch a.group {
+	case groupPreferred:
+		if c := cmp.Compare(a.preference, b.preference); c != 0 {
+			return c
+		}
+	case groupRanked:
+		if c := cmp.Compare(a.tier, b.tier); c != 0 {
+			return c
+		}
+		switch a.tier {
+		case tierHealthy:
+			if c := cmp.Compare(a.latencyMs, b.latencyMs); c != 0 {
+				return c
+			}
+		case tierFailed:
+			// The model that failed longest ago has had most time to recover.
+			if c := cmp.Compare(a.lastFailure, b.lastFailure); c != 0 {
+				return c
+			}
+		}
+	}
+	if c := cmp.Compare(b.contextLength, a.contextLength); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
+}

@@ -1,0 +1,323 @@
+package routing
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/freelane/freelane/proxy/catalog"
+)
+
+// testModels is a small free catalog, sorted by ID as the catalog keeps it.
+var testModels = []catalog.Model{
+	{ID: "deepseek/deepseek-r1:free", ContextLength: 163840, Reasoning: true},
+	{ID: "google/gemma-3-27b-it:free", ContextLength: 96000, Vision: true},
+	{ID: "meta-llama/llama-3.3-70b-instruct:free", ContextLength: 131072, Tools: true},
+	{ID: "mistralai/mistral-small:free", ContextLength: 32768, Tools: true},
+	{ID: "qwen/qwen3-vl:free", ContextLength: 131072, Tools: true, Vision: true},
+}
+
+// healthEvent is one observation fed to Health before ordering.
+type healthEvent struct {
+	model   string
+	failure Failure       // zero for a success
+	latency time.Duration // of a success
+	ago     time.Duration // how long before the ordering it happened
+}
+
+func TestCandidates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		models    []catalog.Model
+		req       Request
+		preferred []string
+		events    []healthEvent
+		want      []string
+	}{
+		{
+			name: "no_history_orders_by_context_then_id",
+			want: []string{
+				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
+				"google/gemma-3-27b-it:free", "mistralai/mistral-small:free",
+			},
+		},
+		{
+			name:      "requested_free_model_first_even_over_preferred",
+			req:       Request{Model: "mistralai/mistral-small:free"},
+			preferred: []string{"google/gemma-3-27b-it:free"},
+			want: []string{
+				"mistralai/mistral-small:free", "google/gemma-3-27b-it:free",
+				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
+			},
+		},
+		{
+			name: "requested_name_without_suffix_means_its_free_variant",
+			req:  Request{Model: "google/gemma-3-27b-it"},
+			want: []string{
+				"google/gemma-3-27b-it:free",
+				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
+				"mistralai/mistral-small:free",
+			},
+		},
+		{
+			name:      "preferred_in_user_order_unknown_entries_ignored",
+			preferred: []string{"qwen/qwen3-vl:free", "openai/gpt-4o", "mistralai/mistral-small:free", "qwen/qwen3-vl:free"},
+			want: []string{
+				"qwen/qwen3-vl:free", "mistralai/mistral-small:free",
+				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "google/gemma-3-27b-it:free",
+			},
+		},
+		{
+			name: "tools_need_excludes_incapable_models",
+			req:  Request{Model: "deepseek/deepseek-r1:free", Needs: Needs{Tools: true}},
+			want: []string{"meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free", "mistralai/mistral-small:free"},
+		},
+		{
+			name: "vision_need",
+			req:  Request{Needs: Needs{Vision: true}},
+			want: []string{"qwen/qwen3-vl:free", "google/gemma-3-27b-it:free"},
+		},
+		{
+			name: "tools_and_vision_need",
+			req:  Request{Needs: Needs{Tools: true, Vision: true}},
+			want: []string{"qwen/qwen3-vl:free"},
+		},
+		{
+			name: "healthy_before_unknown_before_failed",
+			events: []healthEvent{
+				{model: "mistralai/mistral-small:free", latency: 900 * time.Millisecond, ago: time.Hour},
+				{model: "google/gemma-3-27b-it:free", latency: 300 * time.Millisecond, ago: time.Hour},
+				// Failed, and its cool-down is already over.
+				{model: "deepseek/deepseek-r1:free", failure: FailureNetwork, ago: 10 * time.Minute},
+			},
+			want: []string{
+				"google/gemma-3-27b-it:free", "mistralai/mistral-small:free",
+				"meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
+				"deepseek/deepseek-r1:free",
+			},
+		},
+		{
+			name: "old_failure_is_forgiven",
+			events: []healthEvent{
+				{model: "deepseek/deepseek-r1:free", failure: FailureNetwork, ago: time.Hour},
+			},
+			want: []string{
+				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
+				"google/gemma-3-27b-it:free", "mistralai/mistral-small:free",
+			},
+		},
+		{
+			name: "recent_failures_oldest_first",
+			events: []healthEvent{
+				{model: "mistralai/mistral-small:free", failure: FailureNetwork, ago: 5 * time.Minute},
+				{model: "google/gemma-3-27b-it:free", failure: FailureNetwork, ago: 10 * time.Minute},
+			},
+			want: []string{
+				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
+				"google/gemma-3-27b-it:free", "mistralai/mistral-small:free",
+			},
+		},
+		{
+			name:      "cooling_models_last_soonest_first_even_when_requested",
+			req:       Request{Model: "qwen/qwen3-vl:free"},
+			preferred: []string{"deepseek/deepseek-r1:free"},
+			events: []healthEvent{
+				{model: "qwen/qwen3-vl:free", failure: FailureBusy},        // rests 1m
+				{model: "deepseek/deepseek-r1:free", failure: FailureGone}, // rests 1h
+			},
+			want: []string{
+				"meta-llama/llama-3.3-70b-instruct:free", "google/gemma-3-27b-it:free", "mistralai/mistral-small:free",
+				"qwen/qwen3-vl:free", "deepseek/deepseek-r1:free",
+			},
+		},
+		{
+			name: "everything_cooling_still_returns_all",
+			req:  Request{Needs: Needs{Vision: true}},
+			events: []healthEvent{
+				{model: "qwen/qwen3-vl:free", failure: FailureTimeout},      // rests 2m
+				{model: "google/gemma-3-27b-it:free", failure: FailureBusy}, // rests 1m
+			},
+			want: []string{"google/gemma-3-27b-it:free", "qwen/qwen3-vl:free"},
+		},
+		{
+			name: "success_after_failure_is_healthy",
+			events: []healthEvent{
+				{model: "mistralai/mistral-small:free", failure: FailureBusy, ago: 2 * time.Minute},
+				{model: "mistralai/mistral-small:free", latency: time.Second, ago: time.Minute},
+			},
+			want: []string{
+				"mistralai/mistral-small:free",
+				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
+				"google/gemma-3-27b-it:free",
+			},
+		},
+		{
+			name:      "paid_entries_never_returned",
+			models:    []catalog.Model{{ID: "openai/gpt-4o", Tools: true}, {ID: "openrouter/free"}, {ID: "a/b:free"}},
+			req:       Request{Model: "openai/gpt-4o"},
+			preferred: []string{"openrouter/free"},
+			want:      []string{"a/b:free"},
+		},
+		{
+			name:   "no_capable_model",
+			models: []catalog.Model{{ID: "a/b:free"}},
+			req:    Request{Needs: Needs{Tools: true}},
+			want:   nil,
+		},
+		{
+			name:   "empty_catalog",
+			models: []catalog.Model{},
+			want:   nil,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			models := tt.models
+			if models == nil {
+				models = testModels
+			}
+			clock := newFakeClock()
+			h := NewHealth(clock.Now)
+			start := clock.Now()
+			replayed := slices.Clone(tt.events)
+			// Replay oldest first so "ago" reads naturally in the table.
+			slices.SortStableFunc(replayed, func(a, b healthEvent) int { return cmp.Compare(b.ago, a.ago) })
+			for _, ev := range replayed {
+				clock.Set(start.Add(-ev.ago))
+				if ev.failure != 0 {
+					h.Failure(ev.model, ev.failure, ev.failure.String())
+				} else {
+					h.Success(ev.model, ev.latency)
+				}
+			}
+			clock.Set(start)
+
+			got := Candidates(models, tt.req, tt.preferred, h)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Candidates =\n %v\nwant\n %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCandidates_PickRequests(t *testing.T) {
+	t.Parallel()
+	plainRanking := Candidates(testModels, Request{}, nil, nil)
+	tests := []struct {
+		name  string
+		model string
+	}{
+		{"empty", ""},
+		{"auto", "auto"},
+		{"free", "free"},
+		{"free_router", "openrouter/free"},
+		{"auto_router", "openrouter/auto"},
+		{"bare_paid_name", "gpt-4o"},
+		{"paid_id", "openai/gpt-4o"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := Candidates(testModels, Request{Model: tt.model}, nil, nil)
+			if !slices.Equal(got, plainRanking) {
+				t.Errorf("Candidates(%q) = %v, want the plain ranking %v", tt.model, got, plainRanking)
+			}
+		})
+	}
+}
+
+func TestCandidates_OnlyReturnsCatalogIDs(t *testing.T) {
+	t.Parallel()
+	known := make(map[string]bool, len(testModels))
+	for _, m := range testModels {
+		known[m.ID] = true
+	}
+	h := NewHealth(nil)
+	h.Failure("openai/gpt-4o", FailureBusy, "429")
+	h.Success("anthropic/claude-sonnet-4", time.Second)
+	requests := []Request{
+		{Model: "openai/gpt-4o"},
+		{Model: "anthropic/claude-sonnet-4", Needs: Needs{Tools: true}},
+		{Model: "qwen/qwen3-vl:free", Needs: Needs{Vision: true}},
+	}
+	for _, req := range requests {
+		for _, id := range Candidates(testModels, req, []string{"openai/gpt-4o", "anthropic/claude-sonnet-4"}, h) {
+			if !known[id] {
+				t.Errorf("Candidates(%+v) returned %q, which is not in the free catalog", req, id)
+			}
+		}
+	}
+}
+
+func TestCandidates_DoesNotModifyInput(t *testing.T) {
+	t.Parallel()
+	models := slices.Clone(testModels)
+	preferred := []string{"qwen/qwen3-vl:free", "google/gemma-3-27b-it:free"}
+	Candidates(models, Request{Model: "mistralai/mistral-small:free"}, preferred, NewHealth(nil))
+	if !slices.Equal(models, testModels) {
+		t.Error("Candidates reordered or changed its models argument")
+	}
+	if !slices.Equal(preferred, []string{"qwen/qwen3-vl:free", "google/gemma-3-27b-it:free"}) {
+		t.Error("Candidates changed its preferred argument")
+	}
+}
+
+func TestCandidates_LargeCatalog(t *testing.T) {
+	t.Parallel()
+	models := benchmarkModels(2 * candidateBuffer)
+	got := Candidates(models, Request{}, nil, nil)
+	if len(got) != len(models) {
+		t.Fatalf("Candidates returned %d ids, want %d", len(got), len(models))
+	}
+	contextOf := make(map[string]int, len(models))
+	for _, m := range models {
+		contextOf[m.ID] = m.ContextLength
+	}
+	// Without health data the order is by context length, then id.
+	for i := 1; i < len(got); i++ {
+		prev, cur := got[i-1], got[i]
+		if contextOf[prev] < contextOf[cur] || (contextOf[prev] == contextOf[cur] && prev >= cur) {
+			t.Fatalf("%q (context %d) ranked before %q (context %d)", prev, contextOf[prev], cur, contextOf[cur])
+		}
+	}
+}
+
+func benchmarkModels(n int) []catalog.Model {
+	models := make([]catalog.Model, n)
+	for i := range models {
+		models[i] = catalog.Model{
+			ID:            fmt.Sprintf("vendor%02d/model-%03d:free", i%7, i),
+			ContextLength: 8192 * (1 + i%10),
+			Tools:         i%2 == 0,
+			Vision:        i%3 == 0,
+		}
+	}
+	slices.SortFunc(models, func(a, b catalog.Model) int { return strings.Compare(a.ID, b.ID) })
+	return models
+}
+
+func BenchmarkCandidates(b *testing.B) {
+	models := benchmarkModels(60)
+	h := NewHealth(nil)
+	for i, m := range models {
+		switch i % 4 {
+		case 0:
+			h.Success(m.ID, time.Duration(200+i*10)*time.Millisecond)
+		case 1:
+			h.Failure(m.ID, FailureBusy, "429")
+		}
+	}
+	req := Request{Model: models[17].ID, Needs: Needs{Tools: true}}
+	preferred := []string{models[40].ID, models[2].ID, "openai/gpt-4o"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if ids := Candidates(models, req, preferred, h); len(ids) == 0 {
+			b.Fatal("no candidates")
+		}
+	}
+}
