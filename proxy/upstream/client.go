@@ -1,0 +1,289 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/net/http/httpproxy"
+)
+
+// Defaults for the zero values of Options.
+const (
+	DefaultDialTimeout = 10 * time.Second
+	// DefaultResponseHeaderTimeout bounds the wait for the first response
+	// byte. Free models can think for minutes before a non-streamed answer,
+	// so it is generous; streams are never cut once headers have arrived.
+	DefaultResponseHeaderTimeout = 3 * time.Minute
+	DefaultUserAgent             = "Freelane (+https://github.com/freelane/freelane)"
+
+	// MaxModelsBytes caps the size of the model catalog read from /models.
+	MaxModelsBytes = 32 << 20
+	maxKeyBytes    = 1 << 20
+
+	// maxIdleConnsPerHost is large because every call goes to the same host;
+	// the default of 2 would close and reopen TLS connections under load.
+	maxIdleConnsPerHost = 512
+)
+
+// Attribution headers OpenRouter reads to name the calling app.
+const (
+	appURL   = "https://github.com/freelane/freelane"
+	appTitle = "Freelane"
+)
+
+// Options configures a Client.
+type Options struct {
+	BaseURL string // e.g. https://openrouter.ai/api/v1
+	APIKey  string // sent only as "Authorization: Bearer"; may be empty for /models
+
+	// Explicit proxy settings, in the syntax of the HTTP_PROXY, HTTPS_PROXY
+	// and NO_PROXY environment variables. The process environment is not
+	// consulted, so what the user configured is what is used.
+	HTTPProxy, HTTPSProxy, NoProxy string
+
+	DialTimeout           time.Duration // TCP connect; DefaultDialTimeout when zero
+	ResponseHeaderTimeout time.Duration // request sent -> response headers; DefaultResponseHeaderTimeout when zero
+	UserAgent             string        // DefaultUserAgent when empty
+}
+
+// Client talks to OpenRouter. It is safe for concurrent use.
+type Client struct {
+	base      string // BaseURL without a trailing slash
+	apiKey    string
+	userAgent string
+	transport *http.Transport
+	http      *http.Client
+}
+
+// New validates o and returns a client with its own transport.
+func New(o Options) (*Client, error) {
+	base, err := validateBaseURL(o.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if strings.ContainsAny(o.APIKey, "\r\n\t ") {
+		return nil, errors.New("the OpenRouter API key contains whitespace")
+	}
+	if o.DialTimeout <= 0 {
+		o.DialTimeout = DefaultDialTimeout
+	}
+	if o.ResponseHeaderTimeout <= 0 {
+		o.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = DefaultUserAgent
+	}
+	proxyFunc := (&httpproxy.Config{HTTPProxy: o.HTTPProxy, HTTPSProxy: o.HTTPSProxy, NoProxy: o.NoProxy}).ProxyFunc()
+	dialer := &net.Dialer{Timeout: o.DialTimeout, KeepAlive: 30 * time.Second}
+	transport := &http.Transport{
+		Proxy:                 func(r *http.Request) (*url.URL, error) { return proxyFunc(r.URL) },
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          maxIdleConnsPerHost,
+		MaxIdleConnsPerHost:   maxIdleConnsPerHost,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   o.DialTimeout,
+		ResponseHeaderTimeout: o.ResponseHeaderTimeout,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &Client{
+		base:      base,
+		apiKey:    o.APIKey,
+		userAgent: o.UserAgent,
+		transport: transport,
+		// No Timeout: a long stream must never be cut by an overall deadline.
+		// Callers bound each call with its context instead.
+		http: &http.Client{Transport: transport},
+	}, nil
+}
+
+// validateBaseURL checks that raw is a plain http(s) base URL and returns it
+// without a trailing slash. Plain http is allowed only for loopback hosts,
+// because the API key travels with every request.
+func validateBaseURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("parsing the OpenRouter base URL: %w", err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("the OpenRouter base URL %q must start with https://", raw)
+	case u.Host == "" || u.Hostname() == "":
+		return "", fmt.Errorf("the OpenRouter base URL %q has no host", raw)
+	case u.User != nil:
+		return "", errors.New("the OpenRouter base URL must not contain a user name or password")
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", fmt.Errorf("the OpenRouter base URL %q must not have a query", raw)
+	case u.Fragment != "":
+		return "", fmt.Errorf("the OpenRouter base URL %q must not have a fragment", raw)
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		return "", fmt.Errorf("the OpenRouter base URL %q must use https (plain http is only for loopback hosts)", raw)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ChatCompletions posts body to {base}/chat/completions and returns the
+// response as is, whatever its status; the caller closes its body. A failure
+// to get a response comes back as an *Error of KindTimeout or KindNetwork
+// (KindAuth when no API key is configured).
+func (c *Client) ChatCompletions(ctx context.Context, body []byte) (*http.Response, error) {
+	if c.apiKey == "" {
+		return nil, &Error{Status: http.StatusUnauthorized, Kind: KindAuth, Message: "no OpenRouter API key is configured"}
+	}
+	req, err := c.newRequest(ctx, http.MethodPost, "/chat/completions", body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	return c.do(req)
+}
+
+// Models returns the raw body of GET {base}/models (the whole catalog).
+func (c *Client) Models(ctx context.Context) ([]byte, error) {
+	return c.get(ctx, "/models", MaxModelsBytes)
+}
+
+// FreeDaily is the account's free-model request count for the current UTC day.
+type FreeDaily struct {
+	Used, Limit, Remaining int
+}
+
+// KeyInfo is what GET /key tells about the API key.
+type KeyInfo struct {
+	Label      string // OpenRouter's masked label of the key, e.g. "sk-or-v1-au7...890"
+	IsFreeTier bool   // the account never bought credits
+	FreeDaily  *FreeDaily
+}
+
+// Key returns information about the configured API key from GET {base}/key.
+// The call uses no quota.
+func (c *Client) Key(ctx context.Context) (KeyInfo, error) {
+	if c.apiKey == "" {
+		return KeyInfo{}, &Error{Status: http.StatusUnauthorized, Kind: KindAuth, Message: "no OpenRouter API key is configured"}
+	}
+	body, err := c.get(ctx, "/key", maxKeyBytes)
+	if err != nil {
+		return KeyInfo{}, err
+	}
+	var resp struct {
+		Data struct {
+			Label      string `json:"label"`
+			IsFreeTier bool   `json:"is_free_tier"`
+			FreeDaily  *struct {
+				Used      json.Number `json:"used"`
+				Limit     json.Number `json:"limit"`
+				Remaining json.Number `json:"remaining"`
+			} `json:"free_model_daily_requests"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil {
+		return KeyInfo{}, fmt.Errorf("decoding the OpenRouter key information: %w", err)
+	}
+	info := KeyInfo{Label: resp.Data.Label, IsFreeTier: resp.Data.IsFreeTier}
+	if fd := resp.Data.FreeDaily; fd != nil {
+		info.FreeDaily = &FreeDaily{Used: numberToInt(fd.Used), Limit: numberToInt(fd.Limit), Remaining: numberToInt(fd.Remaining)}
+	}
+	return info, nil
+}
+
+// numberToInt converts a JSON number that may be written as a float; missing
+// or malformed numbers read as 0.
+func numberToInt(n json.Number) int {
+	if i, err := n.Int64(); err == nil {
+		return int(i)
+	}
+	f, _ := n.Float64()
+	return int(f)
+}
+
+// CloseIdleConnections closes the pooled connections, e.g. after the proxy
+// settings changed and a new client replaced this one.
+func (c *Client) CloseIdleConnections() { c.transport.CloseIdleConnections() }
+
+// get performs a GET and returns the body of a 200 answer, at most limit bytes.
+func (c *Client) get(ctx context.Context, path string, limit int64) ([]byte, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, c.transportError(fmt.Sprintf("reading GET %s", path), err)
+	}
+	if int64(len(body)) > limit {
+		return nil, &Error{Status: resp.StatusCode, Kind: KindModelBusy, Message: fmt.Sprintf("GET %s answered more than %d bytes", path, limit)}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, ParseError(resp.StatusCode, resp.Header, body)
+	}
+	return body, nil
+}
+
+func (c *Client) newRequest(ctx context.Context, method, path string, body []byte) (*http.Request, error) {
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, reader)
+	if err != nil {
+		return nil, fmt.Errorf("building %s %s: %w", method, path, err)
+	}
+	// The header map is built here from scratch, so nothing a client of
+	// Freelane sent (its own Authorization, cookies) can reach OpenRouter.
+	if c.apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("HTTP-Referer", appURL)
+	req.Header.Set("X-OpenRouter-Title", appTitle)
+	req.Header.Set("X-Title", appTitle)
+	return req, nil
+}
+
+func (c *Client) do(req *http.Request) (*http.Response, error) {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.transportError(req.Method+" "+strings.TrimPrefix(req.URL.Path, "/"), err)
+	}
+	return resp, nil
+}
+
+// transportError classifies a failure to reach OpenRouter or to read from it.
+func (c *Client) transportError(op string, err error) *Error {
+	kind, status := KindNetwork, http.StatusBadGateway
+	var netErr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
+		kind, status = KindTimeout, http.StatusGatewayTimeout
+	}
+	msg := op + ": " + err.Error()
+	if c.apiKey != "" {
+		// Defence in depth: no error text of the standard library carries
+		// headers, but nothing here may ever print the key.
+		msg = strings.ReplaceAll(msg, c.apiKey, "[redacted]")
+	}
+	return &Error{Status: status, Kind: kind, Message: msg, Err: err}
+}
