@@ -151,7 +151,11 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 	if err != nil {
 		err = fmt.Errorf("refreshing free model catalog: %w", err)
 		c.recordAttempt(started, err)
-		c.logger.Warn("free model catalog refresh failed", "err", err, "kept", len(c.Models()))
+		level := slog.LevelWarn
+		if ctx.Err() != nil {
+			level = slog.LevelDebug // shutting down, not an upstream problem
+		}
+		c.logger.Log(ctx, level, "free model catalog refresh failed", "err", err, "kept", len(c.Models()))
 		return err
 	}
 
