@@ -182,3 +182,5 @@ func writeFile(t testing.TB, dir, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+func slogFor(h slog.Handler) *slog.Logger { return slog.New(h) }

@@ -3,6 +3,8 @@ package stats
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -165,5 +167,182 @@ func TestToday_RollsOverAtLocalMidnightWithoutCalls(t *testing.T) {
 	}
 	if got := readSummaryFile(t, dir, "20261126"); got.Total != 1 || got.Failed != 1 {
 		t.Errorf("today's summary = %+v", got)
+	}
+}
+
+func TestSubscribe_FiresAtMidnightWithoutCalls(t *testing.T) {
+	// Half a second before midnight, the background loop arms its timer for
+	// midnight; the fake clock then jumps past it before the timer fires.
+	clock := newFakeClock(at(25, 23, 59, 59).Add(500 * time.Millisecond))
+	s, _ := openTestStore(t, t.TempDir(), clock)
+	changes, unsubscribe := s.Subscribe()
+	defer unsubscribe()
+	clock.Set(at(26, 0, 0, 0))
+
+	select {
+	case <-changes:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no notification after midnight")
+	}
+	s.mu.Lock()
+	date := s.day.date
+	s.mu.Unlock()
+	if date != "2026-11-26" {
+		t.Errorf("current day = %s after the midnight notification, want 2026-11-26", date)
+	}
+}
+
+func TestSubscribe_CoalescesAndCloses(t *testing.T) {
+	s, _ := openTestStore(t, t.TempDir(), newFakeClock(at(25, 12, 0, 0)))
+	first, unsubscribeFirst := s.Subscribe()
+	second, _ := s.Subscribe()
+	for range 5 {
+		mustRecord(t, s, Call{Model: "m", Outcome: OutcomeSuccess})
+	}
+	if got := len(first); got != 1 {
+		t.Errorf("pending notifications = %d after 5 calls, want 1 (coalesced)", got)
+	}
+
+	<-first
+	unsubscribeFirst()
+	unsubscribeFirst() // idempotent
+	if _, ok := <-first; ok {
+		t.Error("channel still open after unsubscribe")
+	}
+	mustRecord(t, s, Call{Model: "m", Outcome: OutcomeSuccess}) // must not send on the closed channel
+
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	<-second // the pending notification
+	if _, ok := <-second; ok {
+		t.Error("channel still open after Close")
+	}
+	late, _ := s.Subscribe()
+	if _, ok := <-late; ok {
+		t.Error("Subscribe after Close returned an open channel")
+	}
+}
+
+func TestRecent_NewestFirstAndRestoredOnOpen(t *testing.T) {
+	dir := t.TempDir()
+	clock := newFakeClock(at(25, 12, 0, 0))
+	logs := &recordingHandler{}
+	s, err := Open(dir, Options{Now: clock.Now, Logger: slogFor(logs), RecentSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		mustRecord(t, s, Call{Model: fmt.Sprintf("m%d", i), Outcome: OutcomeSuccess, Status: 200})
+	}
+	assertModels := func(what string, calls []Call, want ...string) {
+		t.Helper()
+		var got []string
+		for _, c := range calls {
+			got = append(got, c.Model)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s = %v, want %v", what, got, want)
+		}
+	}
+	assertModels("Recent(2)", s.Recent(2), "m4", "m3")
+	assertModels("Recent(10)", s.Recent(10), "m4", "m3", "m2")
+	assertModels("Recent(0)", s.Recent(0))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	reopened, err := Open(dir, Options{Now: clock.Now, Logger: slogFor(logs), RecentSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	recent := reopened.Recent(10)
+	assertModels("Recent after reopen", recent, "m4", "m3", "m2")
+	if recent[0].Status != 200 || recent[0].Outcome != OutcomeSuccess || !recent[0].Time.Equal(at(25, 12, 0, 0)) {
+		t.Errorf("restored call = %+v", recent[0])
+	}
+}
+
+func TestHistory_ZeroFillsMissingDays(t *testing.T) {
+	dir := t.TempDir()
+	clock := newFakeClock(at(21, 10, 0, 0))
+	s, _ := openTestStore(t, dir, clock)
+	calls := map[int]int{21: 2, 23: 1, 25: 3} // day of November -> calls
+	for day := 21; day <= 25; day++ {
+		clock.Set(at(day, 10, 0, 0))
+		for range calls[day] {
+			mustRecord(t, s, Call{Model: "m", Outcome: OutcomeSuccess, Attempts: 1})
+		}
+	}
+
+	check := func(what string, history []Day) {
+		t.Helper()
+		if len(history) != 7 {
+			t.Fatalf("%s: %d days, want 7", what, len(history))
+		}
+		for i, day := range history {
+			date := at(19+i, 0, 0, 0).Format(dateLayout)
+			if day.Date != date || day.Total != calls[19+i] || day.Models == nil {
+				t.Errorf("%s[%d] = %+v, want date %s with %d calls", what, i, day, date, calls[19+i])
+			}
+		}
+	}
+	check("History", s.History(7))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	reopened, _ := openTestStore(t, dir, clock)
+	check("History from disk", reopened.History(7))
+	if got := reopened.History(0); got != nil {
+		t.Errorf("History(0) = %v, want nil", got)
+	}
+}
+
+func TestHistory_CallerMayModifyModels(t *testing.T) {
+	clock := newFakeClock(at(24, 10, 0, 0))
+	s, _ := openTestStore(t, t.TempDir(), clock)
+	mustRecord(t, s, Call{Model: "m", Outcome: OutcomeSuccess})
+	clock.Set(at(25, 10, 0, 0))
+	delete(s.History(2)[0].Models, "m")
+	if _, ok := s.History(2)[0].Models["m"]; !ok {
+		t.Error("deleting from a returned Models map changed the store")
+	}
+}
+
+func TestFiles_ArePrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	s, _ := openTestStore(t, dir, newFakeClock(at(25, 12, 0, 0)))
+	mustRecord(t, s, Call{Model: "m", Outcome: OutcomeSuccess})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{
+		dir:                          0o700,
+		journalPath(dir, "20261125"): 0o600,
+		summaryPath(dir, "20261125"): 0o600,
+	} {
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := info.Mode().Perm(); got != want {
+			t.Errorf("%s mode = %o, want %o", filepath.Base(path), got, want)
+		}
+	}
+}
+
+func TestRecord_SummaryFollowsWithinFlushDelay(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := openTestStore(t, dir, newFakeClock(at(25, 12, 0, 0)))
+	mustRecord(t, s, Call{Model: "m", Outcome: OutcomeTimeout, Attempts: 3})
+	waitFor(t, "the summary to be written", func() bool {
+		_, err := os.Stat(summaryPath(dir, "20261125"))
+		return err == nil
+	})
+	sum := readSummaryFile(t, dir, "20261125")
+	if sum.Total != 1 || sum.Timeout != 1 || sum.Retry != 2 || sum.Models["m"].Timeout != 1 {
+		t.Errorf("summary = %+v", sum)
 	}
 }
