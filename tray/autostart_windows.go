@@ -1,0 +1,77 @@
+package tray
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/windows/registry"
+)
+
+// runKey is the per-user list of programs Windows starts at log-in. It is
+// used rather than go-autostart's Startup shortcut, whose code needs cgo.
+const (
+	runKey       = `Software\Microsoft\Windows\CurrentVersion\Run`
+	runValueName = "Freelane"
+)
+
+// loginEntry is the Autostarter over the HKCU Run key.
+type loginEntry struct {
+	command string
+}
+
+// NewAutostart returns the login entry that runs exe with args. exe is made
+// absolute and quoted, since the path usually contains spaces.
+func NewAutostart(exe string, args ...string) Autostarter {
+	if abs, err := filepath.Abs(exe); err == nil {
+		exe = abs
+	}
+	parts := []string{syscall.EscapeArg(exe)}
+	for _, a := range args {
+		parts = append(parts, syscall.EscapeArg(a))
+	}
+	if !strings.HasPrefix(parts[0], `"`) {
+		parts[0] = `"` + parts[0] + `"`
+	}
+	return &loginEntry{command: strings.Join(parts, " ")}
+}
+
+func (e *loginEntry) Enabled() bool {
+	k, err := registry.OpenKey(registry.CURRENT_USER, runKey, registry.QUERY_VALUE)
+	if err != nil {
+		return false
+	}
+	defer k.Close()
+	_, _, err = k.GetStringValue(runValueName)
+	return err == nil
+}
+
+func (e *loginEntry) Enable() error {
+	k, _, err := registry.CreateKey(registry.CURRENT_USER, runKey, registry.SET_VALUE)
+	if err != nil {
+		return fmt.Errorf("opening the Run registry key: %w", err)
+	}
+	defer k.Close()
+	if err := k.SetStringValue(runValueName, e.command); err != nil {
+		return fmt.Errorf("creating login entry: %w", err)
+	}
+	return nil
+}
+
+// Disable removes the entry; one that is already gone is not an error.
+func (e *loginEntry) Disable() error {
+	k, err := registry.OpenKey(registry.CURRENT_USER, runKey, registry.SET_VALUE)
+	if errors.Is(err, registry.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("opening the Run registry key: %w", err)
+	}
+	defer k.Close()
+	if err := k.DeleteValue(runValueName); err != nil && !errors.Is(err, registry.ErrNotExist) {
+		return fmt.Errorf("removing login entry: %w", err)
+	}
+	return nil
+}

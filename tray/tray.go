@@ -1,0 +1,184 @@
+// Package tray is Freelane's notification-area icon and menu: it shows the
+// proxy's state (icon, tooltip, status line) and turns clicks into calls on a
+// Controller. It never imports the proxy; main adapts the proxy to Controller.
+//
+// The design keeps systray at the edge: pure functions map a State to what is
+// shown (Tooltip, StatusLine, Icon, menuModel), one event loop performs the
+// actions, and a thin view applies the result with systray calls.
+package tray
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"fyne.io/systray"
+	"github.com/pkg/browser"
+)
+
+// Options are the tray's dependencies; zero values get working defaults.
+type Options struct {
+	// Autostart manages the login entry. Default: NewAutostart for the
+	// running executable.
+	Autostart Autostarter
+	// OpenURL opens the dashboard. Default: browser.OpenURL.
+	OpenURL func(string) error
+	// OpenFolder opens the config folder in the file manager. Default:
+	// browser.OpenFile, which hands the path to xdg-open, open or Explorer.
+	OpenFolder func(string) error
+	Logger     *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.OpenURL == nil {
+		o.OpenURL = browser.OpenURL
+	}
+	if o.OpenFolder == nil {
+		o.OpenFolder = browser.OpenFile
+	}
+	if o.Autostart == nil {
+		if exe, err := os.Executable(); err == nil {
+			o.Autostart = NewAutostart(exe)
+		} else {
+			o.Logger.Warn("launch at login unavailable", "err", err)
+		}
+	}
+	return o
+}
+
+// ErrUnavailable is returned by Run when there is no tray to show; the caller
+// should serve headless instead.
+var ErrUnavailable = errors.New("system tray unavailable")
+
+// Run shows the tray and blocks until Quit is clicked or ctx is done; the
+// caller then shuts the proxy down. It must be called from the main goroutine
+// (macOS requires it) and only once per process: systray's Quit is one-shot.
+func Run(ctx context.Context, c Controller, o Options) error {
+	if ok, reason := Available(); !ok {
+		return fmt.Errorf("%w: %s", ErrUnavailable, reason)
+	}
+	o = o.withDefaults()
+	actions := make(chan action, pendingActions)
+	l := newLoop(c, o, actions)
+	first := l.model()
+
+	// Set the icon, title and tooltip before systray.Run too: set only in
+	// onReady they were lost in about one start in eight on Linux. The title
+	// also becomes the StatusNotifierItem Id there.
+	setTrayIcon(first.icon)
+	setTrayTitle(appName)
+	systray.SetTooltip(first.tooltip)
+	// Left click toggles the proxy. It must be set before Run: the Linux
+	// backend fixes ItemIsMenu when it exports the item.
+	systray.SetOnTapped(func() { queue(actions, actionToggle) })
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan struct{})
+	loopDone := make(chan struct{})
+	onReady := func() {
+		close(ready)
+		l.view = newSystrayView(first)
+		l.shown = first
+		for _, src := range l.view.(*systrayView).clickSources() {
+			go forwardClicks(src, actions, ctx.Done())
+		}
+		// Opening the menu re-reads the login entry, which has no change feed.
+		go forwardClicks(clickSource{systray.TrayOpenedCh, actionRefresh}, actions, ctx.Done())
+		go func() {
+			defer close(loopDone)
+			l.run(ctx)
+			systray.Quit()
+		}()
+		// onReady must return: the Linux menu is unreadable until it does.
+	}
+	systray.Run(onReady, cancel)
+
+	cancel()
+	select {
+	case <-ready:
+		<-loopDone
+	default: // systray ended before it was ready; there is no loop to wait for
+	}
+	return nil
+}
+
+// systrayView applies menus with systray calls, touching only what changed:
+// each call is a D-Bus signal or a window message.
+type systrayView struct {
+	status, toggle, dashboard, debug, launchAtLogin, folder, quit *systray.MenuItem
+	shown                                                         menu
+}
+
+func newSystrayView(m menu) *systrayView {
+	v := &systrayView{shown: m}
+	v.status = systray.AddMenuItem(m.status, "")
+	v.status.Disable()
+	systray.AddSeparator()
+	v.toggle = systray.AddMenuItem(m.toggle, "Start or stop the local endpoint")
+	v.dashboard = systray.AddMenuItem(LabelOpenDashboard, "Open the dashboard in the browser")
+	systray.AddSeparator()
+	v.debug = systray.AddMenuItemCheckbox(LabelDebugMode, "Save a debug dump of every call", m.debug)
+	v.launchAtLogin = systray.AddMenuItemCheckbox(LabelLaunchAtLogin, "Start Freelane when you log in", m.launchAtLogin)
+	if !m.canLaunchAtLogin {
+		v.launchAtLogin.Disable()
+	}
+	v.folder = systray.AddMenuItem(LabelOpenConfigFolder, "Open the folder holding .env")
+	systray.AddSeparator()
+	v.quit = systray.AddMenuItem(LabelQuit, "Stop the proxy and quit Freelane")
+	return v
+}
+
+func (v *systrayView) clickSources() []clickSource {
+	return []clickSource{
+		{v.toggle.ClickedCh, actionToggle},
+		{v.dashboard.ClickedCh, actionOpenDashboard},
+		{v.debug.ClickedCh, actionToggleDebug},
+		{v.launchAtLogin.ClickedCh, actionToggleLaunchAtLogin},
+		{v.folder.ClickedCh, actionOpenConfigFolder},
+		{v.quit.ClickedCh, actionQuit},
+	}
+}
+
+func (v *systrayView) show(m menu) {
+	old := v.shown
+	v.shown = m
+	if m.icon != old.icon {
+		setTrayIcon(m.icon)
+	}
+	if m.tooltip != old.tooltip {
+		systray.SetTooltip(m.tooltip)
+	}
+	if m.status != old.status {
+		v.status.SetTitle(m.status)
+	}
+	if m.toggle != old.toggle {
+		v.toggle.SetTitle(m.toggle)
+	}
+	if m.debug != old.debug {
+		setChecked(v.debug, m.debug)
+	}
+	if m.launchAtLogin != old.launchAtLogin {
+		setChecked(v.launchAtLogin, m.launchAtLogin)
+	}
+	if m.canLaunchAtLogin != old.canLaunchAtLogin {
+		if m.canLaunchAtLogin {
+			v.launchAtLogin.Enable()
+		} else {
+			v.launchAtLogin.Disable()
+		}
+	}
+}
+
+func setChecked(item *systray.MenuItem, on bool) {
+	if on {
+		item.Check()
+	} else {
+		item.Uncheck()
+	}
+}
