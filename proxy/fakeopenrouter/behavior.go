@@ -2,6 +2,7 @@ package fakeopenrouter
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -54,10 +55,7 @@ func ToolCall(name, args string) Behavior {
 // X-RateLimit-Reset is the next 00:00 UTC in epoch milliseconds.
 func DailyCap() Behavior {
 	return Behavior{name: "DailyCap", run: func(x *exchange) {
-		x.s.mu.Lock()
-		limit := x.s.quota.limit
-		x.s.mu.Unlock()
-		x.fail(dailyCapError(limit, x.s.now()))
+		x.fail(dailyCapError(x.s.dailyLimit(), x.s.now()))
 	}}
 }
 
@@ -77,7 +75,7 @@ func ProviderBusy() Behavior {
 
 // ServerError answers a 5xx (500, 502 and 503 have OpenRouter's bodies).
 func ServerError(status int) Behavior {
-	return Behavior{name: "ServerError(" + itoa(status) + ")", run: func(x *exchange) {
+	return Behavior{name: "ServerError(" + strconv.Itoa(status) + ")", run: func(x *exchange) {
 		x.fail(serverError(status, x.provider))
 	}}
 }
@@ -146,6 +144,7 @@ func Delay(d time.Duration, next Behavior) Behavior {
 		case <-x.r.Context().Done():
 			x.cancelled()
 		case <-x.s.done:
+			x.abort()
 		}
 	}}
 }
@@ -158,6 +157,7 @@ func Hang() Behavior {
 		case <-x.r.Context().Done():
 			x.cancelled()
 		case <-x.s.done:
+			x.abort()
 		}
 	}}
 }
@@ -175,7 +175,7 @@ func Drip(interval time.Duration, text string) Behavior {
 			case <-x.r.Context().Done():
 				x.cancelled()
 			case <-x.s.done:
-				x.aborted = true
+				x.abort()
 			}
 			return false
 		}
@@ -277,7 +277,7 @@ func HugeEventLine(n int) Behavior {
 // (streamed calls only). The 200 is then already out, so an error from
 // next arrives in-band, as it does from OpenRouter.
 func Comments(n int, next Behavior) Behavior {
-	return Behavior{name: "Comments(" + itoa(n) + ", " + next.String() + ")", run: func(x *exchange) {
+	return Behavior{name: "Comments(" + strconv.Itoa(n) + ", " + next.String() + ")", run: func(x *exchange) {
 		if x.req.Stream {
 			x.startStream()
 			for range n {

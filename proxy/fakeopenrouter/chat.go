@@ -3,6 +3,7 @@ package fakeopenrouter
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -10,6 +11,10 @@ import (
 
 // maxChatBody bounds what the fake reads from one request.
 const maxChatBody = 32 << 20
+
+// maxFallbackModels is the "models" length OpenRouter accepts, as reported
+// by third parties (it is undocumented).
+const maxFallbackModels = 3
 
 // chatRequest holds the request fields the fake acts on.
 type chatRequest struct {
@@ -63,8 +68,10 @@ func (c chatRequest) candidates() []string {
 func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxChatBody))
 	if err != nil {
-		writeError(w, simpleError(http.StatusRequestEntityTooLarge, "Request body too large"))
-		return
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			writeError(w, simpleError(http.StatusRequestEntityTooLarge, "Request body too large"))
+		}
+		return // otherwise the client went away mid-body
 	}
 	var req chatRequest
 	decodeErr := json.Unmarshal(body, &req)
@@ -74,18 +81,18 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if !s.instant {
 		record.Header, record.Body = r.Header.Clone(), body
 	}
-	paid := slices.ContainsFunc(req.candidates(), func(id string) bool {
+	candidates := req.candidates()
+	paid := slices.ContainsFunc(candidates, func(id string) bool {
 		m, known := cat.byID[id]
 		return known && !m.free()
 	})
 	s.recordCall(record, paid)
 
-	candidates := req.candidates()
 	switch {
 	case decodeErr != nil:
 		writeError(w, badRequest("Invalid JSON in request body"))
 		return
-	case len(req.Models) > 3:
+	case len(req.Models) > maxFallbackModels:
 		writeError(w, tooManyModels())
 		return
 	case len(req.Messages) == 0:
@@ -273,13 +280,20 @@ func (x *exchange) cancelled() {
 	x.s.noteCancelled(x.spec.ID)
 }
 
+// abort drops the call without a proper end, as when the server shuts
+// down under it; net/http closes the connection quietly.
+func (x *exchange) abort() {
+	x.aborted = true
+	panic(http.ErrAbortHandler)
+}
+
 // reset closes the TCP connection abruptly (RST), mid-response.
 func (x *exchange) reset() {
-	x.aborted = true
 	conn, _, err := x.rc.Hijack()
 	if err != nil {
-		panic("fakeopenrouter: hijacking connection for a reset: " + err.Error())
+		x.abort() // cannot hijack (HTTP/2): aborting is the closest thing
 	}
+	x.aborted = true
 	if tcp, ok := conn.(interface{ SetLinger(int) error }); ok {
 		_ = tcp.SetLinger(0) // close with RST, not FIN
 	}

@@ -13,7 +13,7 @@ func TestAuth_RequiresBearerKey(t *testing.T) {
 	s := New(t, WithAPIKey("sk-or-v1-custom"))
 	tests := []struct {
 		name, path, method, auth, wantMessage string
-		wantStatus                             int
+		wantStatus                            int
 	}{
 		{"chat_missing", "/chat/completions", http.MethodPost, "", "No cookie auth credentials found", 401},
 		{"chat_not_bearer", "/chat/completions", http.MethodPost, "sk-or-v1-custom", "No cookie auth credentials found", 401},
@@ -99,7 +99,7 @@ func TestChat_DefaultAnswerNamesTheModel(t *testing.T) {
 func TestChat_RequestErrors(t *testing.T) {
 	tests := []struct {
 		name, body, wantMessage string
-		wantStatus               int
+		wantStatus              int
 	}{
 		{"unknown_model", chatBody("free", false), "free is not a valid model ID", 400},
 		{"too_many_models", `{"models":["a:free","b:free","c:free","d:free"],"messages":[{"role":"user","content":"hi"}]}`,

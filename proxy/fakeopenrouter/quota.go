@@ -41,6 +41,12 @@ func (s *Server) takeFree() (ok bool, limit int) {
 	return true, s.quota.limit
 }
 
+func (s *Server) dailyLimit() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.quota.limit
+}
+
 // SetFreeQuota sets today's counter as GET /key reports it in
 // free_model_daily_requests. With WithDailyLimit the new values are also
 // what is enforced.

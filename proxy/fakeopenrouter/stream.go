@@ -3,7 +3,6 @@ package fakeopenrouter
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 )
 
 // processingComment is OpenRouter's SSE keep-alive.
@@ -66,7 +65,7 @@ func (x *exchange) waitGate() {
 	case <-x.r.Context().Done():
 		x.cancelled()
 	case <-x.s.done:
-		x.aborted = true
+		x.abort()
 	}
 }
 
@@ -181,6 +180,3 @@ func (x *exchange) hugeLine(n int) []byte {
 	}
 	return line
 }
-
-// itoa is strconv.Itoa, named for the places that build raw wire text.
-func itoa(n int) string { return strconv.Itoa(n) }
