@@ -59,18 +59,16 @@ func SetEnvValue(home, key, value string) error {
 var bareValuePattern = regexp.MustCompile(`^[A-Za-z0-9_./:,@+%=~-]*$`)
 
 // formatAssignment renders KEY=value in the first form that godotenv reads
-// back as exactly value: bare, double-quoted with escapes, or single-quoted
-// (godotenv cannot express every string, e.g. a value ending in a backslash
-// inside quotes).
+// back as exactly value: bare for simple values, else double-quoted with
+// escapes, single-quoted, or bare as a last resort (godotenv's quoting has
+// gaps, e.g. a quoted value cannot end in a backslash).
 func formatAssignment(key, value string) (string, error) {
-	var candidates []string
-	if bareValuePattern.MatchString(value) {
-		candidates = append(candidates, key+"="+value)
-	}
+	bare := key + "=" + value
 	escaper := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "$", `\$`)
-	candidates = append(candidates,
-		key+`="`+escaper.Replace(value)+`"`,
-		key+`='`+value+`'`)
+	candidates := []string{key + `="` + escaper.Replace(value) + `"`, key + `='` + value + `'`, bare}
+	if bareValuePattern.MatchString(value) {
+		candidates = []string{bare}
+	}
 	for _, line := range candidates {
 		parsed, err := godotenv.Unmarshal(line)
 		if err == nil && len(parsed) == 1 && parsed[key] == value {

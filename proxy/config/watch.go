@@ -37,6 +37,12 @@ type Handler struct {
 // Watch returns an error only when watching cannot start; it returns nil
 // once ctx is done.
 func Watch(ctx context.Context, home string, lookup func(string) (string, bool), h Handler) error {
+	return watch(ctx, home, lookup, h, nil)
+}
+
+// watch is Watch with a ready callback, run once the baseline is read, so
+// tests know when a change will be reported.
+func watch(ctx context.Context, home string, lookup func(string) (string, bool), h Handler, ready func()) error {
 	watcher, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watching %s: %w", home, err)
@@ -50,6 +56,9 @@ func Watch(ctx context.Context, home string, lookup func(string) (string, bool),
 	w := homeWatch{home: home, lookup: lookup, h: h, debug: DebugEnabled(home)}
 	if c, err := LoadWith(home, lookup); err == nil {
 		w.last, w.valid = c, true
+	}
+	if ready != nil {
+		ready()
 	}
 
 	debounce := time.NewTimer(debounceDelay)

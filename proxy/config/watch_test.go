@@ -1,0 +1,239 @@
+package config
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// eventDeadline bounds every wait for a watcher callback.
+const eventDeadline = 5 * time.Second
+
+type watchRecorder struct {
+	configs chan Config
+	invalid chan error
+	debug   chan bool
+}
+
+// startWatch runs the watcher until the test ends and returns once its
+// baseline is read.
+func startWatch(t *testing.T, home string, lookup func(string) (string, bool)) *watchRecorder {
+	t.Helper()
+	rec := &watchRecorder{
+		configs: make(chan Config, 16),
+		invalid: make(chan error, 16),
+		debug:   make(chan bool, 16),
+	}
+	h := Handler{
+		Config:  func(c Config) { rec.configs <- c },
+		Invalid: func(err error) { rec.invalid <- err },
+		Debug:   func(on bool) { rec.debug <- on },
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- watch(ctx, home, lookup, h, func() { close(ready) }) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Watch returned %v after cancel", err)
+			}
+		case <-time.After(eventDeadline):
+			t.Error("Watch did not return after cancel")
+		}
+	})
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("Watch returned early: %v", err)
+	case <-time.After(eventDeadline):
+		t.Fatal("Watch did not start")
+	}
+	return rec
+}
+
+func receive[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(eventDeadline):
+		t.Fatalf("no %s within %v", what, eventDeadline)
+		panic("unreachable")
+	}
+}
+
+// barrier flips debug mode and waits for the callback. Reloads run in order
+// on one goroutine, so once it arrives every earlier change has been
+// reported, and the channels can be checked for extra events.
+func (rec *watchRecorder) barrier(t *testing.T, home string) {
+	t.Helper()
+	on := !DebugEnabled(home)
+	if err := SetDebug(home, on); err != nil {
+		t.Fatal(err)
+	}
+	if got := receive(t, rec.debug, "debug callback"); got != on {
+		t.Fatalf("Debug(%v), want Debug(%v)", got, on)
+	}
+}
+
+func (rec *watchRecorder) expectQuiet(t *testing.T) {
+	t.Helper()
+	select {
+	case c := <-rec.configs:
+		t.Errorf("unexpected Config callback: %v", c)
+	case err := <-rec.invalid:
+		t.Errorf("unexpected Invalid callback: %v", err)
+	default:
+	}
+}
+
+// saveLikeEditor replaces .env the way editors do: write a temporary file,
+// then rename it over the original.
+func saveLikeEditor(t *testing.T, home, content string) {
+	t.Helper()
+	tmp := filepath.Join(home, ".env.swp")
+	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(home, EnvFileName)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWatch_RenameSaveTriggersExactlyOneConfig(t *testing.T) {
+	home := t.TempDir()
+	writeEnvFile(t, home, "MAX_MODEL_ATTEMPTS=3\n")
+	rec := startWatch(t, home, noEnv)
+
+	saveLikeEditor(t, home, "MAX_MODEL_ATTEMPTS=4\n")
+	if c := receive(t, rec.configs, "Config callback"); c.MaxModelAttempts != 4 {
+		t.Errorf("MaxModelAttempts = %d, want 4", c.MaxModelAttempts)
+	}
+	rec.barrier(t, home)
+	rec.expectQuiet(t)
+}
+
+func TestWatch_SetEnvValueTriggersConfig(t *testing.T) {
+	home := t.TempDir()
+	rec := startWatch(t, home, noEnv)
+
+	if err := SetEnvValue(home, "PREFERRED_MODELS", "a/b:free,c/d:free"); err != nil {
+		t.Fatal(err)
+	}
+	c := receive(t, rec.configs, "Config callback")
+	if strings.Join(c.PreferredModels, ",") != "a/b:free,c/d:free" {
+		t.Errorf("PreferredModels = %q", c.PreferredModels)
+	}
+	rec.barrier(t, home)
+	rec.expectQuiet(t)
+}
+
+func TestWatch_InvalidThenValid(t *testing.T) {
+	const apiKey = "sk-or-v1-watchsecret0123456789"
+	home := t.TempDir()
+	writeEnvFile(t, home, "MAX_MODEL_ATTEMPTS=3\n")
+	rec := startWatch(t, home, noEnv)
+
+	// A half-written file: the closing quote has not arrived yet.
+	writeEnvFile(t, home, "OPENROUTER_API_KEY=\""+apiKey)
+	err := receive(t, rec.invalid, "Invalid callback")
+	if strings.Contains(err.Error(), apiKey) {
+		t.Errorf("error reveals the API key: %v", err)
+	}
+
+	writeEnvFile(t, home, "OPENROUTER_API_KEY=\""+apiKey+"\"\nMAX_MODEL_ATTEMPTS=3\n")
+	if c := receive(t, rec.configs, "Config callback"); c.APIKey != apiKey {
+		t.Errorf("APIKey not loaded after the write completed")
+	}
+}
+
+func TestWatch_RecoveryToSameConfigIsReported(t *testing.T) {
+	home := t.TempDir()
+	writeEnvFile(t, home, "MAX_MODEL_ATTEMPTS=3\n")
+	rec := startWatch(t, home, noEnv)
+
+	saveLikeEditor(t, home, "MAX_MODEL_ATTEMPTS=99\n")
+	receive(t, rec.invalid, "Invalid callback")
+	saveLikeEditor(t, home, "MAX_MODEL_ATTEMPTS=3\n")
+	if c := receive(t, rec.configs, "Config callback"); c.MaxModelAttempts != 3 {
+		t.Errorf("MaxModelAttempts = %d, want 3", c.MaxModelAttempts)
+	}
+}
+
+func TestWatch_EnvDeletedAndRecreated(t *testing.T) {
+	home := t.TempDir()
+	writeEnvFile(t, home, "MAX_MODEL_ATTEMPTS=4\n")
+	rec := startWatch(t, home, noEnv)
+
+	if err := os.Remove(filepath.Join(home, EnvFileName)); err != nil {
+		t.Fatal(err)
+	}
+	if c := receive(t, rec.configs, "Config after delete"); c.MaxModelAttempts != 3 {
+		t.Errorf("after delete MaxModelAttempts = %d, want the default 3", c.MaxModelAttempts)
+	}
+	writeEnvFile(t, home, "MAX_MODEL_ATTEMPTS=6\n")
+	if c := receive(t, rec.configs, "Config after re-create"); c.MaxModelAttempts != 6 {
+		t.Errorf("after re-create MaxModelAttempts = %d, want 6", c.MaxModelAttempts)
+	}
+}
+
+func TestWatch_NoConfigWhenNothingChanged(t *testing.T) {
+	tests := []struct {
+		name   string
+		env    map[string]string
+		change func(t *testing.T, home string)
+	}{
+		{"same_content_rewritten", nil, func(t *testing.T, home string) {
+			saveLikeEditor(t, home, "MAX_MODEL_ATTEMPTS=3\n")
+		}},
+		{"comment_added", nil, func(t *testing.T, home string) {
+			saveLikeEditor(t, home, "# tuned\nMAX_MODEL_ATTEMPTS=3\n")
+		}},
+		{"environment_overrides_edit", map[string]string{"MAX_MODEL_ATTEMPTS": "2"}, func(t *testing.T, home string) {
+			saveLikeEditor(t, home, "MAX_MODEL_ATTEMPTS=5\n")
+		}},
+		{"other_file_in_home", nil, func(t *testing.T, home string) {
+			if err := os.WriteFile(filepath.Join(home, "notes.txt"), []byte("x"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := t.TempDir()
+			writeEnvFile(t, home, "MAX_MODEL_ATTEMPTS=3\n")
+			rec := startWatch(t, home, envOf(tt.env))
+			tt.change(t, home)
+			rec.barrier(t, home)
+			rec.expectQuiet(t)
+		})
+	}
+}
+
+func TestWatch_DebugFile(t *testing.T) {
+	home := t.TempDir()
+	rec := startWatch(t, home, noEnv)
+
+	for _, on := range []bool{true, false, true} {
+		if err := SetDebug(home, on); err != nil {
+			t.Fatal(err)
+		}
+		if got := receive(t, rec.debug, "Debug callback"); got != on {
+			t.Errorf("Debug(%v), want Debug(%v)", got, on)
+		}
+	}
+	rec.expectQuiet(t)
+}
+
+func TestWatch_MissingHomeFails(t *testing.T) {
+	err := Watch(t.Context(), filepath.Join(t.TempDir(), "missing"), noEnv, Handler{})
+	if err == nil {
+		t.Error("Watch on a missing folder returned nil")
+	}
+}
