@@ -1,0 +1,100 @@
+//go:build linux
+
+package tray
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// go-autostart reads XDG_CONFIG_HOME once, at init, so the entry is
+// exercised in a child process started with a private config folder.
+const autostartChildEnv = "FREELANE_TRAY_AUTOSTART_CHILD"
+
+func TestNewAutostart_ManagesDesktopEntry(t *testing.T) {
+	t.Parallel()
+	config := t.TempDir()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestAutostartChild$", "-test.v")
+	cmd.Env = append(os.Environ(), autostartChildEnv+"=1", "XDG_CONFIG_HOME="+config, "HOME="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child failed: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "--- PASS: TestAutostartChild") {
+		t.Fatalf("child did not run:\n%s", out)
+	}
+
+	// The child leaves the entry enabled after enabling it twice.
+	data, err := os.ReadFile(filepath.Join(config, "autostart", "freelane.desktop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := string(data)
+	for _, want := range []string{
+		"Name=Freelane\n",
+		"Exec=\"/opt/free lane/freelane\" \"serve\"\n",
+	} {
+		if !strings.Contains(entry, want) {
+			t.Errorf("desktop entry lacks %q:\n%s", want, entry)
+		}
+	}
+}
+
+func TestAutostartChild(t *testing.T) {
+	if os.Getenv(autostartChildEnv) == "" {
+		t.Skip("runs only as the child of TestNewAutostart_ManagesDesktopEntry")
+	}
+	a := NewAutostart("/opt/free lane/freelane", "serve")
+	if a.Enabled() {
+		t.Fatal("enabled before Enable")
+	}
+	steps := []struct {
+		name string
+		do   func() error
+		want bool
+	}{
+		{"enable", a.Enable, true},
+		{"disable", a.Disable, false},
+		{"disable_again", a.Disable, false},
+		{"enable_again", a.Enable, true},
+		{"enable_twice", a.Enable, true},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got := a.Enabled(); got != s.want {
+			t.Fatalf("after %s Enabled() = %v, want %v", s.name, got, s.want)
+		}
+	}
+}
+
+func TestNewAutostart_MakesExecAbsolute(t *testing.T) {
+	t.Parallel()
+	e := NewAutostart("bin/freelane").(*loginEntry)
+	if !filepath.IsAbs(e.exec[0]) {
+		t.Errorf("Exec = %q, want an absolute path", e.exec[0])
+	}
+}
+
+func TestInstalledIcon(t *testing.T) {
+	t.Parallel()
+	prefix := t.TempDir()
+	exe := filepath.Join(prefix, "bin", "freelane")
+	if got := installedIcon(exe); got != "" {
+		t.Errorf("installedIcon() = %q with no icon installed", got)
+	}
+	icon := filepath.Join(prefix, "share", "pixmaps", "freelane.png")
+	if err := os.MkdirAll(filepath.Dir(icon), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(icon, []byte("png"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := installedIcon(exe); got != icon {
+		t.Errorf("installedIcon() = %q, want %q", got, icon)
+	}
+}
