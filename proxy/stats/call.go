@@ -33,14 +33,14 @@ const maxErrorBytes = 512
 // Call is one finished chat call as the proxy saw it. It is also the shape of
 // a journal line; Duration is encoded as whole milliseconds (duration_ms).
 type Call struct {
-	Time     time.Time     `json:"time"`        // when the call finished; Record uses Now when zero
-	Model    string        `json:"model"`       // the model that answered, or the last one tried
-	Outcome  Outcome       `json:"outcome"`     //
+	Time     time.Time     `json:"time"`  // when the call finished; Record uses Now when zero
+	Model    string        `json:"model"` // the model that answered, or the last one tried
+	Outcome  Outcome       `json:"outcome"`
 	Duration time.Duration `json:"duration_ms"` // whole call, all attempts included
 	Attempts int           `json:"attempts"`    // models tried; 1 when the first one answered
-	Stream   bool          `json:"stream"`      //
-	Status   int           `json:"status"`      // HTTP status sent to the client
-	Error    string        `json:"error"`       // short, already redacted error text; omitted when empty
+	Stream   bool          `json:"stream"`
+	Status   int           `json:"status"` // HTTP status sent to the client
+	Error    string        `json:"error"`  // short, already redacted error text; omitted when empty
 }
 
 // MarshalJSON encodes the call as one journal line (without the newline).

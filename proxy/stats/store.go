@@ -39,12 +39,12 @@ type Store struct {
 	flushDelay time.Duration
 
 	mu      sync.Mutex
-	day     *dayState                  // today
-	journal *os.File                   // today's journal; opened by the day's first Record
-	line    []byte                     // Record's encoding buffer
-	scratch []int64                    // percentile sorting buffer
-	retired []retiredDay               // ended days whose final summary is not written yet
-	recent  recentRing                 //
+	day     *dayState    // today
+	journal *os.File     // today's journal; opened by the day's first Record
+	line    []byte       // Record's encoding buffer
+	scratch []int64      // percentile sorting buffer
+	retired []retiredDay // ended days whose final summary is not written yet
+	recent  recentRing
 	subs    map[chan struct{}]struct{} // Subscribe channels
 	closed  bool
 
