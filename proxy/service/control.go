@@ -1,0 +1,313 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"time"
+)
+
+const (
+	readyPollInterval = 100 * time.Millisecond
+	exitPollInterval  = 50 * time.Millisecond
+	// stopMargin is added to StopTimeout when waiting for the supervisor, which
+	// itself waits up to StopTimeout for the server.
+	stopMargin = 5 * time.Second
+	// killWait bounds the wait for a process after SIGKILL.
+	killWait = 5 * time.Second
+	// logTailLines is how much of daemon.log a failed start shows.
+	logTailLines = 15
+)
+
+type serviceState int
+
+const (
+	serviceAbsent serviceState = iota // no pid file
+	serviceLive                       // the pid file names a live supervisor
+	serviceStale                      // the pid file names a dead or foreign process, or is unreadable
+)
+
+// lookup reads daemon.pid and tells whether the supervisor it names is alive.
+func (o Options) lookup() (pidRecord, serviceState, error) {
+	rec, err := readPIDFile(o.pidPath())
+	var pathErr *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return pidRecord{}, serviceAbsent, nil
+	case errors.As(err, &pathErr):
+		return pidRecord{}, serviceAbsent, err // cannot read it at all (permissions)
+	case err != nil:
+		return pidRecord{}, serviceStale, nil // garbled content
+	case !isFreelaneProcess(rec.SupervisorPID, o.Exe):
+		return rec, serviceStale, nil
+	}
+	return rec, serviceLive, nil
+}
+
+// Start launches `Exe supervise` detached (own session, stdin from the null
+// device) and waits until the server it runs answers /health, or the
+// supervisor exits, or StartTimeout passes; in the last two cases it stops what
+// it started and returns an error quoting the end of daemon.log. It refuses with
+// ErrAlreadyRunning when a service, or any server answering HealthURL, runs.
+// A stale pid file is removed first.
+func Start(ctx context.Context, o Options) (Status, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return Status{}, err
+	}
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return Status{}, fmt.Errorf("creating service directory: %w", err)
+	}
+	rec, state, err := o.lookup()
+	if err != nil {
+		return Status{}, err
+	}
+	switch state {
+	case serviceLive:
+		st := o.status(ctx, rec)
+		where := ""
+		if st.Addr != "" {
+			where = ", listening on " + st.Addr
+		}
+		return st, fmt.Errorf("%w as a service (supervisor pid %d%s)", ErrAlreadyRunning, rec.SupervisorPID, where)
+	case serviceStale:
+		o.Logger.Info("removing stale pid file", "path", o.pidPath(), "pid", rec.SupervisorPID)
+		if err := removePIDFileOf(o.pidPath(), rec.SupervisorPID); err != nil {
+			return Status{}, err
+		}
+	}
+	// A server outside the service (the tray app, `freelane serve`) holds the port.
+	if h, err := fetchHealth(ctx, o.HealthURL); err == nil {
+		return Status{}, fmt.Errorf("%w: a Freelane server (pid %d) already answers at %s", ErrAlreadyRunning, h.PID, h.ListenAddr)
+	}
+
+	cmd := exec.Command(o.Exe, SuperviseCommand)
+	cmd.Env = append(os.Environ(), o.Env...)
+	out, err := supervisorOutput(o)
+	if err != nil {
+		return Status{}, err
+	}
+	if out != nil {
+		cmd.Stdout, cmd.Stderr = out, out
+		defer out.Close() // the supervisor holds its own copy
+	}
+	detach(cmd)
+	if err := cmd.Start(); err != nil {
+		return Status{}, fmt.Errorf("starting supervisor: %w", err)
+	}
+	pid := cmd.Process.Pid
+	// Reap the supervisor if it exits while this process still runs (tests,
+	// failed starts); the result also ends the readiness wait early.
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	o.Logger.Info("service starting", "supervisor_pid", pid)
+
+	st, err := o.awaitReady(ctx, pid, exited)
+	if err != nil {
+		cleanupCtx := context.WithoutCancel(ctx)
+		if processAlive(pid) {
+			if stopErr := o.stopSupervisor(cleanupCtx, pidRecord{SupervisorPID: pid}); stopErr != nil {
+				err = errors.Join(err, stopErr)
+			}
+		}
+		return Status{}, fmt.Errorf("starting service: %w%s", err, o.logTail())
+	}
+	o.Logger.Info("service started", "supervisor_pid", st.PID, "server_pid", st.ServerPID, "addr", st.Addr)
+	return st, nil
+}
+
+// awaitReady polls until the server started by supervisor pid answers /health.
+// The answer must come from that server (its pid), not from another process
+// that happens to hold the port.
+func (o Options) awaitReady(ctx context.Context, pid int, exited <-chan error) (Status, error) {
+	deadline := time.NewTimer(o.StartTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(readyPollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-exited:
+			if err == nil {
+				return Status{}, errors.New("the supervisor exited during start-up")
+			}
+			return Status{}, fmt.Errorf("the supervisor exited during start-up: %w", err)
+		case <-ctx.Done():
+			return Status{}, ctx.Err()
+		case <-deadline.C:
+			return Status{}, fmt.Errorf("the server did not answer %s within %s", o.HealthURL, o.StartTimeout)
+		case <-tick.C:
+		}
+		rec, err := readPIDFile(o.pidPath())
+		if err != nil || rec.SupervisorPID != pid || rec.ServerPID == 0 {
+			continue
+		}
+		h, err := fetchHealth(ctx, o.HealthURL)
+		if err != nil || (h.PID != 0 && h.PID != rec.ServerPID) {
+			continue
+		}
+		st := statusOf(rec)
+		h.fill(&st)
+		return st, nil
+	}
+}
+
+// Stop asks the supervisor to stop (SIGTERM; on Windows a stop file), which
+// stops the server gracefully. Past StopTimeout (plus a margin) it kills both.
+// It returns ErrNotRunning when no service runs, removing a stale pid file.
+func Stop(ctx context.Context, o Options) error {
+	o, err := o.withDefaults()
+	if err != nil {
+		return err
+	}
+	rec, state, err := o.lookup()
+	if err != nil {
+		return err
+	}
+	switch state {
+	case serviceAbsent:
+		return ErrNotRunning
+	case serviceStale:
+		if err := removePIDFileOf(o.pidPath(), rec.SupervisorPID); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w (removed a stale pid file)", ErrNotRunning)
+	}
+	return o.stopSupervisor(ctx, rec)
+}
+
+func (o Options) stopSupervisor(ctx context.Context, rec pidRecord) error {
+	pid := rec.SupervisorPID
+	o.Logger.Info("stopping service", "supervisor_pid", pid)
+	if err := requestStop(o, pid); err != nil && processAlive(pid) {
+		return err
+	}
+	gone, err := waitExit(ctx, pid, o.StopTimeout+stopMargin)
+	if err != nil {
+		return fmt.Errorf("waiting for the service to stop: %w", err)
+	}
+	if !gone {
+		o.Logger.Warn("service did not stop in time; killing it", "supervisor_pid", pid)
+		if err := killTree(pid); err != nil {
+			return err
+		}
+		gone, err = waitExit(ctx, pid, killWait)
+		if err != nil {
+			return fmt.Errorf("waiting for the killed service to exit: %w", err)
+		}
+		if !gone {
+			return fmt.Errorf("supervisor %d survived a kill", pid)
+		}
+	}
+	// A graceful stop ended the server; a killed supervisor may have left it.
+	if latest, err := readPIDFile(o.pidPath()); err == nil && latest.SupervisorPID == pid {
+		rec = latest
+	}
+	if rec.ServerPID != 0 && isFreelaneProcess(rec.ServerPID, o.Exe) {
+		o.Logger.Warn("killing the leftover server", "server_pid", rec.ServerPID)
+		if err := killProcess(rec.ServerPID); err != nil {
+			return err
+		}
+		if _, err := waitExit(ctx, rec.ServerPID, killWait); err != nil {
+			return fmt.Errorf("waiting for the server to exit: %w", err)
+		}
+	}
+	if err := removePIDFileOf(o.pidPath(), pid); err != nil {
+		return err
+	}
+	o.Logger.Info("service stopped", "supervisor_pid", pid)
+	return nil
+}
+
+// Restart stops the service when it runs, then starts it.
+func Restart(ctx context.Context, o Options) (Status, error) {
+	if err := Stop(ctx, o); err != nil && !errors.Is(err, ErrNotRunning) {
+		return Status{}, fmt.Errorf("restarting service: %w", err)
+	}
+	return Start(ctx, o)
+}
+
+// QueryStatus reports whether the service runs and, from the server's /health,
+// its address, version, uptime and calls today. Not running is not an error:
+// Status.Running is false (and StalePIDFile tells a crashed service apart).
+func QueryStatus(ctx context.Context, o Options) (Status, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return Status{}, err
+	}
+	rec, state, err := o.lookup()
+	switch {
+	case err != nil:
+		return Status{}, err
+	case state == serviceAbsent:
+		return Status{}, nil
+	case state == serviceStale:
+		return Status{StalePIDFile: true}, nil
+	}
+	return o.status(ctx, rec), nil
+}
+
+func statusOf(rec pidRecord) Status {
+	return Status{
+		Running:   true,
+		PID:       rec.SupervisorPID,
+		ServerPID: rec.ServerPID,
+		StartedAt: rec.StartedAt,
+		Restarts:  rec.Restarts,
+	}
+}
+
+// status completes a live service's status from /health.
+func (o Options) status(ctx context.Context, rec pidRecord) Status {
+	st := statusOf(rec)
+	h, err := fetchHealth(ctx, o.HealthURL)
+	if err != nil {
+		st.HealthErr = err.Error()
+		if !rec.ServerStartedAt.IsZero() {
+			st.Uptime = time.Since(rec.ServerStartedAt)
+		}
+		return st
+	}
+	h.fill(&st)
+	return st
+}
+
+// waitExit polls until pid has exited or timeout passes; gone reports which.
+func waitExit(ctx context.Context, pid int, timeout time.Duration) (gone bool, err error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(exitPollInterval)
+	defer tick.Stop()
+	for processAlive(pid) {
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-deadline.C:
+			return false, nil
+		case <-tick.C:
+		}
+	}
+	return true, nil
+}
+
+// logTail returns the last lines of daemon.log, formatted to follow an error.
+func (o Options) logTail() string {
+	data, err := os.ReadFile(o.logPath())
+	if err != nil || len(data) == 0 {
+		return ""
+	}
+	data = bytes.TrimRight(data, "\n")
+	start := len(data)
+	for range logTailLines {
+		i := bytes.LastIndexByte(data[:start], '\n')
+		if i < 0 {
+			start = 0
+			break
+		}
+		start = i
+	}
+	return "\nlast lines of " + o.logPath() + ":\n" + string(bytes.TrimLeft(data[start:], "\n"))
+}

@@ -1,0 +1,38 @@
+package service
+
+import (
+	"errors"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// errNoProcessInfo means the platform cannot tell which program a pid runs.
+var errNoProcessInfo = errors.New("process information unavailable on this platform")
+
+// isFreelaneProcess reports whether pid is alive and runs the same program as
+// exe. A pid file whose pid was reused by another program is stale, and Stop
+// must never signal that program.
+func isFreelaneProcess(pid int, exe string) bool {
+	if pid <= 0 || !processAlive(pid) {
+		return false
+	}
+	name, err := processExecutable(pid)
+	if errors.Is(err, errNoProcessInfo) {
+		return true // alive is the best evidence available here
+	}
+	if err != nil {
+		return false
+	}
+	return sameProgram(name, exe)
+}
+
+// sameProgram compares executable names, not full paths: an upgrade may have
+// moved or replaced the binary while the service kept running.
+func sameProgram(a, b string) bool {
+	a, b = filepath.Base(a), filepath.Base(b)
+	if runtime.GOOS == "windows" {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
