@@ -173,7 +173,7 @@ func TestOpen_RemovesLeftoverTemporarySummaries(t *testing.T) {
 	}
 }
 
-func TestOpen_FailsOnlyForAnUnusableDirectory(t *testing.T) {
+func TestOpen_FailsOnAnUnusableDirectory(t *testing.T) {
 	file := t.TempDir() + "/file"
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)

@@ -63,7 +63,8 @@ type Store struct {
 // any summary that is behind its journal, replaces corrupt ones, restores
 // today's counts and recent calls from today's journal, and starts the
 // background flush. Damaged files are reported through the logger and never
-// make Open fail; only an unusable directory does.
+// make Open fail; only a directory or a today's journal that cannot be read
+// or written does.
 func Open(dir string, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
@@ -116,16 +117,19 @@ func (s *Store) Record(c Call) error {
 	if !c.Outcome.valid() {
 		return fmt.Errorf("recording call: unknown outcome %q", c.Outcome)
 	}
-	now := s.now()
-	if c.Time.IsZero() {
-		c.Time = now
-	}
 	c.Error = truncateError(c.Error)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return ErrClosed
+	}
+	// Reading the clock under the lock keeps the days of concurrent calls in
+	// order: a call read just before midnight cannot switch the store back
+	// after another one has already rolled it over.
+	now := s.now()
+	if c.Time.IsZero() {
+		c.Time = now
 	}
 	s.rollTo(now)
 	err := s.appendToJournal(c)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -344,5 +345,62 @@ func TestRecord_SummaryFollowsWithinFlushDelay(t *testing.T) {
 	sum := readSummaryFile(t, dir, "20261125")
 	if sum.Total != 1 || sum.Timeout != 1 || sum.Retry != 2 || sum.Models["m"].Timeout != 1 {
 		t.Errorf("summary = %+v", sum)
+	}
+}
+
+func TestRecord_CountsTheCallWhenTheJournalCannotBeWritten(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := openTestStore(t, dir, newFakeClock(at(25, 12, 0, 0)))
+	// A directory where the journal should be: opening it for writing fails,
+	// even for root.
+	if err := os.Mkdir(journalPath(dir, "20261125"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Record(Call{Model: "m", Outcome: OutcomeSuccess})
+	if err == nil || !strings.Contains(err.Error(), "call journal") {
+		t.Errorf("Record = %v, want a call journal error", err)
+	}
+	if got := s.Today().Total; got != 1 {
+		t.Errorf("total = %d, want 1: the call still counts for today", got)
+	}
+}
+
+func TestRecord_ConcurrentCallsAcrossMidnightAreCountedOnce(t *testing.T) {
+	dir := t.TempDir()
+	clock := newFakeClock(at(25, 23, 59, 59))
+	s, _ := openTestStore(t, dir, clock)
+
+	const goroutines, perGoroutine = 8, 200
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range perGoroutine {
+				if err := s.Record(Call{Model: "m", Outcome: OutcomeSuccess, Attempts: 1}); err != nil {
+					t.Errorf("Record: %v", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() { clock.Set(at(26, 0, 0, 0)) })
+	wg.Wait()
+
+	history := s.History(2)
+	if got := history[0].Total + history[1].Total; got != goroutines*perGoroutine {
+		t.Errorf("yesterday %d + today %d = %d calls, want %d", history[0].Total, history[1].Total, got, goroutines*perGoroutine)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i, key := range []string{"20261125", "20261126"} {
+		if history[i].Total == 0 {
+			continue
+		}
+		if n := countJournalLines(t, journalPath(dir, key)); n != history[i].Total {
+			t.Errorf("journal %s has %d lines, History says %d", key, n, history[i].Total)
+		}
+		if sum := readSummaryFile(t, dir, key); sum.Total != history[i].Total {
+			t.Errorf("summary %s total %d, History says %d", key, sum.Total, history[i].Total)
+		}
 	}
 }

@@ -70,13 +70,10 @@ func writeSummary(dir, fileKey string, sum summaryFile) error {
 	}
 	data = append(data, '\n')
 	final := summaryPath(dir, fileKey)
+	// CreateTemp creates the file 0600 (filePermission), like the journal.
 	tmp, err := os.CreateTemp(dir, filepath.Base(final)+tempInfix+"*")
 	if err != nil {
 		return fmt.Errorf("creating call summary: %w", err)
-	}
-	// CreateTemp already uses 0600; stating it keeps the invariant visible.
-	if err := tmp.Chmod(filePermission); err != nil {
-		return discardTemp(tmp, fmt.Errorf("restricting call summary: %w", err))
 	}
 	if _, err := tmp.Write(data); err != nil {
 		return discardTemp(tmp, fmt.Errorf("writing call summary: %w", err))
