@@ -60,7 +60,9 @@ func redactJSON(data []byte, secrets []string) []byte {
 		// Bodies are kept as received, so a secret may also appear in the
 		// HTML-safe form encoding/json produces by default (\u003c for <).
 		for _, escapeHTML := range []bool{false, true} {
-			data = bytes.ReplaceAll(data, jsonEscaped(secret, escapeHTML), []byte(redacted))
+			if escaped := jsonEscaped(secret, escapeHTML); bytes.Contains(data, escaped) {
+				data = bytes.ReplaceAll(data, escaped, []byte(redacted))
+			}
 		}
 	}
 	// The patterns are slow next to a plain scan and rarely match, so they
