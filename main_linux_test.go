@@ -1,0 +1,539 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/fakeopenrouter"
+	"github.com/freelane/freelane/tray"
+)
+
+// The tray is tested through the real binary on a private session bus, as a
+// panel sees it: fyne.io/systray keeps global state and runs once per
+// process, and go-autostart reads XDG_CONFIG_HOME at init. The binary is
+// built without -race, which reports races inside systray and godbus.
+
+const (
+	itemInterface = "org.kde.StatusNotifierItem"
+	menuInterface = "com.canonical.dbusmenu"
+	// waitLimit bounds every wait for an effect; each is polled, never slept on.
+	waitLimit = 15 * time.Second
+)
+
+func TestFreelaneBinary(t *testing.T) {
+	bin := buildFreelane(t)
+	t.Run("tray_over_dbus", func(t *testing.T) { testTrayOverDBus(t, bin) })
+	t.Run("headless_without_session_bus", func(t *testing.T) { testHeadless(t, bin) })
+}
+
+func testTrayOverDBus(t *testing.T, bin string) {
+	busAddr := startSessionBus(t)
+	watcher := startFakeWatcher(t, busAddr)
+	upstream := fakeopenrouter.New(t)
+	app := startFreelane(t, bin, busAddr, upstream.BaseURL())
+	app.waitListening(t)
+
+	var itemName string
+	select {
+	case itemName = <-watcher.registered:
+	case <-time.After(waitLimit):
+		t.Fatalf("the tray never registered with the watcher\n%s", app.log())
+	}
+	conn := watcher.conn
+	item := conn.Object(itemName, "/StatusNotifierItem")
+
+	tooltip := func() string {
+		v, err := getProperty(t, item, itemInterface+".ToolTip")
+		if err != nil {
+			return ""
+		}
+		fields, ok := v.Value().([]any)
+		if !ok || len(fields) < 3 {
+			t.Fatalf("ToolTip has an unexpected shape: %#v", v.Value())
+		}
+		title, _ := fields[2].(string)
+		return title
+	}
+	waitFor(t, "a running tooltip with no calls", func() bool {
+		tip := tooltip()
+		return strings.Contains(tip, "running") && strings.Contains(tip, "0 calls today")
+	})
+
+	// A chat call is counted and the tooltip follows.
+	chat(t, app.addr)
+	waitFor(t, "the tooltip to count the call", func() bool { return strings.Contains(tooltip(), "1 call today") })
+
+	menuPathVariant, err := getProperty(t, item, itemInterface+".Menu")
+	if err != nil {
+		t.Fatalf("reading Menu: %v", err)
+	}
+	menuObj := conn.Object(itemName, menuPathVariant.Value().(dbus.ObjectPath))
+	var items map[string]menuItem
+	waitFor(t, "the menu items", func() bool {
+		items = menuItems(t, menuObj)
+		for _, label := range []string{tray.LabelStopProxy, tray.LabelOpenDashboard, tray.LabelDebugMode, tray.LabelLaunchAtLogin, tray.LabelOpenConfigFolder, tray.LabelQuit} {
+			if _, ok := items[label]; !ok {
+				return false
+			}
+		}
+		return true
+	})
+	click := func(label string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+		defer cancel()
+		call := menuObj.CallWithContext(ctx, menuInterface+".Event", 0, items[label].id, "clicked", dbus.MakeVariant(""), uint32(0))
+		if call.Err != nil {
+			t.Fatalf("clicking %q: %v", label, call.Err)
+		}
+	}
+	toggleState := func(label string) int32 {
+		return menuItems(t, menuObj)[label].toggleState
+	}
+
+	t.Run("debug_mode", func(t *testing.T) {
+		debugFile := filepath.Join(app.home, config.DebugFileName)
+		click(tray.LabelDebugMode)
+		waitFor(t, config.DebugFileName+" to appear", func() bool { return exists(debugFile) })
+		waitFor(t, "the debug checkbox to be checked", func() bool { return toggleState(tray.LabelDebugMode) == 1 })
+		click(tray.LabelDebugMode)
+		waitFor(t, config.DebugFileName+" to go", func() bool { return !exists(debugFile) })
+	})
+
+	t.Run("launch_at_login", func(t *testing.T) {
+		entry := filepath.Join(app.xdgConfig, "autostart", "freelane.desktop")
+		click(tray.LabelLaunchAtLogin)
+		waitFor(t, "the autostart entry", func() bool { return exists(entry) })
+		data, err := os.ReadFile(entry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("Exec=%q", app.bin); !strings.Contains(string(data), want) {
+			t.Errorf("autostart entry lacks the absolute %s:\n%s", want, data)
+		}
+		waitFor(t, "the login checkbox to be checked", func() bool { return toggleState(tray.LabelLaunchAtLogin) == 1 })
+		click(tray.LabelLaunchAtLogin)
+		waitFor(t, "the autostart entry to go", func() bool { return !exists(entry) })
+		waitFor(t, "the login checkbox to be cleared", func() bool { return toggleState(tray.LabelLaunchAtLogin) == 0 })
+	})
+
+	t.Run("open_dashboard", func(t *testing.T) {
+		click(tray.LabelOpenDashboard)
+		want := "http://" + app.addr + "/debug"
+		waitFor(t, "the browser to be asked for "+want, func() bool {
+			data, _ := os.ReadFile(app.openedLog)
+			return strings.Contains(string(data), want)
+		})
+	})
+
+	t.Run("left_click_stops_and_starts", func(t *testing.T) {
+		activate := func() {
+			t.Helper()
+			ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+			defer cancel()
+			if call := item.CallWithContext(ctx, itemInterface+".Activate", 0, int32(0), int32(0)); call.Err != nil {
+				t.Fatalf("Activate: %v", call.Err)
+			}
+		}
+		activate()
+		waitFor(t, "the port to close", func() bool { return !accepting(app.addr) })
+		waitFor(t, "a stopped tooltip", func() bool { return strings.Contains(tooltip(), "stopped") })
+		activate()
+		waitFor(t, "the port to reopen", func() bool { return accepting(app.addr) })
+		waitFor(t, "a running tooltip", func() bool { return strings.Contains(tooltip(), "running") })
+	})
+
+	// Quit may end without a reply, because the app leaves the bus while
+	// answering; the exit status is what counts.
+	ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+	defer cancel()
+	_ = menuObj.CallWithContext(ctx, menuInterface+".Event", 0, items[tray.LabelQuit].id, "clicked", dbus.MakeVariant(""), uint32(0)).Err
+	app.waitExit(t, 0)
+}
+
+func testHeadless(t *testing.T, bin string) {
+	upstream := fakeopenrouter.New(t)
+	app := startFreelane(t, bin, "unix:path=/nonexistent/bus", upstream.BaseURL())
+	app.waitListening(t)
+	if !strings.Contains(app.log(), "headless") {
+		t.Errorf("the log does not say it runs headless:\n%s", app.log())
+	}
+	resp, err := http.Get("http://" + app.addr + "/health")
+	if err != nil {
+		t.Fatalf("GET /health: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /health = %d, want 200", resp.StatusCode)
+	}
+	if err := app.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	app.waitExit(t, 0)
+}
+
+// buildFreelane builds the binary once for the test, without -race.
+func buildFreelane(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		skipOrFailInCI(t, "the go command is not on PATH")
+	}
+	bin := filepath.Join(t.TempDir(), "freelane")
+	cmd := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// skipOrFailInCI skips where a desktop tool is missing on a developer's
+// machine, but fails in CI, which must install it.
+func skipOrFailInCI(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal(why + " (required in CI)")
+	}
+	t.Skip(why)
+}
+
+// startSessionBus runs a private dbus-daemon and returns its address.
+func startSessionBus(t *testing.T) string {
+	t.Helper()
+	daemon, err := exec.LookPath("dbus-daemon")
+	if err != nil {
+		skipOrFailInCI(t, "dbus-daemon is not installed (Debian package dbus)")
+	}
+	cmd := exec.Command(daemon, "--session", "--nofork", "--nopidfile", "--print-address=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting dbus-daemon: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	addr, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the bus address: %v", err)
+	}
+	return strings.TrimSpace(addr)
+}
+
+// fakeWatcher owns org.kde.StatusNotifierWatcher, as a panel would, and
+// reports the bus name of each item that registers.
+type fakeWatcher struct {
+	conn       *dbus.Conn
+	registered chan string
+}
+
+func (w *fakeWatcher) RegisterStatusNotifierItem(sender dbus.Sender, _ string) *dbus.Error {
+	select {
+	case w.registered <- string(sender):
+	default:
+	}
+	return nil
+}
+
+func startFakeWatcher(t *testing.T, busAddr string) *fakeWatcher {
+	t.Helper()
+	conn, err := dbus.Connect(busAddr)
+	if err != nil {
+		t.Fatalf("connecting to the private bus: %v", err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	w := &fakeWatcher{conn: conn, registered: make(chan string, 4)}
+	if err := conn.Export(w, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := conn.RequestName("org.kde.StatusNotifierWatcher", dbus.NameFlagDoNotQueue)
+	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("claiming the watcher name: reply %v, err %v", reply, err)
+	}
+	return w
+}
+
+// freelaneProcess is one run of the binary with a private home.
+type freelaneProcess struct {
+	bin, home, xdgConfig, openedLog, addr string
+	cmd                                   *exec.Cmd
+	logBuf                                *lockedBuffer
+	listening                             chan struct{}
+	exited                                chan struct{}
+	exitErr                               error
+}
+
+func startFreelane(t *testing.T, bin, busAddr, upstreamURL string) *freelaneProcess {
+	t.Helper()
+	root := t.TempDir()
+	p := &freelaneProcess{
+		bin:       bin,
+		home:      filepath.Join(root, "home"),
+		xdgConfig: filepath.Join(root, "xdg-config"),
+		openedLog: filepath.Join(root, "opened.log"),
+		addr:      freeLoopbackAddr(t),
+		logBuf:    &lockedBuffer{},
+		listening: make(chan struct{}),
+		exited:    make(chan struct{}),
+	}
+	binDir := filepath.Join(root, "bin")
+	for _, dir := range []string{p.home, p.xdgConfig, binDir} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// pkg/browser runs xdg-open; this one only records what it was given.
+	opener := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$1\" >> %q\n", p.openedLog)
+	if err := os.WriteFile(filepath.Join(binDir, "xdg-open"), []byte(opener), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	p.cmd = exec.Command(bin)
+	p.cmd.Dir = root
+	p.cmd.Env = []string{
+		"PATH=" + binDir + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"HOME=" + root,
+		"XDG_CONFIG_HOME=" + p.xdgConfig,
+		"DBUS_SESSION_BUS_ADDRESS=" + busAddr,
+		"FREELANE_HOME=" + p.home,
+		"LISTEN_ADDR=" + p.addr,
+		"OPENROUTER_BASE_URL=" + upstreamURL,
+		"OPENROUTER_API_KEY=" + fakeopenrouter.DefaultAPIKey,
+	}
+	stderr, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stdout = p.logBuf
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("starting freelane: %v", err)
+	}
+	go p.readLog(stderr)
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+		if t.Failed() {
+			t.Logf("freelane log:\n%s", p.log())
+		}
+	})
+	return p
+}
+
+// readLog copies the log, notes the "listening on" line, then reaps the process.
+func (p *freelaneProcess) readLog(stderr io.Reader) {
+	scanner := bufio.NewScanner(stderr)
+	announced := false
+	for scanner.Scan() {
+		line := scanner.Text()
+		p.logBuf.Write([]byte(line + "\n"))
+		if !announced && strings.Contains(line, "listening on http://"+p.addr) {
+			announced = true
+			close(p.listening)
+		}
+	}
+	_, _ = io.Copy(io.Discard, stderr)
+	p.exitErr = p.cmd.Wait()
+	close(p.exited)
+}
+
+func (p *freelaneProcess) log() string { return p.logBuf.String() }
+
+func (p *freelaneProcess) waitListening(t *testing.T) {
+	t.Helper()
+	select {
+	case <-p.listening:
+	case <-p.exited:
+		t.Fatalf("freelane exited before listening (%v)\n%s", p.exitErr, p.log())
+	case <-time.After(waitLimit):
+		t.Fatalf("freelane never logged listening on http://%s\n%s", p.addr, p.log())
+	}
+}
+
+func (p *freelaneProcess) waitExit(t *testing.T, wantCode int) {
+	t.Helper()
+	select {
+	case <-p.exited:
+	case <-time.After(waitLimit):
+		t.Fatalf("freelane did not exit\n%s", p.log())
+	}
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(p.exitErr, &exitErr) {
+		code = exitErr.ExitCode()
+	} else if p.exitErr != nil {
+		t.Fatalf("waiting for freelane: %v", p.exitErr)
+	}
+	if code != wantCode {
+		t.Errorf("exit status %d, want %d\n%s", code, wantCode, p.log())
+	}
+}
+
+// freeLoopbackAddr finds a port nobody listens on; the binary binds it itself.
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func chat(t *testing.T, addr string) {
+	t.Helper()
+	body := `{"model":"openrouter/free","messages":[{"role":"user","content":"Say hi"}]}`
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://"+addr+"/v1/chat/completions", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("chat call: %v", err)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Logf("chat call answered %d: %s", resp.StatusCode, answer)
+	}
+}
+
+func getProperty(t *testing.T, obj dbus.BusObject, name string) (dbus.Variant, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+	defer cancel()
+	iface, prop, _ := cutLast(name, ".")
+	var v dbus.Variant
+	err := obj.CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, iface, prop).Store(&v)
+	return v, err
+}
+
+func cutLast(s, sep string) (before, after string, found bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
+}
+
+type menuItem struct {
+	id          int32
+	toggleState int32
+}
+
+// menuItems reads the whole dbusmenu layout and indexes it by label. The
+// first GetLayout of systray v1.12.2 is one level deep, so callers poll.
+func menuItems(t *testing.T, menuObj dbus.BusObject) map[string]menuItem {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+	defer cancel()
+	var revision uint32
+	var layout struct {
+		ID       int32
+		Props    map[string]dbus.Variant
+		Children []dbus.Variant
+	}
+	err := menuObj.CallWithContext(ctx, menuInterface+".GetLayout", 0, int32(0), int32(-1), []string{}).Store(&revision, &layout)
+	if err != nil {
+		t.Logf("GetLayout: %v", err)
+		return nil
+	}
+	items := map[string]menuItem{}
+	var walk func(children []dbus.Variant)
+	walk = func(children []dbus.Variant) {
+		for _, child := range children {
+			fields, ok := child.Value().([]any)
+			if !ok || len(fields) != 3 {
+				continue
+			}
+			id, _ := fields[0].(int32)
+			props, _ := fields[1].(map[string]dbus.Variant)
+			if label, ok := props["label"].Value().(string); ok {
+				state, _ := props["toggle-state"].Value().(int32)
+				items[label] = menuItem{id: id, toggleState: state}
+			}
+			if grandChildren, ok := fields[2].([]dbus.Variant); ok {
+				walk(grandChildren)
+			}
+		}
+	}
+	walk(layout.Children)
+	return items
+}
+
+// waitFor polls cond until it holds or waitLimit passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		select {
+		case <-tick.C:
+		case <-t.Context().Done():
+			t.Fatalf("test ended while waiting for %s", what)
+		}
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+func accepting(addr string) bool {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}
+
+// lockedBuffer is a log sink that the reader goroutine and the test share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
