@@ -20,12 +20,12 @@ import (
 // os.Args[1] picks a role instead of running the tests.
 const (
 	helperEnv     = "FREELANE_SERVICE_TEST_HELPER"
-	dirEnv        = "FREELANE_SERVICE_TEST_DIR"    // service directory; events file lives there
-	addrEnv       = "FREELANE_SERVICE_TEST_ADDR"   // where the fake server listens
-	serveArgsEnv  = "FREELANE_SERVICE_TEST_SERVE"  // ServeArgs for the helper supervisor, comma separated
-	stopTimeEnv   = "FREELANE_SERVICE_TEST_STOP"   // StopTimeout for the helper supervisor
-	eventsName    = "events"                       // lines "<event> <pid>" written by the helpers
-	callsToday    = 42                             // what the fake server reports
+	dirEnv        = "FREELANE_SERVICE_TEST_DIR"   // service directory; events file lives there
+	addrEnv       = "FREELANE_SERVICE_TEST_ADDR"  // where the fake server listens
+	serveArgsEnv  = "FREELANE_SERVICE_TEST_SERVE" // ServeArgs for the helper supervisor, comma separated
+	stopTimeEnv   = "FREELANE_SERVICE_TEST_STOP"  // StopTimeout for the helper supervisor
+	eventsName    = "events"                      // lines "<event> <pid>" written by the helpers
+	callsToday    = 42                            // what the fake server reports
 	helperVersion = "0.0.0-test"
 )
 

@@ -1,0 +1,210 @@
+//go:build unix
+
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// stopOnCleanup makes sure a detached service started by a test never outlives it.
+func stopOnCleanup(t *testing.T, o Options) {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := Stop(context.Background(), o); err != nil && !errors.Is(err, ErrNotRunning) {
+			t.Errorf("cleanup stop: %v", err)
+		}
+	})
+}
+
+func TestStartStop_Detached(t *testing.T) {
+	o := testOptions(t, "serve")
+	stopOnCleanup(t, o)
+
+	st, err := Start(t.Context(), o)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if !st.Running || st.PID == 0 || st.ServerPID == 0 || st.Health != "ok" || st.CallsToday != callsToday {
+		t.Fatalf("Start status = %+v", st)
+	}
+	if !isFreelaneProcess(st.PID, o.Exe) || !isFreelaneProcess(st.ServerPID, o.Exe) {
+		t.Errorf("supervisor %d or server %d is not running", st.PID, st.ServerPID)
+	}
+	if sid := sessionID(t, st.PID); sid != st.PID {
+		t.Errorf("supervisor session = %d, want its own session %d", sid, st.PID)
+	}
+
+	got, err := QueryStatus(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.PID != st.PID || got.ServerPID != st.ServerPID || got.Addr != strings.TrimPrefix(strings.TrimSuffix(o.HealthURL, "/health"), "http://") {
+		t.Errorf("QueryStatus = %+v, want the started service at %s", got, o.HealthURL)
+	}
+	if text := got.String(); !strings.Contains(text, "is running") || !strings.Contains(text, "calls today: 42") {
+		t.Errorf("status text:\n%s", text)
+	}
+
+	_, err = Start(t.Context(), o)
+	if !errors.Is(err, ErrAlreadyRunning) || !strings.Contains(err.Error(), strconv.Itoa(st.PID)) {
+		t.Errorf("second Start = %v, want ErrAlreadyRunning naming pid %d", err, st.PID)
+	}
+
+	if err := Stop(t.Context(), o); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	for _, pid := range []int{st.PID, st.ServerPID} {
+		if processAlive(pid) {
+			t.Errorf("process %d still alive after Stop", pid)
+		}
+	}
+	if _, err := os.Stat(o.pidPath()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("pid file after Stop: %v, want it removed", err)
+	}
+	if !contains(events(t, o.Dir), "graceful "+strconv.Itoa(st.ServerPID)) {
+		t.Errorf("events = %q, want a graceful server stop", events(t, o.Dir))
+	}
+	if err := Stop(t.Context(), o); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("Stop when stopped = %v, want ErrNotRunning", err)
+	}
+	if st, err := QueryStatus(t.Context(), o); err != nil || st.Running || st.StalePIDFile {
+		t.Errorf("QueryStatus when stopped = %+v, %v", st, err)
+	}
+}
+
+func TestRestart_ReplacesProcesses(t *testing.T) {
+	o := testOptions(t, "serve")
+	stopOnCleanup(t, o)
+
+	// Restart of a stopped service simply starts it.
+	first, err := Restart(t.Context(), o)
+	if err != nil {
+		t.Fatalf("Restart (stopped): %v", err)
+	}
+	second, err := Restart(t.Context(), o)
+	if err != nil {
+		t.Fatalf("Restart (running): %v", err)
+	}
+	if second.PID == first.PID || second.ServerPID == first.ServerPID {
+		t.Errorf("Restart kept the processes: before %+v, after %+v", first, second)
+	}
+	if processAlive(first.PID) || processAlive(first.ServerPID) {
+		t.Errorf("old processes %d/%d survived the restart", first.PID, first.ServerPID)
+	}
+}
+
+func TestStart_HandlesStalePIDFile(t *testing.T) {
+	exited := exec.Command("true")
+	if err := exited.Run(); err != nil {
+		t.Skip("no `true` program:", err)
+	}
+	tests := []struct {
+		name    string
+		content string
+	}{
+		{"dead_pid", `{"supervisor_pid": ` + strconv.Itoa(exited.Process.Pid) + `, "server_pid": 1}`},
+		{"pid_of_another_program", `{"supervisor_pid": ` + strconv.Itoa(os.Getppid()) + `}`},
+		{"garbled", "not a pid file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := testOptions(t, "serve")
+			stopOnCleanup(t, o)
+			writeStale := func() {
+				t.Helper()
+				if err := os.WriteFile(o.pidPath(), []byte(tt.content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			writeStale()
+			st, err := QueryStatus(t.Context(), o)
+			if err != nil || st.Running || !st.StalePIDFile {
+				t.Errorf("QueryStatus = %+v, %v; want not running with a stale pid file", st, err)
+			}
+			if err := Stop(t.Context(), o); !errors.Is(err, ErrNotRunning) {
+				t.Errorf("Stop = %v, want ErrNotRunning", err)
+			}
+			if _, err := os.Stat(o.pidPath()); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("Stop left the stale pid file: %v", err)
+			}
+
+			writeStale()
+			st, err = Start(t.Context(), o)
+			if err != nil {
+				t.Fatalf("Start over a stale pid file: %v", err)
+			}
+			if rec, err := readPIDFile(o.pidPath()); err != nil || rec.SupervisorPID != st.PID {
+				t.Errorf("pid file = %+v, %v; want the new supervisor %d", rec, err, st.PID)
+			}
+			if os.Getppid() > 1 && !processAlive(os.Getppid()) {
+				t.Error("the foreign process named by the stale pid file was harmed")
+			}
+		})
+	}
+}
+
+func TestStart_RefusesWhenAnotherServerAnswers(t *testing.T) {
+	o := testOptions(t, "serve")
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{"status": "ok", "pid": 4242, "listen_addr": "127.0.0.1:5000"})
+	}))
+	defer other.Close()
+	o.HealthURL = other.URL + "/health"
+
+	_, err := Start(t.Context(), o)
+	if !errors.Is(err, ErrAlreadyRunning) || !strings.Contains(err.Error(), "4242") {
+		t.Fatalf("Start = %v, want ErrAlreadyRunning naming pid 4242", err)
+	}
+	if _, err := os.Stat(o.pidPath()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused Start left a pid file: %v", err)
+	}
+}
+
+func TestStart_ReportsCrashingServer(t *testing.T) {
+	o := testOptions(t, "crash")
+	stopOnCleanup(t, o)
+
+	start := time.Now()
+	_, err := Start(t.Context(), o)
+	if err == nil {
+		t.Fatal("Start succeeded with a server that always crashes")
+	}
+	for _, want := range []string{"exited during start-up", "giving up", "crashing on purpose"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Start error lacks %q:\n%v", want, err)
+		}
+	}
+	if time.Since(start) >= o.StartTimeout {
+		t.Errorf("Start took %s: it waited for the timeout instead of noticing the supervisor exit", time.Since(start))
+	}
+	if _, err := os.Stat(o.pidPath()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("failed Start left a pid file: %v", err)
+	}
+}
+
+// sessionID reads the session of pid from /proc (field 6 of stat).
+func sessionID(t *testing.T, pid int) int {
+	t.Helper()
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		t.Skip("no /proc:", err)
+	}
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	sid, err := strconv.Atoi(fields[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sid
+}
