@@ -122,14 +122,12 @@ func testTrayOverDBus(t *testing.T, bin string) {
 	t.Run("launch_at_login", func(t *testing.T) {
 		entry := filepath.Join(app.xdgConfig, "autostart", "freelane.desktop")
 		click(tray.LabelLaunchAtLogin)
-		waitFor(t, "the autostart entry", func() bool { return exists(entry) })
-		data, err := os.ReadFile(entry)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := fmt.Sprintf("Exec=%q", app.bin); !strings.Contains(string(data), want) {
-			t.Errorf("autostart entry lacks the absolute %s:\n%s", want, data)
-		}
+		// The entry is created empty and then written: poll its content.
+		wantExec := fmt.Sprintf("Exec=%q\n", app.bin)
+		waitFor(t, "an autostart entry with "+wantExec, func() bool {
+			data, _ := os.ReadFile(entry)
+			return strings.Contains(string(data), wantExec)
+		})
 		waitFor(t, "the login checkbox to be checked", func() bool { return toggleState(tray.LabelLaunchAtLogin) == 1 })
 		click(tray.LabelLaunchAtLogin)
 		waitFor(t, "the autostart entry to go", func() bool { return !exists(entry) })

@@ -83,9 +83,9 @@ func Run(ctx context.Context, c Controller, o Options) error {
 	loopDone := make(chan struct{})
 	onReady := func() {
 		close(ready)
-		l.view = newSystrayView(first)
-		l.shown = first
-		for _, src := range l.view.(*systrayView).clickSources() {
+		v := newSystrayView(first)
+		l.view, l.shown = v, first
+		for _, src := range v.clickSources() {
 			go forwardClicks(src, actions, ctx.Done())
 		}
 		// Opening the menu re-reads the login entry, which has no change feed.
