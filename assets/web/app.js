@@ -39,15 +39,19 @@ function fmtBytes(n) {
 
 const isSet = (t) => typeof t === "string" && t !== "" && !t.startsWith("0001-01-01");
 
+// fmtAgo is coarse on purpose: seconds only in the first minute.
 function fmtAgo(t) {
   if (!isSet(t)) return "never";
   const s = (Date.now() - Date.parse(t)) / 1000;
-  return s < 5 ? "just now" : `${fmtDuration(s)} ago`;
+  if (s < 5) return "just now";
+  if (s < 60) return `${Math.floor(s)}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  return `${fmtDuration(s - (s % 60))} ago`;
 }
 
 function fmtClock(t) {
   if (!isSet(t)) return "–";
-  return new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 }
 
 const fmtPercent = (r) => (typeof r === "number" ? `${Math.round(r * 100)}%` : "–");
@@ -242,7 +246,7 @@ function renderConcurrency(c) {
   setText("conc-queued", fmtInt(c.queued));
   const rows = c.recent.slice(0, 8).map((r) =>
     el("tr", {},
-      el("td", { title: r.time }, fmtClock(r.time)),
+      el("td", { title: r.time, className: "nowrap" }, fmtClock(r.time)),
       el("td", { className: "model-id" }, r.model || "–"),
       el("td", {}, el("span", { className: `outcome ${r.outcome}` }, r.outcome), r.stream ? " " : null, r.stream ? el("span", { className: "badge" }, "stream") : null),
       el("td", { className: "num" }, fmtMs(r.duration_ms)),
@@ -329,7 +333,7 @@ function renderModels() {
       ? `${fmtInt(h.successes)} ok · ${fmtInt(h.failures)} failed · ${fmtMs(h.latency_ms)}`
       : "not used yet";
     const stateCell = cooling
-      ? el("td", {}, el("span", { className: "badge warn" }, `cooling down ${fmtDuration((Date.parse(h.cooldown_until) - now) / 1000)}`),
+      ? el("td", {}, el("span", { className: "badge warn strong", dataset: { until: h.cooldown_until } }, cooldownText(h.cooldown_until)),
         h.last_error ? el("span", { className: "model-name" }, h.last_error) : null)
       : el("td", {}, el("span", { className: "badge ok" }, "available"),
         h.last_error ? el("span", { className: "model-name" }, `last error: ${h.last_error}`) : null);
@@ -346,6 +350,20 @@ function renderModels() {
   $("preferred-save").disabled = !dirty;
   $("preferred-reset").disabled = !dirty;
   fillChatModels();
+}
+
+function cooldownText(until) {
+  const left = (Date.parse(until) - Date.now()) / 1000;
+  return left > 0 ? `cooling down ${fmtDuration(left)}` : "cool-down over";
+}
+
+// tickCooldowns moves the cool-down countdowns without rebuilding the table,
+// which would steal keyboard focus.
+function tickCooldowns() {
+  for (const badge of document.querySelectorAll("#models-body [data-until]")) {
+    const text = cooldownText(badge.dataset.until);
+    if (badge.textContent !== text) badge.textContent = text;
+  }
 }
 
 function editPreferred(id, action) {
@@ -402,9 +420,9 @@ async function loadRequests() {
   const items = res.requests.map((r) => {
     const btn = el("button", { type: "button", "aria-current": String(r.id === state.selectedRequest), dataset: { id: r.id } },
       el("span", { className: "what" }, r.model || r.requested_model || "(no model)"),
-      el("span", { className: `outcome ${r.outcome}` }, r.outcome),
-      el("span", { className: "when" }, `${new Date(r.time).toLocaleString()} · ${fmtMs(r.duration_ms)}`),
-      el("span", { className: "when" }, `${r.status} · ${r.attempts} ${r.attempts === 1 ? "try" : "tries"}${r.stream ? " · stream" : ""}`));
+      el("span", { className: `outcome ${r.outcome} end` }, r.outcome),
+      el("span", { className: "when" }, `${new Date(r.time).toLocaleString([], { hour12: false })} · ${fmtMs(r.duration_ms)}`),
+      el("span", { className: "when end" }, `${r.status} · ${r.attempts} ${r.attempts === 1 ? "try" : "tries"}${r.stream ? " · stream" : ""}`));
     btn.addEventListener("click", () => openRequest(r.id));
     return el("li", {}, btn);
   });
@@ -465,7 +483,7 @@ async function openRequest(id) {
     else if (key === "events" && Array.isArray(data[key])) parts.push(el("pre", {}, data[key].map(pretty).join("\n")));
     else parts.push(el("pre", {}, pretty(data[key])));
   }
-  const known = new Set(CAPTURE_SECTIONS.map(([k]) => k));
+  const known = new Set(["id", ...CAPTURE_SECTIONS.map(([k]) => k)]);
   const rest = Object.fromEntries(Object.entries(data).filter(([k]) => !known.has(k)));
   if (Object.keys(rest).length) parts.push(el("h3", {}, "Details"), el("pre", {}, pretty(rest)));
   parts.push(el("details", {}, el("summary", {}, "Whole capture as JSON"), el("pre", {}, JSON.stringify(data, null, 2))));
@@ -725,6 +743,7 @@ function init() {
   // Countdowns and "n minutes ago" move even when nothing else changes.
   setInterval(() => {
     renderResetCountdown();
+    tickCooldowns();
     if (state.stats) renderCounts(state.stats);
   }, 1000);
 }
