@@ -49,7 +49,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
 		status = http.StatusInternalServerError
 		buf.Reset()
-		fmt.Fprintf(&buf, `{"error":{"message":"encoding the response failed","type":"api_error","code":"internal_error"}}`+"\n")
+		buf.WriteString(`{"error":{"message":"encoding the response failed","type":"api_error","code":"internal_error"}}` + "\n")
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
