@@ -1,0 +1,274 @@
+// Command freelane gives every tool on this computer one local
+// OpenAI-compatible endpoint backed by OpenRouter's free models.
+//
+//	freelane            the tray icon, which owns the proxy (headless where no tray can exist)
+//	freelane serve      the proxy in the foreground, no tray
+//	freelane start|stop|status|restart   the supervised background service
+//	freelane version
+//
+// This file only wires the packages together; see docs/architecture.md.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/pkg/browser"
+
+	"github.com/freelane/freelane/proxy"
+	"github.com/freelane/freelane/proxy/appinfo"
+	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/service"
+	"github.com/freelane/freelane/tray"
+)
+
+//go:embed FyneApp.toml
+var appMetadata []byte
+
+const usage = `Freelane: one local OpenAI-compatible endpoint for OpenRouter's free models.
+
+Usage:
+  freelane            start the tray icon and the proxy (headless where no tray can exist)
+  freelane serve      run the proxy in the foreground without a tray
+  freelane start      start the proxy as a supervised background service
+  freelane stop       stop the background service
+  freelane restart    restart the background service
+  freelane status     show whether the service runs (exit status 1 when not)
+  freelane version    print the version
+
+Configuration lives in .env in the home folder (FREELANE_HOME, or a .env in
+the current folder, or the user config folder); see .env.example.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	info, err := appinfo.Parse(appMetadata)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "freelane: broken build metadata:", err)
+		return 1
+	}
+	cmd := ""
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "version", "--version", "-v":
+		fmt.Printf("%s %s (build %d)\n", info.Name, info.Version, info.Build)
+		return 0
+	case "help", "--help", "-h":
+		fmt.Print(usage)
+		return 0
+	case "", "serve", "start", "stop", "restart", "status", "supervise":
+	default:
+		fmt.Fprintf(os.Stderr, "freelane: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+
+	home, err := config.ResolveHome()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "freelane:", err)
+		return 1
+	}
+	cfg, err := config.Load(home)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "freelane: configuration in %s: %v\n", home, err)
+		return 1
+	}
+	log := newLogger(cfg, cmd == "")
+	if w := config.PermissionWarning(home); w != "" {
+		log.Warn(w)
+	}
+
+	switch cmd {
+	case "start", "stop", "restart", "status", "supervise":
+		return runService(cmd, cfg, log)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := proxy.New(cfg, proxy.Options{Version: info.Version, Logger: log})
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	withTray := cmd == ""
+	if withTray {
+		if ok, reason := tray.Available(); !ok {
+			log.Info("no system tray here (" + reason + "); running headless, stop with Ctrl+C")
+			withTray = false
+		}
+	}
+	if err := srv.Listen(); err != nil {
+		if url, running := runningInstance(cfg); running {
+			log.Info("Freelane is already running; not starting another", "dashboard", url)
+			srv.Close()
+			if withTray {
+				_ = browser.OpenURL(url)
+				return 0
+			}
+			return 1
+		}
+		log.Error("cannot listen", "err", err)
+		if !withTray {
+			srv.Close()
+			return 1
+		}
+		// The tray shows the problem and can retry when the port is free.
+	}
+
+	runErr := make(chan error, 1)
+	go func() { runErr <- srv.Run(ctx) }()
+	if withTray {
+		err := tray.Run(ctx, trayController{srv}, tray.Options{
+			Autostart: tray.NewAutostart(executable()),
+			Logger:    log,
+		})
+		if err != nil {
+			log.Error("tray stopped", "err", err)
+		}
+		stop() // Quit from the menu takes the same path as a signal
+	}
+	if err := <-runErr; err != nil {
+		log.Error("shutdown", "err", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+// runService handles the background-service commands.
+func runService(cmd string, cfg config.Config, log *slog.Logger) int {
+	opts := service.Options{
+		Exe:       executable(),
+		ServeArgs: []string{"serve"},
+		Dir:       cfg.CacheDir,
+		HealthURL: "http://" + cfg.ListenAddr + "/health",
+		Env:       []string{"FREELANE_HOME=" + cfg.Home},
+		Logger:    log,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var st service.Status
+	var err error
+	switch cmd {
+	case "supervise":
+		err = service.Supervise(ctx, opts)
+	case "start":
+		st, err = service.Start(ctx, opts)
+	case "restart":
+		st, err = service.Restart(ctx, opts)
+	case "stop":
+		err = service.Stop(ctx, opts)
+		if err == nil {
+			fmt.Println("Freelane service stopped")
+		}
+	case "status":
+		st, err = service.QueryStatus(ctx, opts)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "freelane:", err)
+		return 1
+	}
+	if cmd != "stop" && cmd != "supervise" {
+		fmt.Println(st)
+		if !st.Running {
+			return 1
+		}
+	}
+	return 0
+}
+
+// runningInstance asks the configured address whether a Freelane answers
+// there, and returns its dashboard URL.
+func runningInstance(cfg config.Config) (string, bool) {
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get("http://" + cfg.ListenAddr + "/health")
+	if err != nil {
+		return "", false
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" {
+		return "", false
+	}
+	return proxy.DashboardURL(cfg.ListenAddr, cfg.Token), true
+}
+
+// newLogger logs to stderr and, for the tray (which may have no console,
+// e.g. a Windows GUI app or a login item), also to a file in CACHE_DIR.
+func newLogger(cfg config.Config, toFile bool) *slog.Logger {
+	var out io.Writer = os.Stderr
+	if toFile {
+		if err := os.MkdirAll(cfg.CacheDir, 0o700); err == nil {
+			path := filepath.Join(cfg.CacheDir, "freelane.log")
+			if st, err := os.Stat(path); err == nil && st.Size() > 5<<20 {
+				_ = os.Rename(path, path+".1")
+			}
+			if f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
+				out = io.MultiWriter(os.Stderr, f)
+			}
+		}
+	}
+	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: cfg.LogLevel}))
+}
+
+func executable() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return os.Args[0]
+	}
+	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+		return resolved
+	}
+	return exe
+}
+
+// trayController is what the tray sees of the proxy.
+type trayController struct{ srv *proxy.Server }
+
+func (c trayController) Start() error { return c.srv.Listen() }
+
+func (c trayController) Stop() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return c.srv.Unlisten(ctx)
+}
+
+func (c trayController) State() tray.State {
+	st := c.srv.Status()
+	return tray.State{
+		Running: st.Running, Addr: st.Addr,
+		Calls: st.Calls, OK: st.OK, Failed: st.Failed, FreeLeft: st.FreeLeft,
+		Debug: st.Debug, Problem: trayProblem(st.Problem), Detail: st.Detail,
+	}
+}
+
+func (c trayController) SetDebug(on bool) error              { return c.srv.SetDebug(on) }
+func (c trayController) DashboardURL() string                { return c.srv.DashboardURL() }
+func (c trayController) HomeDir() string                     { return c.srv.Status().HomeDir }
+func (c trayController) Changes() (<-chan struct{}, func()) { return c.srv.Subscribe() }
+
+func trayProblem(p proxy.Problem) tray.Problem {
+	switch p {
+	case proxy.ProblemNoKey:
+		return tray.ProblemNoKey
+	case proxy.ProblemPortInUse:
+		return tray.ProblemPortInUse
+	case proxy.ProblemQuotaExhausted:
+		return tray.ProblemQuotaExhausted
+	case proxy.ProblemUpstreamUnreachable:
+		return tray.ProblemUpstreamUnreachable
+	}
+	return tray.ProblemNone
+}

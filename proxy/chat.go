@@ -1,0 +1,479 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/freelane/freelane/proxy/capture"
+	"github.com/freelane/freelane/proxy/openai"
+	"github.com/freelane/freelane/proxy/routing"
+	"github.com/freelane/freelane/proxy/stats"
+	"github.com/freelane/freelane/proxy/upstream"
+)
+
+const (
+	// bodyReadTimeout bounds how long a client may take to send its request
+	// body (slow-body attacks); headers have ReadHeaderTimeout.
+	bodyReadTimeout = 60 * time.Second
+	// maxErrorBody caps how much of an upstream error body is read.
+	maxErrorBody = 1 << 20
+	// maxAnswerBody caps a non-stream answer held in memory.
+	maxAnswerBody = 64 << 20
+	// maxEventBytes caps one SSE event from upstream.
+	maxEventBytes = 16 << 20
+	// headerModel names the free model that answered.
+	headerModel    = "X-Freelane-Model"
+	headerAttempts = "X-Freelane-Attempts"
+)
+
+var (
+	errClientGone = errors.New("client disconnected")
+	errStalled    = errors.New("no data from the model within the configured timeout")
+)
+
+// bufPool recycles the buffers that hold request and answer bodies.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// chatCall is one POST /v1/chat/completions from arrival to the last byte.
+type chatCall struct {
+	s       *Server
+	rt      *runtimeConfig
+	w       http.ResponseWriter
+	r       *http.Request
+	start   time.Time
+	body    []byte
+	req     openai.ChatRequest
+	debug   bool
+	rec     *capture.Record
+	tried   []string
+	lastErr *upstream.Error
+	retries bool // whether the retry gate was consulted and allowed more attempts
+}
+
+func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
+	c := &chatCall{s: s, rt: s.runtime(), w: w, r: r, start: s.now(), debug: s.Debug()}
+	cfg := &c.rt.cfg
+	if cfg.APIKey == "" {
+		openai.WriteError(w, http.StatusUnauthorized, "missing_api_key", fmt.Sprintf(
+			"Freelane has no OpenRouter API key yet. Add OPENROUTER_API_KEY=sk-or-... to %s (picked up without a restart) or set it in the environment.", cfg.EnvFile))
+		return
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer func() { buf.Reset(); bufPool.Put(buf) }()
+	if status, err := readBody(w, r, buf, cfg.MaxBodyBytes); err != nil {
+		code := "invalid_body"
+		if status == http.StatusRequestEntityTooLarge {
+			code = "request_too_large"
+		}
+		openai.WriteError(w, status, code, err.Error())
+		return
+	}
+	c.body = buf.Bytes()
+	req, err := openai.InspectChatRequest(c.body)
+	if err != nil {
+		var re *openai.RequestError
+		if errors.As(err, &re) {
+			writeRequestError(w, re)
+		} else {
+			openai.WriteError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		}
+		return
+	}
+	c.req = req
+	if c.debug {
+		c.rec = c.newRecord()
+	}
+
+	release, err := s.limiter.acquire(r.Context(), cfg.QueueTimeout)
+	if err != nil {
+		if errors.Is(err, errQueueTimeout) {
+			limit, inFlight, queued := s.limiter.snapshot()
+			w.Header().Set("Retry-After", "5")
+			c.finishError(http.StatusServiceUnavailable, "queue_timeout", fmt.Sprintf(
+				"Freelane is busy: %d calls in flight (MAX_CONCURRENT_REQUESTS=%d) and %d waiting; this call waited %s. Try again shortly.",
+				inFlight, limit, queued, cfg.QueueTimeout), stats.OutcomeFailed)
+		}
+		// A client that left the queue made no upstream call: nothing to count.
+		return
+	}
+	defer release()
+	c.run()
+}
+
+// readBody reads the request body into buf within the size and time limits.
+func readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit int64) (int, error) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	defer rc.SetReadDeadline(time.Time{})
+	if r.ContentLength > limit {
+		return http.StatusRequestEntityTooLarge, fmt.Errorf("request body is %d bytes; the limit is %d (MAX_REQUEST_BODY_MB)", r.ContentLength, limit)
+	}
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return http.StatusRequestEntityTooLarge, fmt.Errorf("request body is larger than %d bytes (MAX_REQUEST_BODY_MB)", limit)
+	case err != nil:
+		return http.StatusBadRequest, fmt.Errorf("reading request body: %w", err)
+	case buf.Len() == 0:
+		return http.StatusBadRequest, errors.New("request body is empty; send a JSON chat completion request")
+	}
+	return 0, nil
+}
+
+func writeRequestError(w http.ResponseWriter, re *openai.RequestError) {
+	code := re.Code
+	if code == "" {
+		code = "invalid_request"
+	}
+	openai.WriteError(w, http.StatusBadRequest, code, re.Message)
+}
+
+// run tries free models in routing order until one answers or the attempts,
+// the retry gate or a final error end the call.
+func (c *chatCall) run() {
+	s, cfg := c.s, &c.rt.cfg
+	models := s.catalog.Models()
+	candidates := routing.Candidates(models, routing.Request{
+		Model: c.req.Model,
+		Needs: routing.Needs{Tools: c.req.Tools, Vision: c.req.Images},
+	}, cfg.PreferredModels, s.health)
+	if len(candidates) == 0 {
+		if len(models) == 0 {
+			s.catalog.Trigger()
+			w := c.w
+			w.Header().Set("Retry-After", "10")
+			c.finishError(http.StatusServiceUnavailable, "catalog_unavailable",
+				"Freelane has not loaded OpenRouter's free model list yet ("+catalogProblem(s)+"); it retries in the background.", stats.OutcomeFailed)
+			return
+		}
+		c.finishError(http.StatusBadRequest, "no_capable_free_model", routing.CapacityHint(models, routing.Needs{Tools: c.req.Tools, Vision: c.req.Images}), stats.OutcomeFailed)
+		return
+	}
+	for i, model := range candidates {
+		if i >= cfg.MaxModelAttempts {
+			break
+		}
+		if i == 1 && !c.retryAllowed() {
+			break
+		}
+		c.tried = append(c.tried, model)
+		var done bool
+		if c.req.Stream {
+			done = c.attemptStream(model)
+		} else {
+			done = c.attemptOnce(model)
+		}
+		if done {
+			return
+		}
+		if c.r.Context().Err() != nil {
+			c.finishGone()
+			return
+		}
+		if !c.lastErr.Kind.TryAnotherModel() {
+			break
+		}
+	}
+	c.failFinal()
+}
+
+// retryAllowed applies the retry gate once, at the first failure.
+func (c *chatCall) retryAllowed() bool {
+	today := c.s.stats.Today()
+	recent := c.s.stats.Recent(3)
+	outcomes := make([]bool, len(recent))
+	for i, call := range recent {
+		outcomes[i] = call.Outcome == stats.OutcomeSuccess
+	}
+	c.retries = routing.RetryAllowed(today.Total, outcomes)
+	return c.retries
+}
+
+func catalogProblem(s *Server) string {
+	if info := s.catalog.Info(); info.LastError != "" {
+		return "last try: " + info.LastError
+	}
+	return "first fetch in progress"
+}
+
+// attempt bookkeeping shared by both modes.
+type attempt struct {
+	c       *chatCall
+	model   string
+	started time.Time
+	first   time.Duration
+}
+
+func (c *chatCall) begin(model string) *attempt {
+	return &attempt{c: c, model: model, started: c.s.now()}
+}
+
+// failed records a failed attempt: the model cools down when the failure is
+// its own, and the catalog is refreshed when upstream says a model is gone.
+func (a *attempt) failed(e *upstream.Error) bool {
+	c := a.c
+	c.lastErr = e
+	if c.r.Context().Err() != nil {
+		return false // the client left: not the model's fault
+	}
+	if f, ok := routingFailure(e.Kind); ok {
+		cool := c.s.health.Failure(a.model, f, e.Message)
+		c.s.log.Info("free model failed; trying another", "model", a.model, "kind", e.Kind.String(), "status", e.Status, "cooldown", cool, "err", e.Message)
+		if e.Kind == upstream.KindModelGone {
+			c.s.catalog.Trigger()
+		}
+	}
+	if e.Kind == upstream.KindDailyCap {
+		c.s.quota.exhausted(e.ResetAt)
+	}
+	if c.rec != nil {
+		c.rec.Attempts = append(c.rec.Attempts, capture.Attempt{
+			Model: a.model, Status: e.Status, Kind: e.Kind.String(), Error: e.Message,
+			Started: a.started, DurationMs: c.s.now().Sub(a.started).Milliseconds(), FirstByteMs: a.first.Milliseconds(),
+		})
+	}
+	return false
+}
+
+func (a *attempt) succeeded(status int) {
+	c := a.c
+	latency := c.s.now().Sub(a.started)
+	if a.first > 0 {
+		latency = a.first
+	}
+	c.s.health.Success(a.model, latency)
+	if c.rec != nil {
+		c.rec.Attempts = append(c.rec.Attempts, capture.Attempt{
+			Model: a.model, Status: status, Started: a.started,
+			DurationMs: c.s.now().Sub(a.started).Milliseconds(), FirstByteMs: a.first.Milliseconds(),
+		})
+	}
+}
+
+func routingFailure(k upstream.Kind) (routing.Failure, bool) {
+	switch k {
+	case upstream.KindModelBusy:
+		return routing.FailureBusy, true
+	case upstream.KindModelGone:
+		return routing.FailureGone, true
+	case upstream.KindTimeout:
+		return routing.FailureTimeout, true
+	case upstream.KindNetwork:
+		return routing.FailureNetwork, true
+	}
+	return 0, false
+}
+
+// send posts the rewritten body for model and sorts out transport errors.
+func (c *chatCall) send(ctx context.Context, model string) (*http.Response, []byte, *upstream.Error) {
+	out, err := openai.RewriteForUpstream(c.body, model)
+	if err != nil {
+		return nil, nil, &upstream.Error{Status: http.StatusBadRequest, Kind: upstream.KindInvalidRequest, Message: err.Error()}
+	}
+	resp, err := c.rt.client.ChatCompletions(ctx, out)
+	if err != nil {
+		return nil, out, asUpstreamError(ctx, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		return nil, out, upstream.ParseError(resp.StatusCode, resp.Header, data)
+	}
+	return resp, out, nil
+}
+
+// asUpstreamError turns a transport or read error into an upstream error,
+// naming a stall (our watchdog) as a timeout.
+func asUpstreamError(ctx context.Context, err error) *upstream.Error {
+	if errors.Is(context.Cause(ctx), errStalled) {
+		return &upstream.Error{Status: http.StatusGatewayTimeout, Kind: upstream.KindTimeout, Message: errStalled.Error()}
+	}
+	var ue *upstream.Error
+	if errors.As(err, &ue) {
+		return ue
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &upstream.Error{Status: http.StatusGatewayTimeout, Kind: upstream.KindTimeout, Message: "the model did not answer in time"}
+	}
+	return &upstream.Error{Status: http.StatusBadGateway, Kind: upstream.KindNetwork, Message: err.Error()}
+}
+
+// attemptOnce makes one non-stream attempt; true when the answer was sent.
+func (c *chatCall) attemptOnce(model string) bool {
+	a := c.begin(model)
+	ctx, cancel := context.WithTimeoutCause(c.r.Context(), c.rt.cfg.RequestTimeout, errStalled)
+	defer cancel()
+	resp, sent, uerr := c.send(ctx, model)
+	if uerr != nil {
+		return a.failed(uerr)
+	}
+	defer resp.Body.Close()
+	a.first = c.s.now().Sub(a.started)
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer func() { buf.Reset(); bufPool.Put(buf) }()
+	if resp.ContentLength > 0 && resp.ContentLength < maxAnswerBody {
+		buf.Grow(int(resp.ContentLength))
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxAnswerBody)); err != nil {
+		return a.failed(asUpstreamError(ctx, fmt.Errorf("reading the answer: %w", err)))
+	}
+	answer := buf.Bytes()
+	if e := upstream.BodyError(answer); e != nil {
+		return a.failed(e)
+	}
+	answer, _ = openai.FixReasoning(answer)
+	a.succeeded(http.StatusOK)
+
+	h := c.w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set(headerModel, model)
+	h.Set(headerAttempts, strconv.Itoa(len(c.tried)))
+	h.Set("Content-Length", strconv.Itoa(len(answer)))
+	c.w.WriteHeader(http.StatusOK)
+	_, werr := c.w.Write(answer)
+	if c.rec != nil {
+		c.rec.Upstream = sent
+		c.rec.Response.Status = http.StatusOK
+		c.rec.Response.Body = bytes.Clone(answer)
+	}
+	outcome, status, msg := stats.OutcomeSuccess, http.StatusOK, ""
+	if werr != nil {
+		outcome, status, msg = stats.OutcomeFailed, 499, errClientGone.Error()
+	}
+	c.finish(model, outcome, status, msg)
+	return true
+}
+
+// failFinal answers with the last upstream error, in the client's terms.
+func (c *chatCall) failFinal() {
+	e := c.lastErr
+	h := c.w.Header()
+	tried := strings.Join(c.tried, ", ")
+	outcome := stats.OutcomeFailed
+	var status int
+	var code, msg string
+	switch e.Kind {
+	case upstream.KindDailyCap:
+		reset := e.ResetAt
+		if reset.IsZero() {
+			reset = nextUTCMidnight(c.s.now())
+		}
+		setRetryAfter(h, reset.Sub(c.s.now()))
+		h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.UnixMilli(), 10))
+		status, code = http.StatusTooManyRequests, "free_daily_limit_reached"
+		msg = fmt.Sprintf("OpenRouter's daily limit of free requests is used up for this account; it resets at %s (%s, in %s). Freelane did not retry: another free model would not help. Upstream said: %s",
+			reset.UTC().Format("15:04 MST"), reset.Local().Format("15:04 MST"), reset.Sub(c.s.now()).Round(time.Minute), e.Message)
+	case upstream.KindMinuteCap:
+		wait := e.RetryAfter
+		if wait <= 0 {
+			wait = time.Minute
+		}
+		setRetryAfter(h, wait)
+		status, code = http.StatusTooManyRequests, "free_minute_limit_reached"
+		msg = fmt.Sprintf("OpenRouter's per-minute limit for free models is reached; retry in about %s. Upstream said: %s", wait.Round(time.Second), e.Message)
+	case upstream.KindModelBusy, upstream.KindModelGone:
+		h.Set("Retry-After", "30")
+		status, code = http.StatusServiceUnavailable, "free_models_busy"
+		msg = fmt.Sprintf("The free models Freelane tried (%s) are busy or unavailable right now. Last error: %s", tried, e.Message)
+	case upstream.KindTimeout:
+		status, code, outcome = http.StatusGatewayTimeout, "upstream_timeout", stats.OutcomeTimeout
+		msg = fmt.Sprintf("No answer in time from the free models Freelane tried (%s): %s", tried, e.Message)
+	case upstream.KindNetwork:
+		status, code = http.StatusBadGateway, "upstream_unreachable"
+		msg = "Freelane could not reach OpenRouter: " + e.Message
+	case upstream.KindAuth:
+		status, code = http.StatusUnauthorized, "upstream_auth_failed"
+		msg = fmt.Sprintf("OpenRouter refused the API key in Freelane's configuration (%s); check OPENROUTER_API_KEY in %s. Upstream said: %s",
+			c.rt.cfg.KeyFingerprint(), c.rt.cfg.EnvFile, e.Message)
+	default:
+		status, code, msg = e.Status, e.Code, e.Message
+		if status < 400 || status > 599 {
+			status = http.StatusBadGateway
+		}
+		if code == "" {
+			code = "upstream_error"
+		}
+	}
+	if len(c.tried) == 1 && !c.retries && e.Kind.TryAnotherModel() && c.rt.cfg.MaxModelAttempts > 1 {
+		msg += " (not retried on another model: the last calls all failed, so Freelane saves the daily free quota)"
+	}
+	c.finishError(status, code, msg, outcome)
+}
+
+func setRetryAfter(h http.Header, d time.Duration) {
+	secs := int(d.Round(time.Second) / time.Second)
+	h.Set("Retry-After", strconv.Itoa(max(secs, 1)))
+}
+
+func nextUTCMidnight(now time.Time) time.Time {
+	y, m, d := now.UTC().Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
+}
+
+// finishError answers with an error and counts the call.
+func (c *chatCall) finishError(status int, code, msg string, outcome stats.Outcome) {
+	openai.WriteError(c.w, status, code, msg)
+	if c.rec != nil {
+		c.rec.Response.Status = status
+		c.rec.Response.Body = openai.ErrorJSON(status, code, msg)
+	}
+	c.finish("", outcome, status, msg)
+}
+
+// finishGone counts a call whose client left before the answer.
+func (c *chatCall) finishGone() {
+	c.finish("", stats.OutcomeFailed, 499, errClientGone.Error())
+}
+
+// finish records the call in the statistics and, in debug mode, on disk.
+func (c *chatCall) finish(model string, outcome stats.Outcome, status int, msg string) {
+	s := c.s
+	dur := s.now().Sub(c.start)
+	call := stats.Call{
+		Time: c.start, Model: model, Outcome: outcome, Duration: dur,
+		Attempts: len(c.tried), Stream: c.req.Stream, Status: status, Error: msg,
+	}
+	if err := s.stats.Record(call); err != nil {
+		s.log.Error("call not counted", "err", err)
+	}
+	s.lastCall.Store(s.now().UnixNano())
+	level := s.log.Info
+	if outcome != stats.OutcomeSuccess {
+		level = s.log.Warn
+	}
+	level("chat call", "model", model, "outcome", string(outcome), "status", status, "attempts", len(c.tried),
+		"stream", c.req.Stream, "dur", dur.Round(time.Millisecond), "err", msg)
+	if c.rec != nil {
+		c.rec.DurationMs = dur.Milliseconds()
+		c.rec.Outcome = string(outcome)
+		c.rec.Model = model
+		if err := s.captures.Save(c.rec); err != nil {
+			s.log.Warn("debug capture not saved", "err", err)
+		}
+	}
+}
+
+func (c *chatCall) newRecord() *capture.Record {
+	rec := &capture.Record{ID: capture.NewID(), Time: c.start, Request: bytes.Clone(c.body), Stream: c.req.Stream}
+	rec.Client.Method = c.r.Method
+	rec.Client.Path = c.r.URL.Path
+	rec.Client.RemoteAddr = c.r.RemoteAddr
+	rec.Client.UserAgent = c.r.UserAgent()
+	rec.Client.Headers = make(map[string]string, len(c.r.Header))
+	for k, v := range c.r.Header {
+		rec.Client.Headers[k] = strings.Join(v, ", ")
+	}
+	return rec
+}

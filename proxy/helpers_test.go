@@ -1,0 +1,149 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/fakeopenrouter"
+)
+
+const testKey = "sk-or-v1-test-key"
+
+// testProxy is a Freelane server in front of a fake OpenRouter, served on a
+// loopback httptest server.
+type testProxy struct {
+	t     *testing.T
+	srv   *Server
+	front *httptest.Server
+	fake  *fakeopenrouter.Server
+	home  string
+	logs  *syncBuffer
+}
+
+// syncBuffer collects log output from concurrent handlers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// newTestProxy starts Freelane against fake with env as the process
+// environment (OPENROUTER_API_KEY and OPENROUTER_BASE_URL preset).
+func newTestProxy(t *testing.T, fake *fakeopenrouter.Server, env map[string]string) *testProxy {
+	t.Helper()
+	if fake == nil {
+		fake = fakeopenrouter.New(t)
+	}
+	home := t.TempDir()
+	vars := map[string]string{
+		"OPENROUTER_API_KEY":  testKey,
+		"OPENROUTER_BASE_URL": fake.BaseURL(),
+		"LISTEN_ADDR":         "127.0.0.1:0",
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok && v != "" }
+	cfg, err := config.LoadWith(home, lookup)
+	if err != nil {
+		t.Fatalf("loading config: %v", err)
+	}
+	logs := &syncBuffer{}
+	srv, err := New(cfg, Options{
+		Version: "test",
+		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Env:     lookup,
+	})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if err := srv.catalog.Refresh(t.Context()); err != nil {
+		t.Fatalf("loading the free catalog from the fake: %v", err)
+	}
+	front := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		front.Close()
+		_ = srv.Close()
+	})
+	return &testProxy{t: t, srv: srv, front: front, fake: fake, home: home, logs: logs}
+}
+
+// post sends a raw request body to path and returns status, headers and body.
+func (p *testProxy) post(path, body string, header ...string) (int, http.Header, []byte) {
+	p.t.Helper()
+	req, err := http.NewRequestWithContext(p.t.Context(), http.MethodPost, p.front.URL+path, strings.NewReader(body))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return p.do(req)
+}
+
+func (p *testProxy) get(path string, header ...string) (int, http.Header, []byte) {
+	p.t.Helper()
+	req, err := http.NewRequestWithContext(p.t.Context(), http.MethodGet, p.front.URL+path, nil)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return p.do(req)
+}
+
+func (p *testProxy) do(req *http.Request) (int, http.Header, []byte) {
+	p.t.Helper()
+	resp, err := p.front.Client().Do(req)
+	if err != nil {
+		p.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		p.t.Fatalf("reading %s: %v", req.URL.Path, err)
+	}
+	return resp.StatusCode, resp.Header, b
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("timed out waiting for %s", what)
+		case <-tick.C:
+		}
+	}
+}
+
+const helloBody = `{"model":"gpt-4o","messages":[{"role":"user","content":"hello"}]}`
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }

@@ -1,0 +1,168 @@
+package proxy
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/freelane/freelane/proxy/openai"
+)
+
+// tokenCookie carries FREELANE_TOKEN for the dashboard in a browser, which
+// cannot send an Authorization header on navigation.
+const tokenCookie = "freelane_token"
+
+// guard is the gate every request passes: Host allow-list (DNS rebinding),
+// Origin and Sec-Fetch-Site checks (cross-site requests, CSRF), the token
+// when one is configured, and CORS for explicitly allowed origins. It applies
+// to every endpoint: a web page the user happens to visit must not be able
+// to spend their free quota or read their history.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cfg := s.config()
+		if !s.hostAllowed(r.Host) {
+			openai.WriteError(w, http.StatusForbidden, "host_not_allowed",
+				"Freelane answers only requests addressed to this machine (Host "+quoteHost(r.Host)+" refused).")
+			return
+		}
+		origin := r.Header.Get("Origin")
+		if origin != "" && !s.originAllowed(origin) {
+			openai.WriteError(w, http.StatusForbidden, "origin_not_allowed",
+				"Requests from web pages on other sites are refused; add the origin to ALLOWED_ORIGINS to allow a browser client.")
+			return
+		}
+		if origin == "" && r.Header.Get("Sec-Fetch-Site") == "cross-site" && !isNavigation(r) {
+			openai.WriteError(w, http.StatusForbidden, "origin_not_allowed", "Cross-site requests are refused.")
+			return
+		}
+		if origin != "" && originInList(origin, cfg.AllowedOrigins) {
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Add("Vary", "Origin")
+			if r.Method == http.MethodOptions {
+				h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS")
+				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, OpenAI-Organization, OpenAI-Project, X-Stainless-Arch, X-Stainless-Lang, X-Stainless-OS, X-Stainless-Package-Version, X-Stainless-Runtime, X-Stainless-Runtime-Version, X-Stainless-Retry-Count, X-Stainless-Timeout")
+				h.Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		if cfg.Token != "" && !s.tokenPresented(w, r, cfg.Token) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="freelane"`)
+			openai.WriteError(w, http.StatusUnauthorized, "invalid_token",
+				"This Freelane requires its access token: send it as the API key (Authorization: Bearer <FREELANE_TOKEN>).")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// tokenPresented accepts the token as a bearer API key, as the dashboard
+// cookie, or once as ?token= on a dashboard page (which then sets the cookie,
+// so the tray can open the dashboard with one URL).
+func (s *Server) tokenPresented(w http.ResponseWriter, r *http.Request, token string) bool {
+	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && equalSecret(auth, token) {
+		return true
+	}
+	if c, err := r.Cookie(tokenCookie); err == nil && equalSecret(c.Value, token) {
+		return true
+	}
+	if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/debug") && equalSecret(q, token) {
+		http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		return true
+	}
+	return false
+}
+
+func equalSecret(got, want string) bool {
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// hostAllowed refuses Host names that are not this machine: a DNS-rebinding
+// page reaches 127.0.0.1 under its own domain name, so the name is the tell.
+func (s *Server) hostAllowed(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if host == "" {
+		return false
+	}
+	if isLoopbackName(host) {
+		return true
+	}
+	return s.runtime().hosts[strings.ToLower(host)]
+}
+
+func (s *Server) originAllowed(origin string) bool {
+	if originInList(origin, s.config().AllowedOrigins) {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false // includes the "null" origin of sandboxed frames and files
+	}
+	return s.hostAllowed(u.Host)
+}
+
+func isLoopbackName(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func originInList(origin string, allowed []string) bool {
+	for _, a := range allowed {
+		if a == "*" || strings.EqualFold(strings.TrimSuffix(a, "/"), origin) {
+			return true
+		}
+	}
+	return false
+}
+
+func isNavigation(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.Header.Get("Sec-Fetch-Mode") == "navigate"
+}
+
+func quoteHost(h string) string {
+	if len(h) > 64 {
+		h = h[:64] + "…"
+	}
+	return `"` + h + `"`
+}
+
+// recoverer turns a handler panic into a 500 in the OpenAI envelope, except
+// http.ErrAbortHandler, which net/http uses to abort a response on purpose.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(v)
+			}
+			s.log.Error("handler panic", "path", r.URL.Path, "panic", v)
+			openai.WriteError(w, http.StatusInternalServerError, "internal_error", "Freelane hit an internal error; the call was not completed.")
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders are set on every response.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}

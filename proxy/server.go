@@ -1,0 +1,451 @@
+// Package proxy is Freelane's HTTP server: the OpenAI-compatible endpoint in
+// front of OpenRouter's free models, /health, and the debug dashboard. It
+// ties together the pieces under proxy/ (catalog, routing, upstream, stats,
+// capture, config) and owns their lifecycle; the tray and main only see the
+// small surface of this file (New, Listen, Unlisten, Run, Status).
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/freelane/freelane/proxy/capture"
+	"github.com/freelane/freelane/proxy/catalog"
+	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/routing"
+	"github.com/freelane/freelane/proxy/stats"
+	"github.com/freelane/freelane/proxy/upstream"
+)
+
+// Options are the server's non-configuration dependencies.
+type Options struct {
+	Version string
+	Logger  *slog.Logger
+	// Now is the clock (tests inject one); time.Now when nil.
+	Now func() time.Time
+	// Env looks up process environment variables for config reloads;
+	// os.LookupEnv when nil.
+	Env func(string) (string, bool)
+	// ShutdownGrace bounds how long in-flight calls may run on shutdown or
+	// stop before their connections are closed (default 10s).
+	ShutdownGrace time.Duration
+}
+
+// Server is one Freelane proxy. Create it with New, bind it with Listen, and
+// run its background work (catalog refresh, config watching, quota) with Run.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	now     func() time.Time
+	started time.Time
+
+	rt       atomic.Pointer[runtimeConfig]
+	limiter  *limiter
+	catalog  *catalog.Catalog
+	health   *routing.Health
+	stats    *stats.Store
+	captures *capture.Recorder
+	debug    atomic.Bool
+	quota    quotaTracker
+	changes  notifier
+	handler  http.Handler
+
+	// mu guards the listener: the tray starts and stops it at will.
+	mu        sync.Mutex
+	srv       *http.Server
+	addr      string // the bound address while listening
+	listenErr error  // why the last Listen failed (port in use, ...)
+	lastCall  atomic.Int64
+	closeOnce sync.Once
+}
+
+// runtimeConfig is everything derived from one configuration, swapped as a
+// whole on reload so a request always sees one consistent version.
+type runtimeConfig struct {
+	cfg    config.Config
+	client *upstream.Client
+	hosts  map[string]bool // extra Host names allowed when listening off loopback
+}
+
+// New builds a server from cfg. It opens the statistics and loads the cached
+// catalog, so it is ready to answer at once; nothing is bound yet.
+func New(cfg config.Config, o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Env == nil {
+		o.Env = os.LookupEnv
+	}
+	if o.ShutdownGrace <= 0 {
+		o.ShutdownGrace = 10 * time.Second
+	}
+	s := &Server{opts: o, log: o.Logger, now: o.Now, started: o.Now()}
+	rt, err := newRuntimeConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.rt.Store(rt)
+	if err := os.MkdirAll(cfg.CacheDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating cache folder: %w", err)
+	}
+	s.stats, err = stats.Open(cfg.CacheDir, stats.Options{Now: o.Now, Logger: o.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("opening call statistics: %w", err)
+	}
+	s.limiter = newLimiter(cfg.MaxConcurrent)
+	s.health = routing.NewHealth(o.Now)
+	s.catalog = catalog.New(func(ctx context.Context) ([]byte, error) {
+		return s.runtime().client.Models(ctx)
+	}, filepath.Join(cfg.CacheDir, "models.json"), o.Logger, o.Now)
+	if err := s.catalog.LoadCache(); err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.log.Warn("free model cache unreadable; fetching a fresh list", "err", err)
+	}
+	s.captures = capture.New(filepath.Join(cfg.CacheDir, "debug"),
+		capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge}, s.secrets)
+	s.debug.Store(config.DebugEnabled(cfg.Home))
+	s.quota.init(s)
+	s.handler = s.routes()
+	return s, nil
+}
+
+func newRuntimeConfig(cfg config.Config) (*runtimeConfig, error) {
+	client, err := upstream.New(upstream.Options{
+		BaseURL:    cfg.BaseURL,
+		APIKey:     cfg.APIKey,
+		HTTPProxy:  cfg.HTTPProxy,
+		HTTPSProxy: cfg.HTTPSProxy,
+		NoProxy:    cfg.NoProxy,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("configuring the OpenRouter client: %w", err)
+	}
+	return &runtimeConfig{cfg: cfg, client: client, hosts: extraHosts(cfg)}, nil
+}
+
+func (s *Server) runtime() *runtimeConfig { return s.rt.Load() }
+func (s *Server) config() *config.Config  { return &s.rt.Load().cfg }
+
+// secrets are the strings that must never reach a file or a response.
+func (s *Server) secrets() []string {
+	cfg := s.config()
+	return []string{cfg.APIKey, cfg.Token}
+}
+
+// Handler is the whole HTTP surface, for tests and benchmarks that serve it
+// on their own listener.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Subscribe returns coalesced change notifications: a call was counted,
+// debug mode switched, the listener started or stopped, the day rolled over.
+func (s *Server) Subscribe() (<-chan struct{}, func()) { return s.changes.subscribe() }
+
+// Run does the background work until ctx is done: it follows the statistics
+// and the config folder, refreshes the free catalog and the quota. On return
+// the listener is shut down (in-flight calls get ShutdownGrace) and the
+// statistics are flushed: this is the one shutdown path.
+func (s *Server) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	bg, stop := context.WithCancel(ctx)
+	defer stop()
+
+	wg.Go(func() { s.catalog.Run(bg, s.config().CatalogRefresh) })
+	wg.Go(func() { s.quota.run(bg) })
+	wg.Go(func() { s.relayStatsChanges(bg) })
+	wg.Go(func() {
+		cfg := s.config()
+		err := config.Watch(bg, cfg.Home, s.opts.Env, config.Handler{
+			Config:  s.applyConfig,
+			Invalid: func(err error) { s.log.Warn("configuration not reloaded; keeping the last good one", "err", err) },
+			Debug:   s.debugChanged,
+		})
+		if err != nil {
+			s.log.Warn("not watching the config folder; edits need a restart", "err", err)
+		}
+	})
+
+	<-ctx.Done()
+	stop()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
+	defer cancel()
+	err := s.Unlisten(shutdownCtx)
+	wg.Wait()
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Close flushes and closes the statistics. Run calls it; tests that never
+// Run call it directly.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.runtime().client.CloseIdleConnections()
+		err = s.stats.Close()
+	})
+	return err
+}
+
+func (s *Server) relayStatsChanges(ctx context.Context) {
+	ch, cancel := s.stats.Subscribe()
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ch:
+			s.changes.notify()
+		}
+	}
+}
+
+// applyConfig takes a reloaded configuration: new client and limits at once
+// (the next request sees them), and a new listener when LISTEN_ADDR changed.
+func (s *Server) applyConfig(cfg config.Config) {
+	old := s.runtime()
+	rt, err := newRuntimeConfig(cfg)
+	if err != nil {
+		s.log.Warn("configuration not reloaded; keeping the last good one", "err", err)
+		return
+	}
+	s.rt.Store(rt)
+	s.limiter.setLimit(cfg.MaxConcurrent)
+	s.captures.SetLimits(capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge})
+	// Idle connections of the old client are closed; calls in flight on it finish.
+	old.client.CloseIdleConnections()
+	s.log.Info("configuration reloaded", "config", cfg)
+	if old.cfg.APIKey != cfg.APIKey {
+		s.quota.refreshSoon()
+	}
+	if cfg.ListenAddr != old.cfg.ListenAddr {
+		s.rebind()
+	}
+	s.changes.notify()
+}
+
+func (s *Server) debugChanged(on bool) {
+	if s.debug.Swap(on) != on {
+		s.log.Info("debug mode switched", "on", on)
+		s.changes.notify()
+	}
+}
+
+// SetDebug switches debug mode by creating or removing DEBUG_MODE.txt, so the
+// tray, the dashboard and a hand-made file always agree.
+func (s *Server) SetDebug(on bool) error {
+	if err := config.SetDebug(s.config().Home, on); err != nil {
+		return fmt.Errorf("switching debug mode: %w", err)
+	}
+	s.debugChanged(on)
+	return nil
+}
+
+// Debug reports whether debug mode is on.
+func (s *Server) Debug() bool { return s.debug.Load() }
+
+// Listen binds LISTEN_ADDR and starts serving. It fails with a clear error
+// when the port is taken.
+func (s *Server) Listen() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srv != nil {
+		return nil
+	}
+	return s.listenLocked(s.config().ListenAddr)
+}
+
+func (s *Server) listenLocked(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		s.listenErr = fmt.Errorf("listening on %s: %w", addr, err)
+		s.changes.notify()
+		return s.listenErr
+	}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second, // slowloris: headers must arrive promptly
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	s.srv, s.addr, s.listenErr = srv, ln.Addr().String(), nil
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("server stopped", "err", err)
+		}
+	}()
+	s.log.Info("listening on http://" + s.addr)
+	s.changes.notify()
+	return nil
+}
+
+// Unlisten stops serving and frees the port. In-flight calls may finish
+// until ctx is done; then their connections are closed.
+func (s *Server) Unlisten(ctx context.Context) error {
+	s.mu.Lock()
+	srv := s.srv
+	s.srv, s.addr = nil, ""
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	defer s.changes.notify()
+	if err := srv.Shutdown(ctx); err != nil {
+		// Streams outlived the grace period: cut them.
+		_ = srv.Close()
+		return fmt.Errorf("stopping the server: %w", err)
+	}
+	return nil
+}
+
+// rebind moves a running listener to the newly configured address.
+func (s *Server) rebind() {
+	s.mu.Lock()
+	if s.srv == nil {
+		s.mu.Unlock()
+		return
+	}
+	old := s.srv
+	s.srv = nil
+	if err := s.listenLocked(s.config().ListenAddr); err != nil {
+		s.log.Error("cannot move to the new LISTEN_ADDR; still on the old one", "err", err)
+		s.srv = old
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
+	defer cancel()
+	if err := old.Shutdown(ctx); err != nil {
+		_ = old.Close()
+	}
+}
+
+// Addr is the bound address, or "" when not listening.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+// Problem names what needs the user's attention, for the tray and /health.
+type Problem string
+
+const (
+	ProblemNone                Problem = ""
+	ProblemNoKey               Problem = "no_api_key"
+	ProblemPortInUse           Problem = "port_in_use"
+	ProblemQuotaExhausted      Problem = "quota_exhausted"
+	ProblemUpstreamUnreachable Problem = "upstream_unreachable"
+)
+
+// Status is the proxy's state in plain values, for the tray and the service.
+type Status struct {
+	Running    bool
+	Addr       string
+	Calls      int
+	OK         int
+	Failed     int
+	FreeLeft   int // -1 when unknown
+	Debug      bool
+	Problem    Problem
+	Detail     string // what to do about Problem
+	HomeDir    string
+	ConfigFile string
+}
+
+// Status reports the current state.
+func (s *Server) Status() Status {
+	cfg := s.config()
+	today := s.stats.Today()
+	s.mu.Lock()
+	addr, listenErr := s.addr, s.listenErr
+	s.mu.Unlock()
+	st := Status{
+		Running:    addr != "",
+		Addr:       addr,
+		Calls:      today.Total,
+		OK:         today.Success,
+		Failed:     today.Failed + today.Timeout,
+		FreeLeft:   -1,
+		Debug:      s.Debug(),
+		HomeDir:    cfg.Home,
+		ConfigFile: cfg.EnvFile,
+	}
+	if addr == "" {
+		st.Addr = cfg.ListenAddr
+	}
+	q := s.quota.get()
+	if q.Limit > 0 {
+		st.FreeLeft = q.Remaining
+	}
+	switch {
+	case cfg.APIKey == "":
+		st.Problem, st.Detail = ProblemNoKey, "Add OPENROUTER_API_KEY to "+cfg.EnvFile
+	case listenErr != nil && addr == "":
+		st.Problem = ProblemPortInUse
+		st.Detail = fmt.Sprintf("Port %s is in use: stop the other program or set LISTEN_ADDR in %s", portOf(cfg.ListenAddr), cfg.EnvFile)
+	case q.Exhausted(s.now()):
+		st.Problem = ProblemQuotaExhausted
+		st.Detail = "Free requests used up for today; they reset at " + q.ResetAt.Local().Format("15:04")
+	case s.upstreamUnreachable():
+		st.Problem = ProblemUpstreamUnreachable
+		st.Detail = "OpenRouter is unreachable: check the network or HTTPS_PROXY"
+	}
+	return st
+}
+
+func portOf(addr string) string {
+	if _, p, err := net.SplitHostPort(addr); err == nil {
+		return p
+	}
+	return addr
+}
+
+// upstreamUnreachable is true when the last calls all failed to connect.
+func (s *Server) upstreamUnreachable() bool {
+	recent := s.stats.Recent(3)
+	if len(recent) < 3 {
+		return false
+	}
+	for _, c := range recent {
+		if c.Status != http.StatusBadGateway {
+			return false
+		}
+	}
+	return true
+}
+
+func extraHosts(cfg config.Config) map[string]bool {
+	hosts := map[string]bool{}
+	if cfg.Loopback() {
+		return hosts
+	}
+	if h, _, err := net.SplitHostPort(cfg.ListenAddr); err == nil && h != "" {
+		hosts[strings.ToLower(h)] = true
+	}
+	if name, err := os.Hostname(); err == nil {
+		hosts[strings.ToLower(name)] = true
+	}
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok {
+				hosts[ipn.IP.String()] = true
+			}
+		}
+	}
+	return hosts
+}
