@@ -254,9 +254,9 @@ func (c trayController) State() tray.State {
 	}
 }
 
-func (c trayController) SetDebug(on bool) error              { return c.srv.SetDebug(on) }
-func (c trayController) DashboardURL() string                { return c.srv.DashboardURL() }
-func (c trayController) HomeDir() string                     { return c.srv.Status().HomeDir }
+func (c trayController) SetDebug(on bool) error             { return c.srv.SetDebug(on) }
+func (c trayController) DashboardURL() string               { return c.srv.DashboardURL() }
+func (c trayController) HomeDir() string                    { return c.srv.Status().HomeDir }
 func (c trayController) Changes() (<-chan struct{}, func()) { return c.srv.Subscribe() }
 
 func trayProblem(p proxy.Problem) tray.Problem {

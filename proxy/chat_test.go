@@ -143,12 +143,12 @@ func TestChat_UnknownFieldsPassThroughAndPaidRoutingIsStripped(t *testing.T) {
 
 func TestChat_FailsOverToAnotherFreeModel(t *testing.T) {
 	cases := map[string]fakeopenrouter.Behavior{
-		"provider_busy":   fakeopenrouter.ProviderBusy(),
-		"server_error":    fakeopenrouter.ServerError(502),
-		"no_endpoints":    fakeopenrouter.NoEndpoints(),
-		"error_in_200":    fakeopenrouter.ErrorBodyIn200(),
-		"variant_ended":   fakeopenrouter.FreeVariantEnded(),
-		"unavailable":     fakeopenrouter.ServerError(503),
+		"provider_busy": fakeopenrouter.ProviderBusy(),
+		"server_error":  fakeopenrouter.ServerError(502),
+		"no_endpoints":  fakeopenrouter.NoEndpoints(),
+		"error_in_200":  fakeopenrouter.ErrorBodyIn200(),
+		"variant_ended": fakeopenrouter.FreeVariantEnded(),
+		"unavailable":   fakeopenrouter.ServerError(503),
 	}
 	for name, b := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -232,7 +232,9 @@ func TestChat_DailyCapAnswersAtOnceWithoutRetries(t *testing.T) {
 	if h.Get("Retry-After") == "" || h.Get("X-RateLimit-Reset") == "" {
 		t.Errorf("missing Retry-After / X-RateLimit-Reset: %v", h)
 	}
-	var env struct{ Error struct{ Message, Type, Code string } }
+	var env struct {
+		Error struct{ Message, Type, Code string }
+	}
 	if err := json.Unmarshal(body, &env); err != nil {
 		t.Fatalf("not an OpenAI error: %s", body)
 	}
