@@ -164,6 +164,7 @@ func (s *Server) Run(ctx context.Context) error {
 	wg.Go(func() { s.catalog.Run(bg, s.config().CatalogRefresh) })
 	wg.Go(func() { s.quota.run(bg) })
 	wg.Go(func() { s.relayStatsChanges(bg) })
+	wg.Go(func() { s.housekeeping(bg) })
 	wg.Go(func() {
 		cfg := s.config()
 		err := config.Watch(bg, cfg.Home, s.opts.Env, config.Handler{
@@ -194,9 +195,30 @@ func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		s.runtime().client.CloseIdleConnections()
+		_ = s.captures.Close()
 		err = s.stats.Close()
 	})
 	return err
+}
+
+// housekeeping trims debug captures at start and forgets the health of
+// models that left the catalog, so neither grows without bound.
+func (s *Server) housekeeping(ctx context.Context) {
+	if err := s.captures.Rotate(); err != nil {
+		s.log.Warn("debug captures not trimmed", "err", err)
+	}
+	ticker := time.NewTicker(10 * time.Minute)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			if len(s.catalog.Models()) > 0 {
+				s.health.Forget(func(id string) bool { _, ok := s.catalog.Lookup(id); return ok })
+			}
+		}
+	}
 }
 
 func (s *Server) relayStatsChanges(ctx context.Context) {
