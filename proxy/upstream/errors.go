@@ -225,8 +225,8 @@ func classify(status int, e *Error, obj *errorObject) Kind {
 }
 
 // BodyError returns the failure carried by a 200 non-streamed chat answer:
-// a top-level "error", or choices that all ended in an error with no
-// content. It returns nil for a normal answer, without decoding unless the
+// a top-level "error", or a choice that ended in an error (even after
+// partial content). It returns nil for a normal answer, without decoding unless the
 // body mentions "error".
 func BodyError(body []byte) *Error {
 	if !bytes.Contains(body, []byte(`"error"`)) {
@@ -253,17 +253,22 @@ func BodyError(body []byte) *Error {
 	if len(resp.Choices) == 0 {
 		return nil
 	}
+	// A choice that ended in an error is a failed answer even with partial
+	// content: nothing has reached the client yet, so another model can give
+	// a whole one.
 	var failure *errorObject
+	failed := false
 	for _, c := range resp.Choices {
-		if !isEmptyJSON(c.Message.Content) || !isEmptyJSON(c.Message.ToolCalls) {
-			return nil // partial content is still an answer
-		}
 		if c.Error == nil && c.FinishReason != "error" {
-			return nil
+			continue
 		}
+		failed = true
 		if failure == nil && c.Error != nil {
 			failure = c.Error
 		}
+	}
+	if !failed {
+		return nil
 	}
 	if failure == nil {
 		failure = &errorObject{Message: "the model ended its answer with an error"}

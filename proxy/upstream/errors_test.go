@@ -155,7 +155,7 @@ func TestBodyError(t *testing.T) {
 		{"top_level_daily_cap", dailyCapBody, false, KindDailyCap},
 		{"choice_error_no_content", `{"choices":[{"finish_reason":"error","error":{"code":"server_error","message":"upstream died"},"message":{"role":"assistant","content":""}}]}`, false, KindModelBusy},
 		{"finish_error_without_object", `{"choices":[{"finish_reason":"error","message":{"content":null}}]}`, false, KindModelBusy},
-		{"choice_error_with_partial_content", `{"choices":[{"finish_reason":"error","error":{"code":500,"message":"cut"},"message":{"content":"partial answer"}}]}`, true, 0},
+		{"choice_error_with_partial_content", `{"choices":[{"finish_reason":"error","error":{"code":500,"message":"cut"},"message":{"content":"partial answer"}}]}`, false, KindModelBusy},
 		{"not_json", `"error"`, true, 0},
 	}
 	for _, tt := range tests {
