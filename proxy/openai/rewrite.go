@@ -3,6 +3,8 @@ package openai
 import (
 	"encoding/json"
 	"errors"
+	"strings"
+	"unicode/utf8"
 )
 
 // routerPluginIDs are the OpenRouter plugins that pick the model themselves
@@ -101,6 +103,9 @@ func appendJSONString(out []byte, s string) []byte {
 	// json.Marshal escapes <, > and & as well, which is valid but not needed;
 	// strconv.Quote is not JSON (it emits \x and \U escapes). Encode by hand.
 	const hex = "0123456789abcdef"
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD") // as encoding/json does
+	}
 	out = append(out, '"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -1,0 +1,96 @@
+package openai
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// FuzzRewriteForUpstream checks, for any JSON object, that the rewrite stays
+// valid JSON, names the chosen model and drops the routing fields.
+func FuzzRewriteForUpstream(f *testing.F) {
+	f.Add([]byte(`{"model":"x","models":["a"],"route":"fallback","plugins":[{"id":"fusion"},{"id":"web"}]}`), "m:free")
+	f.Add([]byte("{ }"), "m")
+	f.Add([]byte(`{"a":{"model":1},"b":[1,{"models":2}],"model":null}`), "q\"\\\n")
+	f.Fuzz(func(t *testing.T, body []byte, model string) {
+		out, err := RewriteForUpstream(body, model)
+		var in map[string]json.RawMessage
+		if json.Unmarshal(body, &in) != nil {
+			if err == nil && !json.Valid(out) {
+				t.Fatalf("invalid output %q for input %q", out, body)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("RewriteForUpstream(%q): %v", body, err)
+		}
+		var got map[string]json.RawMessage
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("output %q is not a JSON object: %v", out, err)
+		}
+		var gotModel string
+		if err := json.Unmarshal(got["model"], &gotModel); err != nil || gotModel != strings.ToValidUTF8(model, "\uFFFD") {
+			t.Fatalf("model = %s, want %q", got["model"], model)
+		}
+		if _, ok := got["models"]; ok {
+			t.Fatalf("models kept in %q", out)
+		}
+		if _, ok := got["route"]; ok {
+			t.Fatalf("route kept in %q", out)
+		}
+		for k, v := range in {
+			if k == "model" || k == "models" || k == "route" || k == "plugins" {
+				continue
+			}
+			if string(got[k]) != string(v) && json.Valid(v) {
+				// Duplicate keys may legitimately differ; only flag plain cases.
+				var again map[string]json.RawMessage
+				_ = json.Unmarshal(body, &again)
+				if string(again[k]) == string(v) && string(got[k]) != string(v) {
+					t.Fatalf("field %q changed: %s -> %s", k, v, got[k])
+				}
+			}
+		}
+	})
+}
+
+// FuzzInspectChatRequest checks that inspection never panics and that an
+// accepted body is a JSON object with a non-empty messages array.
+func FuzzInspectChatRequest(f *testing.F) {
+	f.Add(typicalChatBody)
+	f.Add([]byte(`{"messages":[{"role":"user","content":[{"type":"image_url"}]}],"reasoning":{"exclude":true}}`))
+	f.Add([]byte(`{"messages":[]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		_, err := InspectChatRequest(body)
+		if err != nil {
+			return
+		}
+		var req struct {
+			Messages []json.RawMessage `json:"messages"`
+		}
+		if json.Unmarshal(body, &req) != nil || len(req.Messages) == 0 {
+			t.Fatalf("accepted %q", body)
+		}
+	})
+}
+
+// FuzzReasoningRules checks that the reasoning rules keep bodies and chunks valid JSON.
+func FuzzReasoningRules(f *testing.F) {
+	f.Add([]byte(`{"choices":[{"message":{"content":null,"reasoning":"r"}},{"message":{"content":"c","reasoning":"r"}}]}`))
+	f.Add([]byte(`{"choices":[{"delta":{"reasoning":"x","content":""}}]}`))
+	f.Add([]byte(`{"choices":[{"message":{"reasoning":"only"}}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		out, changed := FixReasoning(body)
+		if changed && !json.Valid(out) {
+			t.Fatalf("FixReasoning(%q) = invalid %q", body, out)
+		}
+		s := NewStreamState(false)
+		chunk, _ := s.Chunk(body)
+		if json.Valid(body) && !json.Valid(chunk) {
+			t.Fatalf("Chunk(%q) = invalid %q", body, chunk)
+		}
+		if final := s.Final(); final != nil && !json.Valid(final) {
+			t.Fatalf("Final() = invalid %q", final)
+		}
+	})
+}
