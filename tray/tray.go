@@ -117,10 +117,10 @@ type systrayView struct {
 
 func newSystrayView(m menu) *systrayView {
 	v := &systrayView{shown: m}
-	v.status = systray.AddMenuItem(m.status, "")
+	v.status = systray.AddMenuItem(menuLabel(m.status), "")
 	v.status.Disable()
 	systray.AddSeparator()
-	v.toggle = systray.AddMenuItem(m.toggle, "Start or stop the local endpoint")
+	v.toggle = systray.AddMenuItem(menuLabel(m.toggle), "Start or stop the local endpoint")
 	v.dashboard = systray.AddMenuItem(LabelOpenDashboard, "Open the dashboard in the browser")
 	systray.AddSeparator()
 	v.debug = systray.AddMenuItemCheckbox(LabelDebugMode, "Save a debug dump of every call", m.debug)
@@ -155,10 +155,10 @@ func (v *systrayView) show(m menu) {
 		systray.SetTooltip(m.tooltip)
 	}
 	if m.status != old.status {
-		v.status.SetTitle(m.status)
+		v.status.SetTitle(menuLabel(m.status))
 	}
 	if m.toggle != old.toggle {
-		v.toggle.SetTitle(m.toggle)
+		v.toggle.SetTitle(menuLabel(m.toggle))
 	}
 	if m.debug != old.debug {
 		setChecked(v.debug, m.debug)
