@@ -88,9 +88,11 @@ func (d dashboardSource) Stats(days int) dashboard.StatsView {
 		if q.Limit == 0 {
 			// Nothing known from OpenRouter yet: the smallest tier is the honest guess.
 			v.Quota.Limit = 50
-			v.Quota.Used = s.stats.Today().Total
-			v.Quota.Remaining = max(v.Quota.Limit-v.Quota.Used, 0)
 		}
+		// An estimate is Freelane's own count, so it follows every call
+		// rather than waiting for the next quota refresh.
+		v.Quota.Used = max(q.Used, today.Total)
+		v.Quota.Remaining = max(v.Quota.Limit-v.Quota.Used, 0)
 	}
 	if q.Exhausted(s.now()) {
 		v.Quota.Remaining = 0

@@ -185,11 +185,35 @@ func TestBrowser_SavePreferredOrder(t *testing.T) {
 
 func TestBrowser_RequestViewer(t *testing.T) {
 	e := startBrowser(t, 1440, 1000)
-	first := e.src.captures[0].ID
+	answered, failed := e.src.captures[0], e.src.captures[2] // a streamed success; a failure after 3 tries
 	e.do(t, chromedp.Navigate(e.url+"#requests"), waitText("requests-count", "(12)"),
-		chromedp.Click(chromedp.CSS(`#request-list button[data-id="`+first+`"]`)),
-		discard(chromedp.Poll[bool](`document.querySelector('[data-testid="request-viewer"]').textContent.includes("Summarise the release notes")`,
-			chromedp.WithPollingTimeout(45*time.Second))))
+		chromedp.Click(chromedp.CSS(`#request-list button[data-id="`+answered.ID+`"]`)),
+		waitText("capture-model", answered.Model),
+		waitText("capture-upstream-model", answered.Model),
+		waitText("capture-answer", "Here is a summary of the release."),
+		waitText("capture-reasoning", "The user wants a summary."))
+	for _, want := range []string{"Summarise the release notes", "POST /v1/chat/completions from 127.0.0.1:53122", "Raw stream events (3)"} {
+		if got := text(t, e, "request-viewer"); !strings.Contains(got, want) {
+			t.Errorf("viewer does not show %q:\n%s", want, got)
+		}
+	}
+
+	e.do(t, chromedp.Click(chromedp.CSS(`#request-list button[data-id="`+failed.ID+`"]`)),
+		waitText("capture-model", "none"),
+		waitText("capture-error", "Every free model failed; the last said: Provider returned error"))
+	attempts, err := chromedp.Run(e.ctx, chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('[data-testid="capture-attempt"]')].map(a => a.className + ": " + a.textContent)`))
+	if err != nil {
+		t.Fatalf("reading attempts: %v", err)
+	}
+	if len(attempts) != failed.Attempts {
+		t.Fatalf("viewer shows %d attempts, want %d: %q", len(attempts), failed.Attempts, attempts)
+	}
+	for i, a := range attempts {
+		if !strings.HasPrefix(a, "attempt failed") || !strings.Contains(a, "Provider returned error") {
+			t.Errorf("attempt %d = %q, want a failed attempt with its error", i+1, a)
+		}
+	}
 }
 
 func TestBrowser_TestChatStreams(t *testing.T) {

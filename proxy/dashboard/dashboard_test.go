@@ -127,7 +127,7 @@ func TestGetEndpoints_Shapes(t *testing.T) {
 			if len(reqs) != 12 {
 				t.Errorf("got %d saved calls, want 12", len(reqs))
 			}
-			requireKeys(t, "requests[0]", reqs[0].(map[string]any), "id", "time", "model", "outcome", "status", "duration_ms", "attempts", "stream")
+			requireKeys(t, "requests[0]", reqs[0].(map[string]any), "id", "time", "model", "outcome", "duration_ms", "attempts", "stream", "bytes")
 		}},
 		{"/debug/requests?limit=3", func(t *testing.T, obj map[string]any) {
 			if n := len(obj["requests"].([]any)); n != 3 {

@@ -1,9 +1,13 @@
 package dashboard
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/freelane/freelane/proxy/capture"
 )
 
 // fakeSource is an in-memory Source with realistic numbers. Tests change its
@@ -37,23 +41,17 @@ func newFakeSource(now time.Time) *fakeSource {
 	outcomes := []string{"success", "success", "failed", "success", "timeout", "success"}
 	models := []string{"deepseek/deepseek-chat-v3.1:free", "qwen/qwen3-coder:free", "meta-llama/llama-3.3-70b-instruct:free"}
 	for i := range 12 {
-		id := fmt.Sprintf("20260310-%06d-%04x", 143000-i*100, 0xa1b0+i)
-		outcome := outcomes[i%len(outcomes)]
-		status := 200
-		switch outcome {
-		case "failed":
-			status = 502
-		case "timeout":
-			status = 504
+		id := fmt.Sprintf("20260310-%06d-%012x", 143000-i*100, 0xa1b0+i)
+		rec := captureFixture(id, now.Add(-time.Duration(i)*7*time.Minute), outcomes[i%len(outcomes)], models[i%len(models)], i%2 == 0, 1+i%3)
+		body, err := json.MarshalIndent(rec, "", "  ")
+		if err != nil {
+			panic(fmt.Sprintf("encoding capture fixture: %v", err))
 		}
+		f.captureBody[id] = body
 		f.captures = append(f.captures, CaptureSummary{
-			ID: id, Time: now.Add(-time.Duration(i) * 7 * time.Minute), RequestedModel: "auto",
-			Model: models[i%len(models)], Outcome: outcome, Status: status,
-			DurationMs: int64(800 + 370*i), Attempts: 1 + i%3, Stream: i%2 == 0, Bytes: int64(4200 + 310*i),
+			ID: id, Time: rec.Time, Model: rec.Model, Outcome: rec.Outcome, DurationMs: rec.DurationMs,
+			Attempts: len(rec.Attempts), Stream: rec.Stream, Bytes: int64(len(body)),
 		})
-		f.captureBody[id] = fmt.Appendf(nil, `{"id":%q,"request":{"model":"auto","messages":[{"role":"user","content":"Summarise the release notes"}]},`+
-			`"attempts":[{"model":%q,"status":%d,"duration_ms":%d,"error":"%s"}],"response_text":"Here is a summary…","reasoning":"The user wants a summary."}`,
-			id, models[i%len(models)], status, 800+370*i, map[bool]string{true: "", false: "upstream 502: Provider returned error"}[status == 200])
 	}
 	return f
 }
@@ -91,9 +89,10 @@ func (f *fakeSource) Concurrency() ConcurrencyView {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var recent []RecentCall
+	statusOf := map[string]int{"success": 200, "failed": 502, "timeout": 504}
 	for _, c := range f.captures[:6] {
 		recent = append(recent, RecentCall{Time: c.Time, Model: c.Model, Outcome: c.Outcome, DurationMs: c.DurationMs,
-			Attempts: c.Attempts, Stream: c.Stream, Status: c.Status})
+			Attempts: c.Attempts, Stream: c.Stream, Status: statusOf[c.Outcome]})
 	}
 	return ConcurrencyView{Limit: 4, InFlight: 1, Queued: 0, Recent: recent}
 }
@@ -201,4 +200,55 @@ func (f *fakeSource) subscriberCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.subs)
+}
+
+// captureFixture builds a saved call exactly as the proxy's capture package
+// writes it: failed attempts on other models first, then the last one, which
+// answers unless the call failed.
+func captureFixture(id string, at time.Time, outcome, model string, stream bool, tries int) capture.Record {
+	const question = "Summarise the release notes"
+	request := fmt.Appendf(nil, `{"model":"auto","stream":%t,"messages":[{"role":"user","content":%q}]}`, stream, question)
+	rec := capture.Record{
+		ID: id, Time: at, Outcome: outcome, Stream: stream, Request: request,
+		Client: capture.ClientInfo{Method: "POST", Path: "/v1/chat/completions", RemoteAddr: "127.0.0.1:53122",
+			UserAgent: "OpenAI/Python 1.109.1", Headers: map[string]string{"Content-Type": "application/json", "Authorization": "[redacted]"}},
+	}
+	started := at
+	for n := range tries - 1 {
+		failed := fmt.Sprintf("%s-busy-%d:free", strings.TrimSuffix(model, ":free"), n)
+		rec.Attempts = append(rec.Attempts, capture.Attempt{Model: failed, Status: 429, Kind: "model_busy",
+			Error: "Provider returned error (rate-limited upstream)", Started: started, DurationMs: 310})
+		started = started.Add(310 * time.Millisecond)
+	}
+	last := capture.Attempt{Model: model, Started: started, DurationMs: 1840, FirstByteMs: 620}
+	rec.Upstream = fmt.Appendf(nil, `{"model":%q,"stream":%t,"messages":[{"role":"user","content":%q}]}`, model, stream, question)
+	switch outcome {
+	case "success":
+		rec.Model = model
+		last.Status = 200
+		rec.Response.Status = 200
+		if stream {
+			rec.Response.Text = "Here is a summary of the release."
+			rec.Response.Reasoning = "The user wants a summary."
+			rec.Response.Events = []string{
+				`{"choices":[{"index":0,"delta":{"role":"assistant","reasoning":"The user wants a summary."}}]}`,
+				`{"choices":[{"index":0,"delta":{"content":"Here is a summary of the release."},"finish_reason":"stop"}]}`,
+				"[DONE]",
+			}
+		} else {
+			rec.Response.Body = fmt.Appendf(nil, `{"id":"gen-1","model":%q,"choices":[{"index":0,"message":{"role":"assistant",`+
+				`"content":"Here is a summary of the release.","reasoning":"The user wants a summary."},"finish_reason":"stop"}]}`, model)
+		}
+	case "timeout":
+		last.Kind, last.Error, last.DurationMs, last.FirstByteMs = "timeout", "no data from the model within the configured timeout", 30000, 0
+		rec.Response.Status = 504
+		rec.Response.Body = []byte(`{"error":{"message":"No free model answered in time.","type":"api_error","code":"upstream_timeout"}}`)
+	default:
+		last.Status, last.Kind, last.Error, last.FirstByteMs = 502, "server_error", "upstream 502: Provider returned error", 0
+		rec.Response.Status = 502
+		rec.Response.Body = []byte(`{"error":{"message":"Every free model failed; the last said: Provider returned error","type":"api_error","code":"upstream_error"}}`)
+	}
+	rec.Attempts = append(rec.Attempts, last)
+	rec.DurationMs = started.Sub(at).Milliseconds() + last.DurationMs + 4
+	return rec
 }

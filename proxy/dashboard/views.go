@@ -5,7 +5,7 @@ import "time"
 // DayCounts is one day of call counts, in exactly the shape of the
 // CALLS_YYYYMMDD.json summary files so the dashboard and the files agree.
 type DayCounts struct {
-	Date        string    `json:"date"` // the UTC day, as written in the summary file
+	Date        string    `json:"date"` // the local calendar day, as written in the summary file
 	Total       int       `json:"total"`
 	Success     int       `json:"success"`
 	Failed      int       `json:"failed"`
@@ -124,17 +124,16 @@ type HealthView struct {
 }
 
 // CaptureSummary is one saved debug capture as listed by GET /debug/requests.
+// The full record is fetched from GET /debug/requests/{id} when opened.
 type CaptureSummary struct {
-	ID             string    `json:"id"`
-	Time           time.Time `json:"time"`
-	RequestedModel string    `json:"requested_model"`
-	Model          string    `json:"model"` // the model that answered, empty when none did
-	Outcome        string    `json:"outcome"`
-	Status         int       `json:"status"`
-	DurationMs     int64     `json:"duration_ms"`
-	Attempts       int       `json:"attempts"`
-	Stream         bool      `json:"stream"`
-	Bytes          int64     `json:"bytes"`
+	ID         string    `json:"id"`
+	Time       time.Time `json:"time"`
+	Model      string    `json:"model"` // the model that answered, empty when none did
+	Outcome    string    `json:"outcome"`
+	DurationMs int64     `json:"duration_ms"`
+	Attempts   int       `json:"attempts"` // upstream tries, failed ones included
+	Stream     bool      `json:"stream"`
+	Bytes      int64     `json:"bytes"`
 }
 
 // RequestsView is the body of GET /debug/requests.
