@@ -5,8 +5,11 @@
 // 512 px app icon and the black macOS menu-bar template.
 //
 // The mark is a road seen in perspective: two converging lane edges and a
-// dashed centre line on a rounded square whose colour gives the state
-// (green running, grey stopped); the attention icon is amber with a "!".
+// dashed centre line. Running is a solid green rounded square; stopped is
+// only a grey outline around a grey road, so the two differ in shape and not
+// only in colour (green and grey have nearly the same lightness, which some
+// colour-blind users cannot tell apart); the attention icon is amber with a "!".
+// Strokes are sized for 22 px panels, where hairlines blur into the fill.
 // Shapes are described in unit coordinates and sampled 8x8 per pixel, which
 // antialiases them without an image library.
 //
@@ -33,11 +36,11 @@ var trayPixelSizes = []int{16, 22, 24, 32, 64}
 const samplesPerAxis = 8
 
 type style struct {
-	name       string
-	top, base  color.NRGBA // background gradient, top to bottom
-	ink        color.NRGBA // the mark drawn on the background
-	attention  bool        // draw "!" instead of the road
-	background bool        // false: the mark is knocked out of a solid shape (template)
+	name      string
+	top, base color.NRGBA // background gradient, top to bottom
+	ink       color.NRGBA // the mark drawn on the background
+	attention bool        // draw "!" instead of the road
+	hollow    bool        // only an outline of the square, the mark in the outline's colour
 }
 
 var (
@@ -47,11 +50,12 @@ var (
 		base: color.NRGBA{0x1f, 0x8f, 0x45, 0xff},
 		ink:  color.NRGBA{0xff, 0xff, 0xff, 0xff},
 	}
+	// A mid grey that stays visible on light and on dark panels.
 	stopped = style{
-		name: "stopped",
-		top:  color.NRGBA{0x9a, 0xa0, 0xa8, 0xff},
-		base: color.NRGBA{0x6c, 0x72, 0x7b, 0xff},
-		ink:  color.NRGBA{0xf4, 0xf5, 0xf7, 0xff},
+		name:   "stopped",
+		top:    color.NRGBA{0x8c, 0x92, 0x9b, 0xff},
+		base:   color.NRGBA{0x80, 0x86, 0x8f, 0xff},
+		hollow: true,
 	}
 	attention = style{
 		name:      "attention",
@@ -192,14 +196,30 @@ func draw(s style, size int) *image.NRGBA {
 
 // sample returns the colour at unit coordinates (x, y), y pointing down.
 func sample(s style, x, y float64) color.NRGBA {
-	if !inRoundedSquare(x, y, 0.03, 0.22) {
+	if !inRoundedSquare(x, y, squareMargin, squareRadius) {
+		return color.NRGBA{}
+	}
+	fill := lerp(s.top, s.base, y)
+	if s.hollow {
+		inOutline := !inRoundedSquare(x, y, squareMargin+outlineWidth, squareRadius-outlineWidth)
+		if inOutline || inRoad(x, y) {
+			return fill
+		}
 		return color.NRGBA{}
 	}
 	if s.attention && inExclamation(x, y) || !s.attention && inRoad(x, y) {
 		return s.ink
 	}
-	return lerp(s.top, s.base, y)
+	return fill
 }
+
+// The rounded square, and the outline of the hollow (stopped) icon: 0.09 is
+// 2 px at 22 px, thin enough to read as "empty", thick enough not to blur.
+const (
+	squareMargin = 0.03
+	squareRadius = 0.22
+	outlineWidth = 0.09
+)
 
 func inRoundedSquare(x, y, margin, radius float64) bool {
 	lo, hi := margin+radius, 1-margin-radius
@@ -211,16 +231,17 @@ func inRoundedSquare(x, y, margin, radius float64) bool {
 	return dx*dx+dy*dy <= radius*radius
 }
 
-// inRoad is the lane mark: two edges converging towards the horizon and a
-// dashed centre line whose dashes shrink with distance.
+// inRoad is the lane mark: two edges converging towards the horizon, thinner
+// with distance, and a dashed centre line. Two dashes, not three, kept clear
+// of the edges: at 16-22 px a third dash merged with the edges into an "M".
 func inRoad(x, y float64) bool {
-	const edge = 0.055 // half width of the lane edges
-	if nearSegment(x, y, 0.20, 0.84, 0.41, 0.18, edge) || nearSegment(x, y, 0.80, 0.84, 0.59, 0.18, edge) {
+	const near, far = 0.075, 0.04 // half widths of the lane edges
+	if nearTaperedSegment(x, y, 0.17, 0.82, 0.37, 0.22, near, far) ||
+		nearTaperedSegment(x, y, 0.83, 0.82, 0.63, 0.22, near, far) {
 		return true
 	}
-	return nearSegment(x, y, 0.5, 0.80, 0.5, 0.62, 0.045) ||
-		nearSegment(x, y, 0.5, 0.48, 0.5, 0.38, 0.036) ||
-		nearSegment(x, y, 0.5, 0.27, 0.5, 0.22, 0.028)
+	return nearSegment(x, y, 0.5, 0.80, 0.5, 0.62, 0.05) ||
+		nearSegment(x, y, 0.5, 0.48, 0.5, 0.38, 0.04)
 }
 
 func inExclamation(x, y float64) bool {
@@ -230,10 +251,16 @@ func inExclamation(x, y float64) bool {
 // nearSegment reports whether (x, y) lies within halfWidth of the segment
 // from (x0, y0) to (x1, y1): a capsule with round ends.
 func nearSegment(x, y, x0, y0, x1, y1, halfWidth float64) bool {
+	return nearTaperedSegment(x, y, x0, y0, x1, y1, halfWidth, halfWidth)
+}
+
+// nearTaperedSegment is nearSegment with a half width that goes linearly
+// from w0 at (x0, y0) to w1 at (x1, y1).
+func nearTaperedSegment(x, y, x0, y0, x1, y1, w0, w1 float64) bool {
 	vx, vy := x1-x0, y1-y0
 	t := ((x-x0)*vx + (y-y0)*vy) / (vx*vx + vy*vy)
 	t = math.Max(0, math.Min(1, t))
-	return math.Hypot(x-(x0+t*vx), y-(y0+t*vy)) <= halfWidth
+	return math.Hypot(x-(x0+t*vx), y-(y0+t*vy)) <= w0+(w1-w0)*t
 }
 
 func lerp(a, b color.NRGBA, t float64) color.NRGBA {
