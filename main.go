@@ -62,6 +62,9 @@ func run(args []string) int {
 	cmd := ""
 	if len(args) > 0 {
 		cmd = args[0]
+		// The Windows build is a GUI program: without this, commands run from
+		// a console print nothing. The tray (no arguments) needs no console.
+		service.AttachConsole()
 	}
 	switch cmd {
 	case "version", "--version", "-v":

@@ -86,7 +86,11 @@ func Start(ctx context.Context, o Options) (Status, error) {
 	}
 
 	cmd := exec.Command(o.Exe, SuperviseCommand)
+	// The service must not depend on, or keep busy, the folder start ran from:
+	// Env carries what locates the home (FREELANE_HOME), and the supervisor
+	// and its server work in the service directory.
 	cmd.Env = append(os.Environ(), o.Env...)
+	cmd.Dir = o.Dir
 	out, err := supervisorOutput(o)
 	if err != nil {
 		return Status{}, err

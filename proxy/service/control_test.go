@@ -44,6 +44,11 @@ func TestStartStop_Detached(t *testing.T) {
 	if sid := sessionID(t, st.PID); sid != st.PID {
 		t.Errorf("supervisor session = %d, want its own session %d", sid, st.PID)
 	}
+	for _, pid := range []int{st.PID, st.ServerPID} {
+		if cwd, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd"); err == nil && cwd != o.Dir {
+			t.Errorf("process %d works in %s, want the service directory %s", pid, cwd, o.Dir)
+		}
+	}
 
 	got, err := QueryStatus(t.Context(), o)
 	if err != nil {
