@@ -449,6 +449,7 @@ func (c *chatCall) finish(model string, outcome stats.Outcome, status int, msg s
 		s.log.Error("call not counted", "err", err)
 	}
 	s.lastCall.Store(s.now().UnixNano())
+	s.quota.spent(len(c.tried))
 	level := s.log.Info
 	if outcome != stats.OutcomeSuccess {
 		level = s.log.Warn

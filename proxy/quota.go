@@ -63,6 +63,20 @@ func (t *quotaTracker) get() Quota {
 	return q
 }
 
+// spent counts attempts made since the last read, so the number left stays
+// current between reads of the key endpoint (failed attempts count too).
+func (t *quotaTracker) spent(attempts int) {
+	if attempts <= 0 {
+		return
+	}
+	t.mu.Lock()
+	if t.q.Limit > 0 {
+		t.q.Used += attempts
+		t.q.Remaining = max(t.q.Remaining-attempts, 0)
+	}
+	t.mu.Unlock()
+}
+
 // exhausted records a daily-cap answer: nothing is left until reset.
 func (t *quotaTracker) exhausted(reset time.Time) {
 	now := t.s.now()

@@ -411,7 +411,7 @@ func (s *Server) Status() Status {
 		st.Addr = cfg.ListenAddr
 	}
 	q := s.quota.get()
-	if q.Limit > 0 {
+	if q.Limit > 0 && cfg.APIKey != "" {
 		st.FreeLeft = q.Remaining
 	}
 	switch {
