@@ -25,6 +25,7 @@ func (s *Server) routes() http.Handler {
 	dash := s.dashboardHandler()
 	mux.Handle("/debug", dash)
 	mux.Handle("/debug/", dash)
+	mux.Handle("/debug/events", s.endOnStop(dash))
 	mux.Handle("/{$}", allow(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/debug", http.StatusFound)
 	}, http.MethodGet))

@@ -64,6 +64,10 @@ type Server struct {
 	mu        sync.Mutex
 	srv       *http.Server
 	addr      string // the bound address while listening
+	// stopListening ends the open dashboard event streams when the listener
+	// stops: they never finish by themselves and would hold up shutdown.
+	stopListening context.CancelFunc
+	listening     context.Context
 	listenErr error  // why the last Listen failed (port in use, ...)
 	lastCall  atomic.Int64
 	closeOnce sync.Once
@@ -304,6 +308,7 @@ func (s *Server) listenLocked(addr string) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	s.srv, s.addr, s.listenErr = srv, ln.Addr().String(), nil
+	s.listening, s.stopListening = context.WithCancel(context.Background())
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("server stopped", "err", err)
@@ -320,6 +325,9 @@ func (s *Server) Unlisten(ctx context.Context) error {
 	s.mu.Lock()
 	srv := s.srv
 	s.srv, s.addr = nil, ""
+	if s.stopListening != nil {
+		s.stopListening()
+	}
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
@@ -333,6 +341,24 @@ func (s *Server) Unlisten(ctx context.Context) error {
 	return nil
 }
 
+// endOnStop ends a long-lived response (the dashboard's event stream) when
+// the listener stops, instead of letting it hold up a graceful shutdown.
+func (s *Server) endOnStop(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		listening := s.listening
+		s.mu.Unlock()
+		if listening == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		defer context.AfterFunc(listening, cancel)()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 // rebind moves a running listener to the newly configured address.
 func (s *Server) rebind() {
 	s.mu.Lock()
@@ -340,7 +366,7 @@ func (s *Server) rebind() {
 		s.mu.Unlock()
 		return
 	}
-	old := s.srv
+	old, oldStop := s.srv, s.stopListening
 	s.srv = nil
 	if err := s.listenLocked(s.config().ListenAddr); err != nil {
 		s.log.Error("cannot move to the new LISTEN_ADDR; still on the old one", "err", err)
@@ -349,6 +375,7 @@ func (s *Server) rebind() {
 		return
 	}
 	s.mu.Unlock()
+	oldStop()
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
 	defer cancel()
 	if err := old.Shutdown(ctx); err != nil {

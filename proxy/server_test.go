@@ -348,3 +348,24 @@ func TestListen_StartStopFreesThePort(t *testing.T) {
 		t.Errorf("status = %+v", st)
 	}
 }
+
+func TestUnlisten_EndsDashboardEventStreams(t *testing.T) {
+	p := newTestProxy(t, nil, nil)
+	if err := p.srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + p.srv.Addr() + "/debug/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("events: %d", resp.StatusCode)
+	}
+	// Shutdown must not wait for the never-ending stream until its deadline.
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := p.srv.Unlisten(ctx); err != nil {
+		t.Fatalf("stopping with an open event stream: %v", err)
+	}
+}
