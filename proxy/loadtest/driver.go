@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -76,8 +77,10 @@ func run(ctx context.Context, client *http.Client, t *Target, load Load) (sample
 		deadline = time.Now().Add(load.Duration)
 	)
 	start := time.Now()
+	labels := pprof.WithLabels(ctx, pprof.Labels("side", "client"))
 	for range load.Clients {
 		wg.Go(func() {
+			pprof.SetGoroutineLabels(labels)
 			w := worker{client: client, url: t.ChatURL, stream: load.Stream}
 			for ctx.Err() == nil {
 				if load.Requests > 0 {

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -105,13 +107,10 @@ func startFreelane(ctx context.Context, bin, dir string, u *Upstream, args, extr
 }
 
 // FreelaneInProcess runs Freelane inside the harness (no binary to build);
-// its CPU time cannot be told apart from the harness's.
+// its CPU time cannot be told apart from the harness's in /proc, but its
+// goroutines carry the profiler label side=freelane.
 func FreelaneInProcess(ctx context.Context, dir string, u *Upstream) (*Target, error) {
-	addr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte(freelaneEnv(u, addr)), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte(freelaneEnv(u, "127.0.0.1:0")), 0o600); err != nil {
 		return nil, fmt.Errorf("writing the benchmark .env: %w", err)
 	}
 	noEnv := func(string) (string, bool) { return "", false }
@@ -123,18 +122,27 @@ func FreelaneInProcess(ctx context.Context, dir string, u *Upstream) (*Target, e
 	if err != nil {
 		return nil, fmt.Errorf("starting Freelane in process: %w", err)
 	}
-	if err := srv.Listen(); err != nil {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
 		_ = srv.Close()
-		return nil, fmt.Errorf("starting Freelane in process: %w", err)
+		return nil, fmt.Errorf("listening for Freelane in process: %w", err)
 	}
+	// Served here rather than by srv.Listen so that the connection
+	// goroutines (and the upstream ones they start) inherit the label.
+	front := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- srv.Run(runCtx) }()
-	t := &Target{Name: "freelane", ChatURL: "http://" + srv.Addr() + "/v1/chat/completions", stop: func() error {
+	pprof.Do(runCtx, pprof.Labels("side", "freelane"), func(runCtx context.Context) {
+		go func() { _ = front.Serve(ln) }()
+		go func() { done <- srv.Run(runCtx) }()
+	})
+	addr := ln.Addr().String()
+	t := &Target{Name: "freelane", ChatURL: "http://" + addr + "/v1/chat/completions", stop: func() error {
+		_ = front.Close()
 		cancel()
 		return <-done
 	}}
-	if _, err := waitReady(ctx, nil, "http://"+srv.Addr()+"/v1/models", servesBenchModel); err != nil {
+	if _, err := waitReady(ctx, nil, "http://"+addr+"/v1/models", servesBenchModel); err != nil {
 		_ = t.Close()
 		return nil, err
 	}

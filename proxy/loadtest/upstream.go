@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/pprof"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -72,6 +74,8 @@ type Upstream struct {
 	srv *http.Server
 	ln  net.Listener
 
+	conns atomic.Int64 // connections accepted
+
 	mu    sync.Mutex
 	calls int
 	hold  chan struct{} // non-nil: streams pause after holdAfter events until it is closed
@@ -89,8 +93,17 @@ func StartUpstream() (*Upstream, error) {
 	mux.HandleFunc("GET /api/v1/models", u.serveJSON(catalogJSON))
 	mux.HandleFunc("GET /api/v1/key", u.serveJSON(keyJSON))
 	mux.HandleFunc("POST /api/v1/chat/completions", u.handleChat)
-	u.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = u.srv.Serve(ln) }()
+	u.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, state http.ConnState) {
+			if state == http.StateNew {
+				u.conns.Add(1)
+			}
+		}}
+	// The label tells the upstream's work apart in a CPU profile of an
+	// in-process run.
+	pprof.Do(context.Background(), pprof.Labels("side", "upstream"), func(context.Context) {
+		go func() { _ = u.srv.Serve(ln) }()
+	})
 	return u, nil
 }
 
@@ -109,6 +122,10 @@ func (u *Upstream) Calls() int {
 	defer u.mu.Unlock()
 	return u.calls
 }
+
+// Connections is the number of connections accepted so far: a proxy that
+// reuses its upstream connections adds few.
+func (u *Upstream) Connections() int64 { return u.conns.Load() }
 
 // Hold makes new streams pause after their first content delta until the
 // returned release is called; Held reports how many are paused.
