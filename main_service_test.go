@@ -1,0 +1,486 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/freelane/freelane/proxy/fakeopenrouter"
+	"github.com/freelane/freelane/proxy/service"
+)
+
+// The background service is tested through the real binary, as a user runs
+// it: `freelane start|status|stop` in a terminal, a detached supervisor, and
+// `freelane serve` as its child. Every wait is polled against a deadline.
+
+// serviceWait bounds each wait for an effect; giving up on a crash loop takes
+// ten restart delays of a second each.
+const serviceWait = 30 * time.Second
+
+func TestServiceWithRealBinary(t *testing.T) {
+	bin := buildServiceBinary(t)
+	// The scenarios use their own homes and ports, so they overlap; the crash
+	// loop takes the longest.
+	t.Run("lifecycle", func(t *testing.T) {
+		t.Parallel()
+		testServiceLifecycle(t, bin)
+	})
+	t.Run("refused_while_serve_holds_the_port", func(t *testing.T) {
+		t.Parallel()
+		testServiceRefusedBesideServe(t, bin)
+	})
+	t.Run("gives_up_when_the_port_is_taken", func(t *testing.T) {
+		t.Parallel()
+		testServiceGivesUp(t, bin)
+	})
+}
+
+func testServiceLifecycle(t *testing.T, bin string) {
+	h := newServiceHome(t, bin)
+
+	// Portable mode: started from the home folder, with no FREELANE_HOME.
+	out := h.mustRun(0, "start")
+	if !strings.Contains(out, "is running") {
+		t.Errorf("start printed:\n%s", out)
+	}
+	pids := h.pidFile()
+	if pids.SupervisorPID == 0 || pids.ServerPID == 0 {
+		t.Fatalf("daemon.pid after start = %+v", pids)
+	}
+	if got := h.health().PID; got != pids.ServerPID {
+		t.Fatalf("/health answered from pid %d, want the server %d", got, pids.ServerPID)
+	}
+	if _, err := os.Stat(filepath.Join(h.cacheDir, service.LogFileName)); err != nil {
+		t.Errorf("no daemon.log in CACHE_DIR: %v", err)
+	}
+
+	h.chat()
+	// status from another folder, naming the home: the same service.
+	var status string
+	h.waitFor("status to count the chat call", func() bool {
+		status = h.mustRunElsewhere(0, "status")
+		return strings.Contains(status, "calls today: 1\n")
+	})
+	for _, want := range []string{
+		"is running",
+		fmt.Sprintf("supervisor pid %d, server pid %d", pids.SupervisorPID, pids.ServerPID),
+		"address:     " + h.addr,
+		"uptime:",
+		"restarts:    0",
+	} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status lacks %q:\n%s", want, status)
+		}
+	}
+
+	out = h.mustRun(1, "start")
+	if !strings.Contains(out, "already running") || !strings.Contains(out, strconv.Itoa(pids.SupervisorPID)) {
+		t.Errorf("second start printed:\n%s\nwant it to name the running supervisor %d", out, pids.SupervisorPID)
+	}
+	if got := h.pidFile(); got != pids {
+		t.Errorf("a refused start changed daemon.pid: %+v, was %+v", got, pids)
+	}
+
+	// A crashed server is replaced; the restarted one still finds the home
+	// (its .env names the port), though the supervisor does not run in it.
+	if err := syscall.Kill(pids.ServerPID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	var restarted pidFile
+	h.waitFor("a new server answering /health", func() bool {
+		restarted = h.pidFile()
+		return restarted.ServerPID != 0 && restarted.ServerPID != pids.ServerPID &&
+			h.healthPID() == restarted.ServerPID
+	})
+	if restarted.SupervisorPID != pids.SupervisorPID || restarted.Restarts != 1 {
+		t.Errorf("daemon.pid after the crash = %+v, want supervisor %d and 1 restart", restarted, pids.SupervisorPID)
+	}
+	if status := h.mustRun(0, "status"); !strings.Contains(status, "restarts:    1") {
+		t.Errorf("status after the crash:\n%s", status)
+	}
+
+	out = h.mustRunElsewhere(0, "stop")
+	if !strings.Contains(out, "stopped") {
+		t.Errorf("stop printed:\n%s", out)
+	}
+	for _, pid := range []int{pids.SupervisorPID, pids.ServerPID, restarted.ServerPID} {
+		if processAlive(pid) {
+			t.Errorf("process %d survived stop", pid)
+		}
+	}
+	if _, err := os.Stat(h.pidPath()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("daemon.pid after stop: %v, want it removed", err)
+	}
+	if out := h.mustRun(1, "status"); !strings.Contains(out, "not running") {
+		t.Errorf("status after stop printed:\n%s", out)
+	}
+
+	// A crashed service leaves daemon.pid behind, naming a pid that is gone.
+	dead := deadPID(t, bin)
+	if err := os.WriteFile(h.pidPath(), fmt.Appendf(nil, `{"supervisor_pid": %d, "server_pid": %d}`, dead, dead), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := h.mustRun(1, "status"); !strings.Contains(out, "stale pid file") {
+		t.Errorf("status with a stale pid file printed:\n%s", out)
+	}
+	out = h.mustRun(0, "start")
+	if !strings.Contains(out, "removing stale pid file") {
+		t.Errorf("start over a stale pid file printed:\n%s", out)
+	}
+	if fresh := h.pidFile(); fresh.SupervisorPID == dead || !processAlive(fresh.SupervisorPID) || h.healthPID() != fresh.ServerPID {
+		t.Errorf("daemon.pid after start over a stale one = %+v", fresh)
+	}
+	h.mustRun(0, "stop")
+}
+
+func testServiceRefusedBesideServe(t *testing.T, bin string) {
+	h := newServiceHome(t, bin)
+	serve := exec.Command(bin, "serve")
+	serve.Dir, serve.Env = h.home, h.env
+	serveLog := &bytes.Buffer{} // read only after Wait
+	serve.Stdout, serve.Stderr = serveLog, serveLog
+	if err := serve.Start(); err != nil {
+		t.Fatalf("starting freelane serve: %v", err)
+	}
+	exited := make(chan struct{})
+	var serveErr error
+	go func() {
+		serveErr = serve.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		_ = serve.Process.Kill() // fails harmlessly once it has exited
+		<-exited
+	})
+	h.waitFor("freelane serve to answer /health", func() bool { return h.healthPID() == serve.Process.Pid })
+
+	out := h.mustRun(1, "start")
+	if !strings.Contains(out, "already") || !strings.Contains(out, strconv.Itoa(serve.Process.Pid)) {
+		t.Errorf("start beside a running serve printed:\n%s\nwant it to name pid %d", out, serve.Process.Pid)
+	}
+	if _, err := os.Stat(h.pidPath()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused start left daemon.pid: %v", err)
+	}
+
+	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+		if serveErr != nil {
+			t.Errorf("freelane serve after SIGTERM: %v\n%s", serveErr, serveLog)
+		}
+	case <-time.After(serviceWait):
+		t.Fatal("freelane serve did not stop on SIGTERM")
+	}
+}
+
+func testServiceGivesUp(t *testing.T, bin string) {
+	h := newServiceHome(t, bin)
+	// Another program holds the port, so every server exits at once.
+	occupyPort(t, h.addr)
+
+	began := time.Now()
+	out := h.mustRun(1, "start")
+	for _, want := range []string{"exited during start-up", "address already in use", "giving up"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("start on a taken port lacks %q:\n%s", want, out)
+		}
+	}
+	t.Logf("start gave up after %s", time.Since(began).Round(time.Millisecond))
+
+	data, err := os.ReadFile(filepath.Join(h.cacheDir, service.LogFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logText := string(data)
+	if !strings.Contains(logText, "server keeps crashing; giving up") {
+		t.Errorf("daemon.log does not say the supervisor gave up:\n%s", logText)
+	}
+	// The first run and the ten restarts the limit allows.
+	if n := strings.Count(logText, `msg="server started"`); n != 11 {
+		t.Errorf("daemon.log shows %d server runs, want 11", n)
+	}
+	if _, err := os.Stat(h.pidPath()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("daemon.pid after giving up: %v, want it removed", err)
+	}
+}
+
+// serviceHome is one private Freelane home: a .env naming a fake OpenRouter
+// and a free port, and the environment the binary runs in.
+type serviceHome struct {
+	t         *testing.T
+	bin       string
+	home      string
+	cacheDir  string
+	elsewhere string   // an unrelated folder to run commands from
+	env       []string // without FREELANE_HOME: commands run in the home find it themselves
+	addr      string
+	client    *http.Client
+}
+
+func newServiceHome(t *testing.T, bin string) *serviceHome {
+	t.Helper()
+	root := t.TempDir()
+	h := &serviceHome{
+		t:         t,
+		bin:       bin,
+		home:      filepath.Join(root, "home"),
+		elsewhere: filepath.Join(root, "elsewhere"),
+		addr:      pickFreeLoopbackAddr(t),
+		client:    &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}},
+	}
+	h.cacheDir = filepath.Join(h.home, "cache")
+	for _, dir := range []string{h.home, h.elsewhere} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	upstream := fakeopenrouter.New(t)
+	dotenv := fmt.Sprintf("OPENROUTER_BASE_URL=%s\nOPENROUTER_API_KEY=%s\nLISTEN_ADDR=%s\n",
+		upstream.BaseURL(), fakeopenrouter.DefaultAPIKey, h.addr)
+	if err := os.WriteFile(filepath.Join(h.home, ".env"), []byte(dotenv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// HOME and XDG_CONFIG_HOME point into the test, so a command that missed
+	// the home would land in an empty fallback rather than the user's own.
+	h.env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + root,
+		"XDG_CONFIG_HOME=" + filepath.Join(root, "xdg-config"),
+	}
+	t.Cleanup(h.stopLeftovers)
+	return h
+}
+
+// run runs the binary with args from dir and returns its combined output and
+// exit status.
+func (h *serviceHome) run(dir string, env []string, args ...string) (string, int) {
+	h.t.Helper()
+	cmd := exec.CommandContext(h.t.Context(), h.bin, args...)
+	cmd.Dir, cmd.Env = dir, env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.WaitDelay = 5 * time.Second
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), 0
+	case errors.As(err, &exitErr):
+		return out.String(), exitErr.ExitCode()
+	}
+	h.t.Fatalf("running freelane %s: %v\n%s", strings.Join(args, " "), err, out.String())
+	return "", 0
+}
+
+// mustRun runs a command in the home folder (portable mode) and checks its
+// exit status.
+func (h *serviceHome) mustRun(wantCode int, args ...string) string {
+	h.t.Helper()
+	out, code := h.run(h.home, h.env, args...)
+	if code != wantCode {
+		h.t.Fatalf("freelane %s exited %d, want %d:\n%s", strings.Join(args, " "), code, wantCode, out)
+	}
+	return out
+}
+
+// mustRunElsewhere runs a command from an unrelated folder, naming the home
+// with FREELANE_HOME.
+func (h *serviceHome) mustRunElsewhere(wantCode int, args ...string) string {
+	h.t.Helper()
+	env := append(h.env[:len(h.env):len(h.env)], "FREELANE_HOME="+h.home)
+	out, code := h.run(h.elsewhere, env, args...)
+	if code != wantCode {
+		h.t.Fatalf("freelane %s (from elsewhere) exited %d, want %d:\n%s", strings.Join(args, " "), code, wantCode, out)
+	}
+	return out
+}
+
+func (h *serviceHome) pidPath() string { return filepath.Join(h.cacheDir, service.PIDFileName) }
+
+// pidFile is the part of daemon.pid the test reads.
+type pidFile struct {
+	SupervisorPID int `json:"supervisor_pid"`
+	ServerPID     int `json:"server_pid"`
+	Restarts      int `json:"restarts"`
+}
+
+// pidFile reads daemon.pid; a missing or unreadable file reads as zero.
+func (h *serviceHome) pidFile() pidFile {
+	var p pidFile
+	if data, err := os.ReadFile(h.pidPath()); err == nil {
+		_ = json.Unmarshal(data, &p)
+	}
+	return p
+}
+
+type healthAnswer struct {
+	Status     string `json:"status"`
+	PID        int    `json:"pid"`
+	CallsToday int    `json:"calls_today"`
+}
+
+// healthPID is the pid that answers /health, or 0 when none does.
+func (h *serviceHome) healthPID() int {
+	resp, err := h.client.Get("http://" + h.addr + "/health")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var a healthAnswer
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+		return 0
+	}
+	return a.PID
+}
+
+func (h *serviceHome) health() healthAnswer {
+	h.t.Helper()
+	resp, err := h.client.Get("http://" + h.addr + "/health")
+	if err != nil {
+		h.t.Fatalf("GET /health: %v", err)
+	}
+	defer resp.Body.Close()
+	var a healthAnswer
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+		h.t.Fatalf("decoding /health: %v", err)
+	}
+	return a
+}
+
+// chat makes one chat call through the service and requires an answer.
+func (h *serviceHome) chat() {
+	h.t.Helper()
+	body := `{"model":"openrouter/free","messages":[{"role":"user","content":"Say hi"}]}`
+	resp, err := h.client.Post("http://"+h.addr+"/v1/chat/completions", "application/json", strings.NewReader(body))
+	if err != nil {
+		h.t.Fatalf("chat call: %v", err)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		h.t.Fatalf("chat call answered %d: %s", resp.StatusCode, answer)
+	}
+}
+
+// waitFor polls cond until it holds or serviceWait passes.
+func (h *serviceHome) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.NewTimer(serviceWait)
+	defer deadline.Stop()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			h.t.Fatalf("timed out after %s waiting for %s", serviceWait, what)
+		case <-h.t.Context().Done():
+			h.t.Fatalf("test ended while waiting for %s", what)
+		case <-tick.C:
+		}
+	}
+}
+
+// stopLeftovers makes sure no service outlives a failed test: it asks the
+// service to stop, then kills what daemon.pid still names.
+func (h *serviceHome) stopLeftovers() {
+	p := h.pidFile()
+	if p.SupervisorPID == 0 {
+		return
+	}
+	cmd := exec.Command(h.bin, "stop")
+	cmd.Dir, cmd.Env = h.home, h.env
+	out, err := cmd.CombinedOutput()
+	for _, pid := range []int{p.SupervisorPID, p.ServerPID} {
+		if pid > 0 && processAlive(pid) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			h.t.Errorf("killed leftover process %d (stop: %v)\n%s", pid, err, out)
+		}
+	}
+}
+
+// buildServiceBinary builds freelane once for the service tests, without
+// -race: the binary is the product, not the code under the race detector.
+func buildServiceBinary(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH")
+	}
+	bin := filepath.Join(t.TempDir(), "freelane")
+	cmd := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// pickFreeLoopbackAddr finds a port nobody listens on; the binary binds it.
+func pickFreeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// occupyPort listens on addr as a program other than Freelane would: it
+// accepts connections and closes them without a word.
+func occupyPort(t *testing.T, addr string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("occupying %s: %v", addr, err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conn.Close()
+		}
+	}()
+}
+
+// deadPID returns the pid of a process that has exited and been reaped.
+func deadPID(t *testing.T, bin string) int {
+	t.Helper()
+	cmd := exec.Command(bin, "version")
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("freelane version: %v", err)
+	}
+	return cmd.Process.Pid
+}
+
+// processAlive reports whether pid runs; an exited process that its new
+// parent has not reaped yet counts as gone.
+func processAlive(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true // no /proc here: the signal is the only evidence
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	return i < 0 || i+2 >= len(stat) || (stat[i+2] != 'Z' && stat[i+2] != 'X')
+}
