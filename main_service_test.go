@@ -196,7 +196,7 @@ func testServiceGivesUp(t *testing.T, bin string) {
 
 	began := time.Now()
 	out := h.mustRun(1, "start")
-	for _, want := range []string{"exited during start-up", "address already in use", "giving up"} {
+	for _, want := range []string{"exited during start-up (the server kept crashing)", "address already in use", "giving up"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("start on a taken port lacks %q:\n%s", want, out)
 		}

@@ -132,21 +132,30 @@ func (o Options) awaitReady(ctx context.Context, pid int, exited <-chan error) (
 	defer deadline.Stop()
 	tick := time.NewTicker(readyPollInterval)
 	defer tick.Stop()
+	// A restart seen during start-up means the server crashed: the usual
+	// cause of a start that fails, named in the error before the log tail.
+	crashed := ""
 	for {
 		select {
 		case err := <-exited:
 			if err == nil {
-				return Status{}, errors.New("the supervisor exited during start-up")
+				return Status{}, fmt.Errorf("the supervisor exited during start-up%s", crashed)
 			}
-			return Status{}, fmt.Errorf("the supervisor exited during start-up: %w", err)
+			return Status{}, fmt.Errorf("the supervisor exited during start-up%s: %w", crashed, err)
 		case <-ctx.Done():
 			return Status{}, ctx.Err()
 		case <-deadline.C:
-			return Status{}, fmt.Errorf("the server did not answer %s within %s", o.HealthURL, o.StartTimeout)
+			return Status{}, fmt.Errorf("the server did not answer %s within %s%s", o.HealthURL, o.StartTimeout, crashed)
 		case <-tick.C:
 		}
 		rec, err := readPIDFile(o.pidPath())
-		if err != nil || rec.SupervisorPID != pid || rec.ServerPID == 0 {
+		if err != nil || rec.SupervisorPID != pid {
+			continue
+		}
+		if rec.Restarts > 0 {
+			crashed = " (the server kept crashing)"
+		}
+		if rec.ServerPID == 0 {
 			continue
 		}
 		h, err := fetchHealth(ctx, o.HealthURL)
