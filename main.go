@@ -99,6 +99,23 @@ func run(args []string) int {
 		return runService(cmd, cfg, log)
 	}
 
+	withTray := cmd == ""
+	// One Freelane per home folder: a second launch shows the first one
+	// instead of starting a second proxy and a second icon.
+	instance, err := service.LockInstance(cfg.CacheDir)
+	if err != nil {
+		url, running := runningInstance(cfg)
+		log.Info("Freelane is already running; not starting another", "detail", err, "dashboard", url)
+		if withTray {
+			if running {
+				_ = browser.OpenURL(url)
+			}
+			return 0
+		}
+		return 1
+	}
+	defer instance.Release()
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv, err := proxy.New(cfg, proxy.Options{Version: info.Version, Logger: log})
@@ -106,7 +123,6 @@ func run(args []string) int {
 		log.Error("cannot start", "err", err)
 		return 1
 	}
-	withTray := cmd == ""
 	if withTray {
 		if ok, reason := tray.Available(); !ok {
 			log.Info("no system tray here (" + reason + "); running headless, stop with Ctrl+C")

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -174,6 +175,12 @@ func testServiceRefusedBesideServe(t *testing.T, bin string) {
 	}
 	if _, err := os.Stat(h.pidPath()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a refused start left daemon.pid: %v", err)
+	}
+	// A second serve on the same home is refused by the instance lock, even
+	// on another port, and names the running one.
+	out, code := h.run(h.home, append(slices.Clone(h.env), "LISTEN_ADDR="+pickFreeLoopbackAddr(t)), "serve")
+	if code != 1 || !strings.Contains(out, "already running") || !strings.Contains(out, strconv.Itoa(serve.Process.Pid)) {
+		t.Errorf("second serve on the same home exited %d:\n%s", code, out)
 	}
 
 	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
