@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,9 +21,6 @@ import (
 )
 
 const (
-	// bodyReadTimeout bounds how long a client may take to send its request
-	// body (slow-body attacks); headers have ReadHeaderTimeout.
-	bodyReadTimeout = 60 * time.Second
 	// maxErrorBody caps how much of an upstream error body is read.
 	maxErrorBody = 1 << 20
 	// maxAnswerBody caps a non-stream answer held in memory.
@@ -68,11 +66,17 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer func() { buf.Reset(); bufPool.Put(buf) }()
-	if status, err := readBody(w, r, buf, cfg.MaxBodyBytes); err != nil {
+	if status, err := readBody(w, r, buf, cfg.MaxBodyBytes, s.opts.BodyReadTimeout); err != nil {
 		code := "invalid_body"
-		if status == http.StatusRequestEntityTooLarge {
+		switch status {
+		case http.StatusRequestEntityTooLarge:
 			code = "request_too_large"
+		case http.StatusRequestTimeout:
+			code = "request_timeout"
 		}
+		// Whatever is left of the body stays unread: closing the connection
+		// keeps net/http from waiting to drain a trickling client.
+		w.Header().Set("Connection", "close")
 		openai.WriteError(w, status, code, err.Error())
 		return
 	}
@@ -108,10 +112,11 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	c.run()
 }
 
-// readBody reads the request body into buf within the size and time limits.
-func readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit int64) (int, error) {
+// readBody reads the request body into buf within the size limit and the
+// time limit (slow-body attacks; headers have ReadHeaderTimeout).
+func readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit int64, timeout time.Duration) (int, error) {
 	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	_ = rc.SetReadDeadline(time.Now().Add(timeout))
 	defer rc.SetReadDeadline(time.Time{})
 	if r.ContentLength > limit {
 		return http.StatusRequestEntityTooLarge, fmt.Errorf("request body is %d bytes; the limit is %d (MAX_REQUEST_BODY_MB)", r.ContentLength, limit)
@@ -124,6 +129,8 @@ func readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit i
 	switch {
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge, fmt.Errorf("request body is larger than %d bytes (MAX_REQUEST_BODY_MB)", limit)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return http.StatusRequestTimeout, fmt.Errorf("the request body did not arrive within %s", timeout)
 	case err != nil:
 		return http.StatusBadRequest, fmt.Errorf("reading request body: %w", err)
 	case buf.Len() == 0:

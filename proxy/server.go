@@ -39,6 +39,12 @@ type Options struct {
 	// ShutdownGrace bounds how long in-flight calls may run on shutdown or
 	// stop before their connections are closed (default 10s).
 	ShutdownGrace time.Duration
+	// ReadHeaderTimeout bounds how long a client may take to send its
+	// request headers (default 10s), BodyReadTimeout its request body
+	// (default 60s): a client trickling bytes (slowloris) is cut off instead
+	// of holding a connection and a goroutine for ever.
+	ReadHeaderTimeout time.Duration
+	BodyReadTimeout   time.Duration
 }
 
 // Server is one Freelane proxy. Create it with New, bind it with Listen, and
@@ -61,16 +67,16 @@ type Server struct {
 	handler  http.Handler
 
 	// mu guards the listener: the tray starts and stops it at will.
-	mu        sync.Mutex
-	srv       *http.Server
-	addr      string // the bound address while listening
+	mu   sync.Mutex
+	srv  *http.Server
+	addr string // the bound address while listening
 	// stopListening ends the open dashboard event streams when the listener
 	// stops: they never finish by themselves and would hold up shutdown.
 	stopListening context.CancelFunc
 	listening     context.Context
-	listenErr error  // why the last Listen failed (port in use, ...)
-	lastCall  atomic.Int64
-	closeOnce sync.Once
+	listenErr     error // why the last Listen failed (port in use, ...)
+	lastCall      atomic.Int64
+	closeOnce     sync.Once
 }
 
 // runtimeConfig is everything derived from one configuration, swapped as a
@@ -95,6 +101,12 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	}
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 10 * time.Second
+	}
+	if o.ReadHeaderTimeout <= 0 {
+		o.ReadHeaderTimeout = 10 * time.Second
+	}
+	if o.BodyReadTimeout <= 0 {
+		o.BodyReadTimeout = 60 * time.Second
 	}
 	s := &Server{opts: o, log: o.Logger, now: o.Now, started: o.Now()}
 	rt, err := newRuntimeConfig(cfg)
@@ -302,7 +314,7 @@ func (s *Server) listenLocked(addr string) error {
 	}
 	srv := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second, // slowloris: headers must arrive promptly
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
