@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,8 @@ const (
 var (
 	errClientGone = errors.New("client disconnected")
 	errStalled    = errors.New("no data from the model within the configured timeout")
+	// errInvalidAnswer names an answer or stream event that is not JSON.
+	errInvalidAnswer = errors.New("the model sent an answer that is not valid JSON")
 )
 
 // bufPool recycles the buffers that hold request and answer bodies.
@@ -352,6 +355,11 @@ func (c *chatCall) attemptOnce(model string) bool {
 	answer := buf.Bytes()
 	if e := upstream.BodyError(answer); e != nil {
 		return a.failed(e)
+	}
+	// A cut-off or garbled body is this model's failure, not an answer: SDKs
+	// cannot parse it, and another model may well answer.
+	if !json.Valid(answer) {
+		return a.failed(&upstream.Error{Status: http.StatusBadGateway, Kind: upstream.KindModelBusy, Message: errInvalidAnswer.Error()})
 	}
 	answer, _ = openai.FixReasoning(answer)
 	a.succeeded(http.StatusOK)
