@@ -33,6 +33,7 @@ type streamRelay struct {
 	c         *chatCall
 	a         *attempt
 	rc        *http.ResponseController
+	body      *flushingBody
 	state     *openai.StreamState
 	held      [][]byte
 	committed bool
@@ -61,8 +62,10 @@ func (c *chatCall) attemptStream(model string) bool {
 	if c.rec != nil {
 		c.rec.Upstream = sent
 	}
-	sr := &streamRelay{c: c, a: a, rc: http.NewResponseController(c.w), state: openai.NewStreamState(c.req.WantsReasoning)}
-	events := upstream.NewEventReader(resp.Body, maxEventBytes)
+	rc := http.NewResponseController(c.w)
+	sr := &streamRelay{c: c, a: a, rc: rc, body: &flushingBody{body: resp.Body, rc: rc},
+		state: openai.NewStreamState(c.req.WantsReasoning)}
+	events := upstream.NewEventReader(sr.body, maxEventBytes)
 	for {
 		ev, err := events.Next()
 		if err != nil {
@@ -137,16 +140,53 @@ func (sr *streamRelay) commit() {
 	sr.held = nil
 }
 
-// write sends one event and flushes it; false when the client is gone (the
-// call is then counted and over).
+// write sends one event; false when the client is gone (the call is then
+// counted and over). The flush waits for the next read of the upstream body
+// (see flushingBody), so events that arrived together leave together.
 func (sr *streamRelay) write(frame []byte) bool {
 	if _, err := sr.c.w.Write(frame); err == nil {
-		if err = sr.rc.Flush(); err == nil {
-			return true
+		sr.body.pending = true
+		return true
+	}
+	sr.clientGone()
+	return false
+}
+
+// flush sends what write buffered; false when the client is gone.
+func (sr *streamRelay) flush() bool {
+	sr.body.pending = false
+	if err := sr.rc.Flush(); err != nil {
+		sr.clientGone()
+		return false
+	}
+	return true
+}
+
+func (sr *streamRelay) clientGone() {
+	sr.c.finish(sr.a.model, stats.OutcomeFailed, 499, errClientGone.Error())
+}
+
+// flushingBody flushes the events written to the client right before each
+// read of the upstream body. Flushing every event cost a write system call
+// each; flushing only before the relay could wait for upstream sends the
+// events of one upstream read in one write, and never holds an event back
+// while upstream is silent.
+type flushingBody struct {
+	body    io.Reader
+	rc      *http.ResponseController
+	pending bool  // events written since the last flush
+	failed  error // the flush that found the client gone
+}
+
+func (b *flushingBody) Read(p []byte) (int, error) {
+	if b.pending {
+		b.pending = false
+		if err := b.rc.Flush(); err != nil {
+			b.failed = fmt.Errorf("%w: %w", errClientGone, err)
+			return 0, b.failed
 		}
 	}
-	sr.c.finish(sr.a.model, stats.OutcomeFailed, 499, errClientGone.Error())
-	return false
+	return b.body.Read(p)
 }
 
 // done ends a complete stream.
@@ -163,7 +203,7 @@ func (sr *streamRelay) done(raw []byte) bool {
 			return true
 		}
 	}
-	if !sr.write(raw) {
+	if !sr.write(raw) || !sr.flush() {
 		return true
 	}
 	sr.a.succeeded(http.StatusOK)
@@ -175,7 +215,7 @@ func (sr *streamRelay) done(raw []byte) bool {
 // readFailed handles the end of the upstream body without [DONE].
 func (sr *streamRelay) readFailed(ctx context.Context, err error) bool {
 	c := sr.c
-	if c.r.Context().Err() != nil {
+	if c.r.Context().Err() != nil || sr.body.failed != nil {
 		if sr.committed {
 			c.finish(sr.a.model, stats.OutcomeFailed, 499, errClientGone.Error())
 			return true
