@@ -3,7 +3,9 @@
 "use strict";
 
 const API = "/debug";
-const REFRESH_DEBOUNCE_MS = 150;
+// A burst of changes (a busy client) costs one refresh per this interval;
+// the first change after a quiet spell is shown at once.
+const REFRESH_MIN_GAP_MS = 200;
 const POLL_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
@@ -790,10 +792,12 @@ async function refreshTab() {
 let refreshTimer = 0;
 let refreshing = false;
 let refreshAgain = false;
+let lastRefreshStart = -Infinity;
 
 async function refreshAll() {
   if (refreshing) { refreshAgain = true; return; }
   refreshing = true;
+  lastRefreshStart = performance.now();
   try {
     await Promise.all([refreshOverview(), refreshTab()]);
     showLoadError(null);
@@ -805,9 +809,13 @@ async function refreshAll() {
   }
 }
 
+// scheduleRefresh throttles rather than debounces: a change is fetched at
+// once unless a refresh started less than REFRESH_MIN_GAP_MS ago, in which
+// case one refresh at the end of that gap covers every change meanwhile.
 function scheduleRefresh() {
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(refreshAll, REFRESH_DEBOUNCE_MS);
+  if (refreshTimer) return;
+  const wait = Math.max(0, lastRefreshStart + REFRESH_MIN_GAP_MS - performance.now());
+  refreshTimer = setTimeout(() => { refreshTimer = 0; refreshAll(); }, wait);
 }
 
 function setLive(mode, text) {
