@@ -76,6 +76,9 @@ func testServiceLifecycle(t *testing.T, bin string) {
 		status = h.mustRunElsewhere(0, "status")
 		return strings.Contains(status, "calls today: 1\n")
 	})
+	if got := h.health().CallsToday; got != 1 {
+		t.Errorf("/health counts %d calls today, want 1", got)
+	}
 	for _, want := range []string{
 		"is running",
 		fmt.Sprintf("supervisor pid %d, server pid %d", pids.SupervisorPID, pids.ServerPID),
@@ -101,7 +104,7 @@ func testServiceLifecycle(t *testing.T, bin string) {
 	if err := syscall.Kill(pids.ServerPID, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	var restarted pidFile
+	var restarted daemonPIDFile
 	h.waitFor("a new server answering /health", func() bool {
 		restarted = h.pidFile()
 		return restarted.ServerPID != 0 && restarted.ServerPID != pids.ServerPID &&
@@ -119,7 +122,7 @@ func testServiceLifecycle(t *testing.T, bin string) {
 		t.Errorf("stop printed:\n%s", out)
 	}
 	for _, pid := range []int{pids.SupervisorPID, pids.ServerPID, restarted.ServerPID} {
-		if processAlive(pid) {
+		if serviceProcessAlive(pid) {
 			t.Errorf("process %d survived stop", pid)
 		}
 	}
@@ -142,7 +145,7 @@ func testServiceLifecycle(t *testing.T, bin string) {
 	if !strings.Contains(out, "removing stale pid file") {
 		t.Errorf("start over a stale pid file printed:\n%s", out)
 	}
-	if fresh := h.pidFile(); fresh.SupervisorPID == dead || !processAlive(fresh.SupervisorPID) || h.healthPID() != fresh.ServerPID {
+	if fresh := h.pidFile(); fresh.SupervisorPID == dead || !serviceProcessAlive(fresh.SupervisorPID) || h.healthPID() != fresh.ServerPID {
 		t.Errorf("daemon.pid after start over a stale one = %+v", fresh)
 	}
 	h.mustRun(0, "stop")
@@ -320,52 +323,54 @@ func (h *serviceHome) mustRunElsewhere(wantCode int, args ...string) string {
 
 func (h *serviceHome) pidPath() string { return filepath.Join(h.cacheDir, service.PIDFileName) }
 
-// pidFile is the part of daemon.pid the test reads.
-type pidFile struct {
+// daemonPIDFile is the part of daemon.pid the test reads.
+type daemonPIDFile struct {
 	SupervisorPID int `json:"supervisor_pid"`
 	ServerPID     int `json:"server_pid"`
 	Restarts      int `json:"restarts"`
 }
 
 // pidFile reads daemon.pid; a missing or unreadable file reads as zero.
-func (h *serviceHome) pidFile() pidFile {
-	var p pidFile
+func (h *serviceHome) pidFile() daemonPIDFile {
+	var p daemonPIDFile
 	if data, err := os.ReadFile(h.pidPath()); err == nil {
 		_ = json.Unmarshal(data, &p)
 	}
 	return p
 }
 
-type healthAnswer struct {
-	Status     string `json:"status"`
-	PID        int    `json:"pid"`
-	CallsToday int    `json:"calls_today"`
+// serviceHealth is the part of /health the test reads.
+type serviceHealth struct {
+	PID        int `json:"pid"`
+	CallsToday int `json:"calls_today"`
+}
+
+// fetchHealth asks the configured address for /health.
+func (h *serviceHome) fetchHealth() (serviceHealth, error) {
+	var a serviceHealth
+	resp, err := h.client.Get("http://" + h.addr + "/health")
+	if err != nil {
+		return a, err
+	}
+	defer resp.Body.Close()
+	err = json.NewDecoder(resp.Body).Decode(&a)
+	return a, err
 }
 
 // healthPID is the pid that answers /health, or 0 when none does.
 func (h *serviceHome) healthPID() int {
-	resp, err := h.client.Get("http://" + h.addr + "/health")
+	a, err := h.fetchHealth()
 	if err != nil {
-		return 0
-	}
-	defer resp.Body.Close()
-	var a healthAnswer
-	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
 		return 0
 	}
 	return a.PID
 }
 
-func (h *serviceHome) health() healthAnswer {
+func (h *serviceHome) health() serviceHealth {
 	h.t.Helper()
-	resp, err := h.client.Get("http://" + h.addr + "/health")
+	a, err := h.fetchHealth()
 	if err != nil {
 		h.t.Fatalf("GET /health: %v", err)
-	}
-	defer resp.Body.Close()
-	var a healthAnswer
-	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
-		h.t.Fatalf("decoding /health: %v", err)
 	}
 	return a
 }
@@ -414,7 +419,7 @@ func (h *serviceHome) stopLeftovers() {
 	cmd.Dir, cmd.Env = h.home, h.env
 	out, err := cmd.CombinedOutput()
 	for _, pid := range []int{p.SupervisorPID, p.ServerPID} {
-		if pid > 0 && processAlive(pid) {
+		if pid > 0 && serviceProcessAlive(pid) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 			h.t.Errorf("killed leftover process %d (stop: %v)\n%s", pid, err, out)
 		}
@@ -478,9 +483,9 @@ func deadPID(t *testing.T, bin string) int {
 	return cmd.Process.Pid
 }
 
-// processAlive reports whether pid runs; an exited process that its new
+// serviceProcessAlive reports whether pid runs; an exited process that its new
 // parent has not reaped yet counts as gone.
-func processAlive(pid int) bool {
+func serviceProcessAlive(pid int) bool {
 	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
 		return false
 	}
