@@ -167,18 +167,21 @@ function renderResetCountdown() {
   $("quota-reset").title = `${new Date(q.reset_at).toLocaleString()} (00:00 UTC)`;
 }
 
-function niceCeil(n) {
-  if (n <= 5) return 5;
-  const pow = Math.pow(10, Math.floor(Math.log10(n)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= n) return m * pow;
-  return 10 * pow;
+// niceScale picks a whole, round tick step (1, 2 or 5 times a power of ten)
+// and the number of steps that covers max, so every grid label is exact.
+function niceScale(max) {
+  const raw = Math.max(1, max) / 4;
+  const pow = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw));
+  return { step, ticks: Math.max(1, Math.ceil(Math.max(1, max) / step)) };
 }
 
 function renderChart(history) {
   const box = $("chart");
   const W = 640, H = 200, left = 34, bottom = 22, top = 8;
   const plotH = H - top - bottom, plotW = W - left;
-  const max = niceCeil(Math.max(1, ...history.map((d) => d.total)));
+  const scale = niceScale(Math.max(...history.map((d) => d.total)));
+  const max = scale.step * scale.ticks;
   const step = plotW / Math.max(history.length, 1);
   const barW = Math.max(3, step * 0.68);
   const y = (v) => top + plotH - (v / max) * plotH;
@@ -189,8 +192,8 @@ function renderChart(history) {
     "aria-label": `Calls per day over the last ${history.length} days: ${total} in total. Each bar lists its numbers.`,
   });
   const grid = svg("g", { class: "grid", "aria-hidden": "true" });
-  for (let i = 0; i <= 4; i++) {
-    const v = (max / 4) * i, yy = y(v);
+  for (let i = 0; i <= scale.ticks; i++) {
+    const v = scale.step * i, yy = y(v);
     grid.append(svg("line", { x1: left, x2: W, y1: yy, y2: yy }));
     grid.append(svg("text", { x: left - 6, y: yy + 4, "text-anchor": "end" }, String(Math.round(v))));
   }
@@ -234,7 +237,7 @@ function rateCell(rate) {
 function renderModelStats(models) {
   const rows = models.map((m) =>
     el("tr", { dataset: { model: m.model } },
-      el("td", { className: "model-id" }, m.model),
+      el("td", { className: "model-id", title: m.model }, m.model),
       el("td", { className: "num" }, fmtInt(m.calls)),
       rateCell(m.success_rate),
       el("td", { className: "num" }, fmtMs(m.p50_ms)),
@@ -250,8 +253,8 @@ function renderConcurrency(c) {
   const rows = c.recent.slice(0, 8).map((r) =>
     el("tr", {},
       el("td", { title: r.time, className: "nowrap" }, fmtClock(r.time)),
-      el("td", { className: "model-id" }, r.model || "–"),
-      el("td", {}, el("span", { className: `outcome ${r.outcome}` }, r.outcome), r.stream ? " " : null, r.stream ? el("span", { className: "badge" }, "stream") : null),
+      el("td", { className: "model-id", title: r.model || "" }, r.model || "–"),
+      el("td", { className: "nowrap" }, el("span", { className: `outcome ${r.outcome}` }, r.outcome), r.stream ? " " : null, r.stream ? el("span", { className: "badge" }, "stream") : null),
       el("td", { className: "num" }, fmtMs(r.duration_ms)),
       el("td", { className: "num" }, fmtInt(r.attempts))));
   $("recent-calls").replaceChildren(...rows);

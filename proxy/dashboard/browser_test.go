@@ -7,22 +7,17 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
 // These tests drive the real page in headless Chromium against the handler
 // and a fake Source. They skip when no Chromium is installed, and in -short.
-// FREELANE_SCREENSHOT_DIR=<dir> also saves screenshots of every section.
 
 func findChromium(t *testing.T) string {
 	t.Helper()
@@ -229,45 +224,4 @@ func TestBrowser_TestChatStreams(t *testing.T) {
 
 	e.do(t, chromedp.SetValue(byTestID("chat-message"), "use up the quota"), chromedp.Click(byTestID("chat-send")),
 		waitText("chat-error", "429: Free requests for today are used up; they reset at 00:00 UTC."))
-}
-
-func TestBrowser_Screenshots(t *testing.T) {
-	dir := os.Getenv("FREELANE_SCREENSHOT_DIR")
-	if dir == "" {
-		t.Skip("set FREELANE_SCREENSHOT_DIR to save screenshots")
-	}
-	e := startBrowser(t, 1440, 900)
-	shots := []struct{ name, hash, ready string }{
-		{"overview", "overview", "today-total"},
-		{"models", "models", "models-count"},
-		{"requests", "requests", "requests-count"},
-		{"chat", "chat", "chat-send"},
-	}
-	for _, scheme := range []string{"light", "dark"} {
-		setScheme := chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tgt, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
-			})
-			return err
-		})
-		for _, s := range shots {
-			e.do(t, setScheme, chromedp.Navigate(e.url+"#"+s.hash), chromedp.WaitVisible(byTestID(s.ready)), waitText("live", "Live"))
-			if s.name == "requests" {
-				e.do(t, chromedp.Click(chromedp.CSS(`#request-list li:nth-child(2) button`)),
-					discard(chromedp.Poll[bool](`document.querySelector('.viewer .attempt') !== null`)))
-			}
-			if s.name == "chat" {
-				e.do(t, chromedp.Click(byTestID("chat-send")), waitText("chat-answer", "Hello from Freelane!"))
-			}
-			png, err := chromedp.Run(e.ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("screenshot %s/%s: %v", s.name, scheme, err)
-			}
-			path := filepath.Join(dir, fmt.Sprintf("%s-%s.png", s.name, scheme))
-			if err := os.WriteFile(path, png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("saved %s", path)
-		}
-	}
 }

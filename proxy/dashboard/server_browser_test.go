@@ -205,27 +205,36 @@ func (fl *freelane) getJSON(t *testing.T, path string, v any) error {
 // answered (empty when none did).
 func (fl *freelane) chat(t *testing.T, model, message string, stream bool) (int, string) {
 	t.Helper()
+	status, answeredBy, err := fl.tryChat(t.Context(), model, message, stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status, answeredBy
+}
+
+// tryChat is chat for goroutines, which must not stop the test themselves.
+func (fl *freelane) tryChat(ctx context.Context, model, message string, stream bool) (int, string, error) {
 	body, err := json.Marshal(map[string]any{
 		"model": model, "stream": stream,
 		"messages": []map[string]string{{"role": "user", "content": message}},
 	})
 	if err != nil {
-		t.Fatal(err)
+		return 0, "", err
 	}
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, fl.base+"/v1/chat/completions", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fl.base+"/v1/chat/completions", bytes.NewReader(body))
 	if err != nil {
-		t.Fatal(err)
+		return 0, "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("chat call: %v", err)
+		return 0, "", fmt.Errorf("chat call: %w", err)
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		t.Fatalf("reading the chat answer: %v", err)
+		return 0, "", fmt.Errorf("reading the chat answer: %w", err)
 	}
-	return resp.StatusCode, resp.Header.Get("X-Freelane-Model")
+	return resp.StatusCode, resp.Header.Get("X-Freelane-Model"), nil
 }
 
 // page is one Chromium tab on the dashboard.
