@@ -179,9 +179,19 @@ func testServiceRefusedBesideServe(t *testing.T, bin string) {
 	if _, err := os.Stat(h.pidPath()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a refused start left daemon.pid: %v", err)
 	}
+	// On another port nothing answers, but serve still holds the home: start
+	// is refused at once instead of running servers that cannot lock it.
+	otherPort := append(slices.Clone(h.env), "LISTEN_ADDR="+pickFreeLoopbackAddr(t))
+	out, code := h.run(h.home, otherPort, "start")
+	if code != 1 || !strings.Contains(out, "already running") || !strings.Contains(out, strconv.Itoa(serve.Process.Pid)) {
+		t.Errorf("start on another port beside serve exited %d:\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(h.cacheDir, service.LogFileName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused start launched a supervisor (daemon.log: %v)", err)
+	}
 	// A second serve on the same home is refused by the instance lock, even
 	// on another port, and names the running one.
-	out, code := h.run(h.home, append(slices.Clone(h.env), "LISTEN_ADDR="+pickFreeLoopbackAddr(t)), "serve")
+	out, code = h.run(h.home, otherPort, "serve")
 	if code != 1 || !strings.Contains(out, "already running") || !strings.Contains(out, strconv.Itoa(serve.Process.Pid)) {
 		t.Errorf("second serve on the same home exited %d:\n%s", code, out)
 	}

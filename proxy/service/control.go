@@ -84,6 +84,16 @@ func Start(ctx context.Context, o Options) (Status, error) {
 	if h, err := fetchHealth(ctx, o.HealthURL); err == nil {
 		return Status{}, fmt.Errorf("%w: a Freelane server (pid %d) already answers at %s", ErrAlreadyRunning, h.PID, h.ListenAddr)
 	}
+	// A Freelane on this home that does not answer there (the tray with its
+	// proxy switched off, or listening elsewhere) still holds the instance
+	// lock: every server the supervisor ran would fail until it gave up.
+	instance, err := LockInstance(o.Dir)
+	if err != nil {
+		return Status{}, err
+	}
+	if err := instance.Release(); err != nil {
+		return Status{}, fmt.Errorf("releasing the instance lock: %w", err)
+	}
 
 	cmd := exec.Command(o.Exe, SuperviseCommand)
 	// The service must not depend on, or keep busy, the folder start ran from:

@@ -199,6 +199,39 @@ func TestStart_ReportsCrashingServer(t *testing.T) {
 	}
 }
 
+func TestStart_RefusesWhileAnotherInstanceHoldsTheHome(t *testing.T) {
+	o := testOptions(t, "serve")
+	stopOnCleanup(t, o)
+	instance, err := LockInstance(o.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = Start(t.Context(), o)
+	if !errors.Is(err, ErrAlreadyRunning) || !strings.Contains(err.Error(), strconv.Itoa(os.Getpid())) {
+		t.Errorf("Start beside a held instance lock = %v, want ErrAlreadyRunning naming pid %d", err, os.Getpid())
+	}
+	if n := countEvents(t, o.Dir, "started"); n != 0 {
+		t.Errorf("a refused Start ran %d servers", n)
+	}
+	if _, err := os.Stat(o.pidPath()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused Start left a pid file: %v", err)
+	}
+
+	// Once the other instance is gone, Start checks the lock and lets it go.
+	if err := instance.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Start(t.Context(), o); err != nil {
+		t.Fatalf("Start after the lock was released: %v", err)
+	}
+	again, err := LockInstance(o.Dir)
+	if err != nil {
+		t.Fatalf("Start kept the instance lock: %v", err)
+	}
+	again.Release()
+}
+
 // sessionID reads the session of pid from /proc (field 6 of stat).
 func sessionID(t *testing.T, pid int) int {
 	t.Helper()
