@@ -285,6 +285,16 @@ func (c *chatCall) scrub(e *upstream.Error) {
 	}
 }
 
+// scrubbed is frame without the key and the token (see scrub).
+func (c *chatCall) scrubbed(frame []byte) []byte {
+	for _, secret := range [...]string{c.rt.cfg.APIKey, c.rt.cfg.Token} {
+		if secret != "" {
+			frame = bytes.ReplaceAll(frame, []byte(secret), []byte("[redacted]"))
+		}
+	}
+	return frame
+}
+
 func routingFailure(k upstream.Kind) (routing.Failure, bool) {
 	switch k {
 	case upstream.KindModelBusy:

@@ -19,6 +19,9 @@ import (
 
 var doneData = []byte("[DONE]")
 
+// errInvalidEvent names a stream event whose data is not JSON.
+var errInvalidEvent = errors.New("the model sent a stream event that is not valid JSON")
+
 // streamRelay passes one upstream SSE stream to the client event by event.
 //
 // Until the first event that carries something for the user (content,
@@ -88,6 +91,10 @@ func (c *chatCall) attemptStream(model string) bool {
 			}
 		}
 		out, info := sr.state.Chunk(ev.Data)
+		if info == (openai.ChunkInfo{}) && !json.Valid(ev.Data) {
+			// A garbled event is the model's failure: SDKs cannot parse it.
+			return sr.readFailed(ctx, errInvalidEvent)
+		}
 		frame := ev.Raw
 		if !sameBytes(out, ev.Data) {
 			frame = dataFrame(out)
@@ -97,6 +104,9 @@ func (c *chatCall) attemptStream(model string) bool {
 		}
 		if info.Finish != "" {
 			sr.finished = true
+		}
+		if info.Error {
+			frame = c.scrubbed(frame) // upstream's own error text goes to the client
 		}
 		if !sr.committed {
 			if !info.Content && !info.Reasoning && info.Finish == "" && !info.Error {
