@@ -123,6 +123,7 @@ const state = {
   status: null,
   concurrency: null,
   models: [],
+  modelsSignature: "",
   preferredDraft: null, // ordered ids while the user edits, else null
   requests: null,
   requestsSignature: "",
@@ -401,6 +402,7 @@ async function savePreferred() {
   try {
     const res = await api("/models/preferred", { method: "PUT", body: { models } });
     state.models = res.models;
+    state.modelsSignature = JSON.stringify(res.models);
     state.preferredDraft = null;
     setNote(models.length ? "Saved" : "Saved: no preferred models", "ok");
   } catch (err) {
@@ -411,6 +413,10 @@ async function savePreferred() {
 
 async function loadModels() {
   const res = await api("/models");
+  // As with saved calls: rebuild the table only when something changed.
+  const signature = JSON.stringify(res.models);
+  if (signature === state.modelsSignature) return;
+  state.modelsSignature = signature;
   state.models = res.models;
   renderModels();
 }

@@ -166,7 +166,7 @@ func TestBrowser_OverviewShowsNumbersAndUpdatesLive(t *testing.T) {
 
 func TestBrowser_SavePreferredOrder(t *testing.T) {
 	e := startBrowser(t, 1440, 1000)
-	e.do(t, chromedp.Navigate(e.url+"#models"), waitText("models-count", "(4)"),
+	e.do(t, chromedp.Navigate(e.url+"#models"), waitText("models-count", "(4)"), waitText("live", "Live"),
 		chromedp.Click(chromedp.CSS(`tr[data-model="qwen/qwen3-coder:free"] input[type=checkbox]`)),
 		chromedp.Click(chromedp.CSS(`tr[data-model="qwen/qwen3-coder:free"] button[aria-label$="up"]`)),
 		chromedp.Click(byTestID("preferred-save")), waitText("preferred-note", "Saved"))
