@@ -69,6 +69,7 @@ func (c *chatCall) attemptStream(model string) bool {
 	sr := &streamRelay{c: c, a: a, rc: rc, body: &flushingBody{body: resp.Body, rc: rc},
 		state: openai.NewStreamState(c.req.WantsReasoning)}
 	events := upstream.NewEventReader(sr.body, maxEventBytes)
+	defer events.Release() // every use of an event ends before the return
 	for {
 		ev, err := events.Next()
 		if err != nil {

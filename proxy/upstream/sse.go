@@ -5,11 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // ErrEventTooLarge is returned by EventReader.Next when one event exceeds
 // the reader's size limit.
 var ErrEventTooLarge = errors.New("SSE event too large")
+
+// errReleased is returned by Next after Release.
+var errReleased = errors.New("SSE reader used after Release")
+
+// readBufferSize is the size a reader's buffer starts at; an event larger
+// than that grows it, up to the reader's limit.
+const readBufferSize = 16 << 10
+
+// readBuffers recycles the starting buffers of released readers: every
+// streamed call needs one, and allocating it afresh was the largest
+// allocation of a stream relay.
+var readBuffers = sync.Pool{New: func() any {
+	buf := make([]byte, readBufferSize)
+	return &buf
+}}
 
 // Event is one server-sent event.
 //
@@ -41,16 +57,38 @@ type EventReader struct {
 	buf      []byte // unread input is buf[start:end]
 	start    int
 	end      int
-	data     []byte // Data of the current event
-	raw      []byte // Raw of the current event when it had to be completed
-	err      error  // sticky read error, returned once the buffer is drained
+	data     []byte  // Data of the current event
+	raw      []byte  // Raw of the current event when it had to be completed
+	err      error   // sticky read error, returned once the buffer is drained
+	pooled   *[]byte // the starting buffer taken from readBuffers, until Release
 }
 
 // NewEventReader returns a reader of events from r, none larger than
-// maxEventBytes (counting every line of the event).
+// maxEventBytes (counting every line of the event). Call Release when done
+// with it so that the next reader can reuse its buffer.
 func NewEventReader(r io.Reader, maxEventBytes int) *EventReader {
 	maxEventBytes = max(maxEventBytes, 64)
-	return &EventReader{r: r, maxEvent: maxEventBytes, buf: make([]byte, min(maxEventBytes, 16<<10))}
+	er := &EventReader{r: r, maxEvent: maxEventBytes}
+	if maxEventBytes < readBufferSize {
+		er.buf = make([]byte, maxEventBytes)
+		return er
+	}
+	er.pooled = readBuffers.Get().(*[]byte)
+	er.buf = *er.pooled
+	return er
+}
+
+// Release gives the reader's starting buffer back for reuse. The reader,
+// and the slices of every event it returned, must not be used afterwards;
+// Next then fails. Release is idempotent.
+func (r *EventReader) Release() {
+	if r.pooled != nil {
+		readBuffers.Put(r.pooled)
+		r.pooled = nil
+	}
+	r.buf, r.data, r.raw = nil, nil, nil
+	r.start, r.end = 0, 0
+	r.err = errReleased
 }
 
 // Next returns the next event. It returns io.EOF at the end of the stream,

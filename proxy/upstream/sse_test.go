@@ -207,3 +207,76 @@ func FuzzEventReader(f *testing.F) {
 		t.Fatal("Next never reported the end of the input")
 	})
 }
+
+// TestEventReader_ReusedBuffer reads streams one after another, each reader
+// released before the next is made, so later readers may get a buffer full of
+// the previous stream's bytes: none of them may leak into the events.
+func TestEventReader_ReusedBuffer(t *testing.T) {
+	t.Parallel()
+	streams := []string{
+		": OPENROUTER PROCESSING\n\ndata: {\"first\":\"" + strings.Repeat("x", 3000) + "\"}\n\ndata: [DONE]\n\n",
+		"data: short\n\n",
+		"data: a\ndata: b\n\n: ping\n\ndata: [DONE]\n\n",
+	}
+	want := [][]wantEvent{
+		{{comment: true, raw: ": OPENROUTER PROCESSING\n\n"},
+			{data: "{\"first\":\"" + strings.Repeat("x", 3000) + "\"}", raw: "data: {\"first\":\"" + strings.Repeat("x", 3000) + "\"}\n\n"},
+			{data: "[DONE]", raw: "data: [DONE]\n\n"}},
+		{{data: "short", raw: "data: short\n\n"}},
+		{{data: "a\nb", raw: "data: a\ndata: b\n\n"}, {comment: true, raw: ": ping\n\n"}, {data: "[DONE]", raw: "data: [DONE]\n\n"}},
+	}
+	for round := range 3 {
+		for i, stream := range streams {
+			r := NewEventReader(strings.NewReader(stream), 1<<20)
+			got, err := readAll(t, r)
+			r.Release()
+			if !errors.Is(err, io.EOF) {
+				t.Fatalf("round %d stream %d: err = %v, want EOF", round, i, err)
+			}
+			if len(got) != len(want[i]) {
+				t.Fatalf("round %d stream %d: %d events, want %d: %+v", round, i, len(got), len(want[i]), got)
+			}
+			for j := range got {
+				if got[j] != want[i][j] {
+					t.Errorf("round %d stream %d event %d = %+v, want %+v", round, i, j, got[j], want[i][j])
+				}
+			}
+		}
+	}
+}
+
+func TestEventReader_NextAfterRelease(t *testing.T) {
+	t.Parallel()
+	r := NewEventReader(strings.NewReader("data: a\n\ndata: b\n\n"), 1<<20)
+	if _, err := r.Next(); err != nil {
+		t.Fatalf("first Next: %v", err)
+	}
+	r.Release()
+	r.Release() // idempotent
+	if ev, err := r.Next(); err == nil {
+		t.Fatalf("Next after Release = %+v, want an error", ev)
+	}
+}
+
+// BenchmarkEventReader_Stream reads one short stream per iteration with a
+// fresh reader, as the relay does per streamed call.
+func BenchmarkEventReader_Stream(b *testing.B) {
+	stream := []byte(": OPENROUTER PROCESSING\n\n" +
+		`data: {"id":"gen-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"To"}}]}` + "\n\n" +
+		"data: [DONE]\n\n")
+	src := bytes.NewReader(stream)
+	b.ReportAllocs()
+	for b.Loop() {
+		src.Reset(stream)
+		r := NewEventReader(src, 16<<20)
+		for {
+			if _, err := r.Next(); err != nil {
+				if !errors.Is(err, io.EOF) {
+					b.Fatal(err)
+				}
+				break
+			}
+		}
+		r.Release()
+	}
+}
