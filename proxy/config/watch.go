@@ -23,8 +23,9 @@ type Handler struct {
 	// Invalid receives the load error when .env stops being valid; the
 	// caller keeps using its last good configuration.
 	Invalid func(error)
-	// Debug receives the new debug state when DEBUG_MODE.txt appears or
-	// disappears.
+	// Debug receives the debug state when DEBUG_MODE.txt appears or
+	// disappears; a file created and removed again quickly may report the
+	// unchanged state, so callers ignore repeats.
 	Debug func(on bool)
 }
 
@@ -72,7 +73,11 @@ func watch(ctx context.Context, home string, lookup func(string) (string, bool),
 			if !ok {
 				return nil
 			}
-			if name := filepath.Base(ev.Name); name == EnvFileName || name == DebugFileName {
+			switch filepath.Base(ev.Name) {
+			case DebugFileName:
+				w.debugTouched = true
+				debounce.Reset(debounceDelay)
+			case EnvFileName:
 				debounce.Reset(debounceDelay)
 			}
 		case _, ok := <-watcher.Errors:
@@ -97,11 +102,16 @@ type homeWatch struct {
 	last  Config // the last valid configuration
 	valid bool   // whether last is set and .env was valid at the last reload
 	debug bool
+	// debugTouched is set when DEBUG_MODE.txt changed since the last
+	// reload: its state is then reported even if it looks unchanged here,
+	// because the caller may have switched debug mode itself in between
+	// (a file created by the dashboard and deleted within one debounce).
+	debugTouched bool
 }
 
 func (w *homeWatch) reload() {
-	if on := DebugEnabled(w.home); on != w.debug {
-		w.debug = on
+	if on := DebugEnabled(w.home); on != w.debug || w.debugTouched {
+		w.debug, w.debugTouched = on, false
 		if w.h.Debug != nil {
 			w.h.Debug(on)
 		}

@@ -237,3 +237,23 @@ func TestWatch_MissingHomeFails(t *testing.T) {
 		t.Error("Watch on a missing folder returned nil")
 	}
 }
+
+// A debug file created and deleted within one debounce is still reported,
+// so a caller that switched debug mode on itself learns it is off again.
+func TestWatch_DebugFileCreatedAndDeletedQuickly(t *testing.T) {
+	home := t.TempDir()
+	rec := startWatch(t, home, noEnv)
+	if err := SetDebug(home, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetDebug(home, false); err != nil {
+		t.Fatal(err)
+	}
+	// Under load the two changes may land in two debounces (true, then
+	// false); either way the last state reported must be "off".
+	if got := receive(t, rec.debug, "Debug callback"); got {
+		if got = receive(t, rec.debug, "second Debug callback"); got {
+			t.Error("the removal of the debug file was not reported")
+		}
+	}
+}
