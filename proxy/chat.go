@@ -52,6 +52,7 @@ type chatCall struct {
 	start   time.Time
 	body    []byte
 	req     openai.ChatRequest
+	checked openai.InspectedBody // body, validated once for every attempt's rewrite
 	debug   bool
 	rec     *capture.Record
 	tried   []string
@@ -84,7 +85,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.body = buf.Bytes()
-	req, err := openai.InspectChatRequest(c.body)
+	req, checked, err := openai.InspectChatBody(c.body)
 	if err != nil {
 		var re *openai.RequestError
 		if errors.As(err, &re) {
@@ -94,7 +95,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	c.req = req
+	c.req, c.checked = req, checked
 	if c.debug {
 		c.rec = c.newRecord()
 	}
@@ -311,10 +312,7 @@ func routingFailure(k upstream.Kind) (routing.Failure, bool) {
 
 // send posts the rewritten body for model and sorts out transport errors.
 func (c *chatCall) send(ctx context.Context, model string) (*http.Response, []byte, *upstream.Error) {
-	out, err := openai.RewriteForUpstream(c.body, model)
-	if err != nil {
-		return nil, nil, &upstream.Error{Status: http.StatusBadRequest, Kind: upstream.KindInvalidRequest, Message: err.Error()}
-	}
+	out := c.checked.RewriteForUpstream(model)
 	resp, err := c.rt.client.ChatCompletions(ctx, out)
 	if err != nil {
 		return nil, out, asUpstreamError(ctx, err)
@@ -349,6 +347,9 @@ func (c *chatCall) attemptOnce(model string) bool {
 	ctx, cancel := context.WithTimeoutCause(c.r.Context(), c.rt.cfg.RequestTimeout, errStalled)
 	defer cancel()
 	resp, sent, uerr := c.send(ctx, model)
+	if c.rec != nil && sent != nil {
+		c.rec.Upstream = sent // what went upstream last, answered or not
+	}
 	if uerr != nil {
 		return a.failed(uerr)
 	}
@@ -382,7 +383,6 @@ func (c *chatCall) attemptOnce(model string) bool {
 	c.w.WriteHeader(http.StatusOK)
 	_, werr := c.w.Write(answer)
 	if c.rec != nil {
-		c.rec.Upstream = sent
 		c.rec.Response.Status = http.StatusOK
 		c.rec.Response.Body = bytes.Clone(answer)
 	}

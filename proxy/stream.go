@@ -58,13 +58,13 @@ func (c *chatCall) attemptStream(model string) bool {
 	defer watchdog.Stop()
 
 	resp, sent, uerr := c.send(ctx, model)
+	if c.rec != nil && sent != nil {
+		c.rec.Upstream = sent // what went upstream last, answered or not
+	}
 	if uerr != nil {
 		return a.failed(uerr)
 	}
 	defer resp.Body.Close()
-	if c.rec != nil {
-		c.rec.Upstream = sent
-	}
 	rc := http.NewResponseController(c.w)
 	sr := &streamRelay{c: c, a: a, rc: rc, body: &flushingBody{body: resp.Body, rc: rc},
 		state: openai.NewStreamState(c.req.WantsReasoning)}
