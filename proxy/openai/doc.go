@@ -15,6 +15,8 @@
 // its own, possibly a paid one: the top-level "models" fallback list, the
 // legacy "route", and router plugins ("auto-router", "auto-beta-router",
 // "pareto-router", "fusion"). Nothing else in the body changes.
+// [InspectChatBody] returns the body it accepted as an [InspectedBody], whose
+// rewrite skips validating the JSON again on every attempt.
 //
 // # Reasoning rules
 //

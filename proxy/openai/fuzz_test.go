@@ -54,14 +54,15 @@ func FuzzRewriteForUpstream(f *testing.F) {
 	})
 }
 
-// FuzzInspectChatRequest checks that inspection never panics and that an
-// accepted body is a JSON object with a non-empty messages array.
+// FuzzInspectChatRequest checks that inspection never panics, that an
+// accepted body is a JSON object with a non-empty messages array, and that
+// rewriting the inspected body gives what the validating rewrite gives.
 func FuzzInspectChatRequest(f *testing.F) {
 	f.Add(typicalChatBody)
 	f.Add([]byte(`{"messages":[{"role":"user","content":[{"type":"image_url"}]}],"reasoning":{"exclude":true}}`))
 	f.Add([]byte(`{"messages":[]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		_, err := InspectChatRequest(body)
+		_, inspected, err := InspectChatBody(body)
 		if err != nil {
 			return
 		}
@@ -70,6 +71,13 @@ func FuzzInspectChatRequest(f *testing.F) {
 		}
 		if json.Unmarshal(body, &req) != nil || len(req.Messages) == 0 {
 			t.Fatalf("accepted %q", body)
+		}
+		want, err := RewriteForUpstream(body, "m:free")
+		if err != nil {
+			t.Fatalf("RewriteForUpstream refused the accepted body %q: %v", body, err)
+		}
+		if got := inspected.RewriteForUpstream("m:free"); string(got) != string(want) {
+			t.Fatalf("inspected rewrite of %q = %q, want %q", body, got, want)
 		}
 	})
 }

@@ -50,11 +50,40 @@ func typeError(param, want string) *RequestError {
 	}
 }
 
+// InspectedBody is a chat request body that inspection accepted: valid JSON
+// whose top level is an object. Only InspectChatBody makes one, which is
+// what lets its RewriteForUpstream skip validating the body again on every
+// attempt. It refers to the inspected bytes, which must not change.
+type InspectedBody struct {
+	raw []byte
+}
+
 // InspectChatRequest validates the shape of a chat completion request body and
 // reports the facts routing needs. It checks only what Freelane relies on or
 // what would otherwise turn into a confusing upstream error; every other field
 // is left for OpenRouter to judge. The returned error is a *RequestError.
 func InspectChatRequest(body []byte) (ChatRequest, error) {
+	req, _, err := InspectChatBody(body)
+	return req, err
+}
+
+// InspectChatBody is InspectChatRequest that also returns the accepted body,
+// ready to be rewritten for each attempt without a second validation pass.
+func InspectChatBody(body []byte) (ChatRequest, InspectedBody, error) {
+	req, err := inspect(body)
+	if err != nil {
+		return ChatRequest{}, InspectedBody{}, err
+	}
+	return req, InspectedBody{raw: body}, nil
+}
+
+// RewriteForUpstream is the package's RewriteForUpstream for a body that
+// inspection has already validated, so it cannot fail.
+func (b InspectedBody) RewriteForUpstream(model string) []byte {
+	return rewriteObject(b.raw, skipSpace(b.raw, 0), model)
+}
+
+func inspect(body []byte) (ChatRequest, error) {
 	var req ChatRequest
 	if !json.Valid(body) {
 		msg := "The request body is not valid JSON."

@@ -28,7 +28,12 @@ func RewriteForUpstream(body []byte, model string) ([]byte, error) {
 	if kindOf(body[open:]) != kindObject {
 		return nil, errNotObject
 	}
+	return rewriteObject(body, open, model), nil
+}
 
+// rewriteObject does the rewrite of RewriteForUpstream on a valid JSON
+// object whose opening brace is at body[open].
+func rewriteObject(body []byte, open int, model string) []byte {
 	// Removals only shrink the body, so this bound makes the output buffer
 	// the single allocation.
 	out := make([]byte, 0, len(body)+len(`,"model":`)+len(model)*6+2)
@@ -61,7 +66,7 @@ func RewriteForUpstream(body []byte, model string) ([]byte, error) {
 		out = appendJSONString(append(out, `"model":`...), model)
 	}
 	out = w.finish(out, it.close)
-	return append(out, body[it.close+1:]...), nil
+	return append(out, body[it.close+1:]...)
 }
 
 // appendWithoutRouterPlugins appends the plugins array at body[start] minus

@@ -119,3 +119,70 @@ func BenchmarkRewriteForUpstream_ModelOnly(b *testing.B) {
 		}
 	}
 }
+
+func TestInspectedBody_RewriteForUpstream(t *testing.T) {
+	t.Parallel()
+	bodies := []string{
+		string(typicalChatBody),
+		`{"messages":[{"role":"user","content":"x"}]}`,
+		" \n{ \"model\" : \"a\", \"models\":[\"b\"], \"messages\" : [ { \"role\" : \"user\" } ] , \"route\":\"fallback\" }\n",
+		`{"plugins":[{"id":"auto-router"},{"id":"web"}],"messages":[{"role":"user","content":"x"}],"model":null}`,
+	}
+	for _, body := range bodies {
+		_, inspected, err := InspectChatBody([]byte(body))
+		if err != nil {
+			t.Fatalf("InspectChatBody(%q): %v", body, err)
+		}
+		want, err := RewriteForUpstream([]byte(body), "z-ai/glm-4.5-air:free")
+		if err != nil {
+			t.Fatalf("RewriteForUpstream(%q): %v", body, err)
+		}
+		if got := inspected.RewriteForUpstream("z-ai/glm-4.5-air:free"); string(got) != string(want) {
+			t.Errorf("inspected rewrite of %q = %s, want %s", body, got, want)
+		}
+	}
+}
+
+func TestInspectChatBody_RejectsLikeInspectChatRequest(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`[]`, `{"messages":[]}`, `{"messages":[{"role":"user"}]`, `{}`} {
+		_, inspected, err := InspectChatBody([]byte(body))
+		if err == nil {
+			t.Errorf("InspectChatBody(%q) accepted", body)
+		}
+		if inspected.raw != nil {
+			t.Errorf("InspectChatBody(%q) returned a body with the error", body)
+		}
+		if _, err2 := InspectChatRequest([]byte(body)); (err2 == nil) != (err == nil) {
+			t.Errorf("InspectChatRequest(%q) error %v, InspectChatBody %v", body, err2, err)
+		}
+	}
+}
+
+// BenchmarkInspectThenRewrite is what a chat call does before its first
+// attempt: inspect the body, then rewrite it for the chosen model.
+func BenchmarkInspectThenRewrite(b *testing.B) {
+	b.Run("validating_rewrite", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(typicalChatBody)))
+		for b.Loop() {
+			if _, err := InspectChatRequest(typicalChatBody); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := RewriteForUpstream(typicalChatBody, "z-ai/glm-4.5-air:free"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("inspected_body", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(typicalChatBody)))
+		for b.Loop() {
+			_, inspected, err := InspectChatBody(typicalChatBody)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = inspected.RewriteForUpstream("z-ai/glm-4.5-air:free")
+		}
+	})
+}
