@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/atomicfile"
 )
 
 // dayLayout names the per-day folders.
@@ -104,7 +106,8 @@ func (r *Recorder) Save(rec *Record) error {
 		if err := os.MkdirAll(dayDir, 0o700); err != nil {
 			return fmt.Errorf("saving capture %s: %w", rec.ID, err)
 		}
-		err := writeFileAtomic(filepath.Join(dayDir, rec.ID+".json"), data)
+		// Atomic so List and Get never see a half-written dump.
+		err := atomicfile.Write(filepath.Join(dayDir, rec.ID+".json"), data, atomicfile.Options{TempPattern: tempPrefix + "*"})
 		if err == nil {
 			break
 		}
@@ -130,28 +133,6 @@ func asJSON(raw json.RawMessage) json.RawMessage {
 	}
 	quoted, _ := json.Marshal(string(raw)) // a string always encodes
 	return quoted
-}
-
-// writeFileAtomic writes data to a private temporary file and renames it
-// into place, so List and Get never see a half-written dump.
-func writeFileAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), tempPrefix+"*") // created 0600
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // List returns up to limit saved records, newest first; limit <= 0 means

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/atomicfile"
 )
 
 // cacheVersion changes when the cache layout or the free filter changes, so
@@ -91,36 +93,11 @@ func (c *Catalog) saveCache(models []Model, fetchedAt time.Time) error {
 	if err != nil {
 		return fmt.Errorf("encoding catalog cache: %w", err)
 	}
-	if err := writeFileAtomic(c.cacheFile, data); err != nil {
+	if err := os.MkdirAll(filepath.Dir(c.cacheFile), 0o700); err != nil {
+		return fmt.Errorf("writing catalog cache: %w", err)
+	}
+	if err := atomicfile.Write(c.cacheFile, data, atomicfile.Options{Durable: true}); err != nil {
 		return fmt.Errorf("writing catalog cache: %w", err)
 	}
 	return nil
-}
-
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	// CreateTemp opens the file 0600, which is what the cache should be.
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/joho/godotenv"
+
+	"github.com/freelane/freelane/proxy/internal/atomicfile"
 )
 
 // envFileMu serialises this process's edits of .env so two saves from the
@@ -50,7 +52,8 @@ func SetEnvValue(home, key, value string) error {
 	}
 
 	updated := replaceAssignment(string(data), key, assignment)
-	if err := writeFileAtomic(path, []byte(updated), mode); err != nil {
+	// Atomic so readers (and the watcher) never see a partial file.
+	if err := atomicfile.Write(path, []byte(updated), atomicfile.Options{TempPattern: filepath.Base(path) + ".tmp-*", Mode: mode, Durable: true}); err != nil {
 		return fmt.Errorf("setting %s in .env: %w", key, err)
 	}
 	return nil
@@ -152,32 +155,4 @@ func closingQuoteIndex(s string, quote byte, from int) int {
 		}
 	}
 	return -1
-}
-
-// writeFileAtomic replaces path with data so readers (and the watcher) see
-// either the old or the new file, never a partial one.
-func writeFileAtomic(path string, data []byte, mode fs.FileMode) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

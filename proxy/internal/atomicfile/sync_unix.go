@@ -1,0 +1,5 @@
+//go:build !windows
+
+package atomicfile
+
+func isUnsupported(error) bool { return false }
