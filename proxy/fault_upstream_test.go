@@ -32,14 +32,15 @@ import (
 
 const streamHello = `{"stream":true,"messages":[{"role":"user","content":"hi"}]}`
 
-// faultEnv keeps every timeout short so that faults resolve in well under a
-// second, and pins the routing order: gemma first, then mistral.
+// faultEnv keeps every timeout short so that faults resolve in about a
+// second, yet long enough for a healthy model on a loaded CI machine, and
+// pins the routing order: gemma first, then mistral.
 var faultEnv = map[string]string{
 	"PREFERRED_MODELS":    gemma + "," + mistral + "," + llama,
 	"MAX_MODEL_ATTEMPTS":  "2",
-	"FIRST_TOKEN_TIMEOUT": "400ms",
-	"STREAM_IDLE_TIMEOUT": "400ms",
-	"REQUEST_TIMEOUT":     "400ms",
+	"FIRST_TOKEN_TIMEOUT": "1s",
+	"STREAM_IDLE_TIMEOUT": "1s",
+	"REQUEST_TIMEOUT":     "1s",
 }
 
 // clientDeadline bounds every client call of the suite: the configured
@@ -64,6 +65,10 @@ type upstreamFault struct {
 	outcome    stats.Outcome // how the call is counted
 	answeredBy string        // X-Freelane-Model on success
 }
+
+// slowEventEnv gives huge events time to arrive: megabytes of JSON are slow
+// to produce and scan under -race.
+var slowEventEnv = map[string]string{"FIRST_TOKEN_TIMEOUT": "10s"}
 
 func upstreamFaults() []upstreamFault {
 	busy := func(name string, b fakeopenrouter.Behavior, stream bool) upstreamFault {
@@ -111,10 +116,14 @@ func upstreamFaults() []upstreamFault {
 		{name: "error_event_after_content", stream: true, behavior: fakeopenrouter.MidStreamError(2), every: true,
 			status: http.StatusOK, brokenOff: true, outcome: stats.OutcomeFailed},
 		failover("error_event_before_content", fakeopenrouter.MidStreamError(0), true),
-		{name: "huge_event_over_the_cap", stream: true, setup: hugeEventFromGemma,
+		{name: "huge_event_over_the_cap", stream: true, setup: hugeEventFrom(gemma),
+			env:    slowEventEnv,
 			status: http.StatusOK, outcome: stats.OutcomeSuccess, answeredBy: mistral},
+		{name: "huge_event_over_the_cap_from_every_model", stream: true, setup: hugeEventFrom(""),
+			env:    slowEventEnv,
+			status: http.StatusBadGateway, outcome: stats.OutcomeFailed},
 		{name: "huge_event_under_the_cap", stream: true, behavior: fakeopenrouter.HugeEventLine(1 << 20),
-			env:    map[string]string{"FIRST_TOKEN_TIMEOUT": "10s"}, // a megabyte of JSON is slow under -race
+			env:    slowEventEnv,
 			status: http.StatusOK, outcome: stats.OutcomeSuccess, answeredBy: gemma},
 		passed("status_400", http.StatusBadRequest),
 		{name: "status_401", behavior: fakeopenrouter.ServerError(http.StatusUnauthorized), every: true,
@@ -141,22 +150,24 @@ func upstreamFaults() []upstreamFault {
 	return faults
 }
 
-// hugeEventFromGemma makes gemma stream one event larger than the relay's
-// cap (written directly: the fake builds its huge lines byte by byte, which
-// is slow under -race).
-func hugeEventFromGemma(t *testing.T, p *testProxy) {
-	pointAt(p, frontedFake(t, p.fake, gemma, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(http.StatusOK)
-		_, _ = io.WriteString(w, `data: {"choices":[{"delta":{"content":"`)
-		chunk := bytes.Repeat([]byte("a"), 64<<10)
-		for sent := 0; sent <= maxEventBytes; sent += len(chunk) {
-			if _, err := w.Write(chunk); err != nil {
-				return // the relay gave up on the event, as it should
-			}
+// hugeEventFrom makes model (every model when "") stream one event larger
+// than the relay's cap (written directly: the fake builds its huge lines
+// byte by byte, which is slow under -race).
+func hugeEventFrom(model string) func(t *testing.T, p *testProxy) {
+	return func(t *testing.T, p *testProxy) { pointAt(p, frontedFake(t, p.fake, model, writeHugeEvent)) }
+}
+
+func writeHugeEvent(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, `data: {"choices":[{"delta":{"content":"`)
+	chunk := bytes.Repeat([]byte("a"), 64<<10)
+	for sent := 0; sent <= maxEventBytes; sent += len(chunk) {
+		if _, err := w.Write(chunk); err != nil {
+			return // the relay gave up on the event, as it should
 		}
-		_, _ = io.WriteString(w, `"}}]}`+"\n\n")
-	}))
+	}
+	_, _ = io.WriteString(w, `"}}]}`+"\n\n")
 }
 
 // frontedFake serves the fake's API on another address, with the chat calls
@@ -277,7 +288,12 @@ func TestUpstreamFaults(t *testing.T) {
 				t.Errorf("%d calls reached a paid model", n)
 			}
 			leaks()
-			assertKeyNowhere(t, p, string(answer), headerText(h))
+			seen := []string{string(answer), headerText(h)}
+			for _, path := range []string{"/health", "/debug/requests", "/debug/stats", "/debug/status"} {
+				_, vh, vb := p.get(path)
+				seen = append(seen, string(vb), headerText(vh))
+			}
+			assertKeyNowhere(t, p, seen...)
 		})
 	}
 }
