@@ -21,6 +21,10 @@ type Config struct {
 	Binary string
 	// Nginx is the nginx executable; empty skips nginx.
 	Nginx string
+	// Baseline is another built Freelane, e.g. of an earlier commit,
+	// measured in the same run as target "freelane-before", so a change is
+	// compared under the same machine load; empty skips it.
+	Baseline string
 
 	Loads []Load
 	// Rounds alternates the targets this many times per load, each round
@@ -133,8 +137,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return report, nil
 }
 
-// startTargets starts direct, Freelane, the bare reverse proxy and nginx,
-// in that order (direct first: the others are compared with it). The
+// startTargets starts direct, Freelane, the bare reverse proxy, the
+// minimal net/http proxy, the baseline Freelane and nginx, in that order
+// (direct first: the others are compared with it). The
 // targets started so far are returned even on error, to be closed.
 func startTargets(ctx context.Context, cfg Config, up *Upstream) ([]*Target, error) {
 	targets := []*Target{Direct(up)}
@@ -158,6 +163,23 @@ func startTargets(ctx context.Context, cfg Config, up *Upstream) ([]*Target, err
 		return targets, err
 	}
 	targets = append(targets, rp)
+	floor, err := Floor(ctx, cfg.Dir, up)
+	if err != nil {
+		return targets, err
+	}
+	targets = append(targets, floor)
+	if cfg.Baseline != "" {
+		home := filepath.Join(cfg.Dir, "freelane-before-load")
+		if err := os.MkdirAll(home, 0o700); err != nil {
+			return targets, fmt.Errorf("creating the baseline Freelane home: %w", err)
+		}
+		before, err := FreelaneProcess(ctx, cfg.Baseline, home, up)
+		if err != nil {
+			return targets, fmt.Errorf("starting the baseline Freelane: %w", err)
+		}
+		before.Name = "freelane-before"
+		targets = append(targets, before)
+	}
 	if cfg.Nginx != "" {
 		ngx, err := Nginx(ctx, cfg.Nginx, cfg.Dir, up)
 		if err != nil {

@@ -9,7 +9,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	// The bare reverse proxy runs as this test binary in a child role.
+	// The bare reverse proxy and the minimal proxy run as this test binary
+	// in a child role.
 	if RunChild() {
 		return
 	}
@@ -35,7 +36,7 @@ func TestRunSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	wantTargets := []string{"direct", "freelane", "reverseproxy"}
+	wantTargets := []string{"direct", "freelane", "reverseproxy", "floor"}
 	if cfg.Nginx != "" {
 		wantTargets = append(wantTargets, "nginx")
 	}
@@ -57,8 +58,8 @@ func TestRunSmoke(t *testing.T) {
 		if load.Stream && res.FirstByteP50 <= 0 {
 			t.Errorf("%s under %s: no first-byte time", res.Target, res.Load)
 		}
-		if res.Target == "reverseproxy" && res.CPUPerRequest < 0 {
-			t.Errorf("reverse proxy CPU per call is negative: %s", res.CPUPerRequest)
+		if (res.Target == "reverseproxy" || res.Target == "floor") && res.CPUPerRequest < 0 {
+			t.Errorf("%s CPU per call is negative: %s", res.Target, res.CPUPerRequest)
 		}
 	}
 	if report.Streams == nil || report.Streams.Streams != cfg.Streams {
@@ -106,6 +107,26 @@ func TestBinarySmoke(t *testing.T) {
 	}
 	if st.Runs != 2 || st.Min <= 0 || st.Min > st.P50 || st.P50 > st.Max || st.Max > startTimeout {
 		t.Errorf("start-up figures %+v are inconsistent", st)
+	}
+
+	// The same binary as its own baseline: both are measured in one run,
+	// each with its own CPU time.
+	report, err := Run(t.Context(), Config{Dir: t.TempDir(), Binary: bin, Baseline: bin,
+		Loads: []Load{{Clients: 4, Requests: 500}}, Rounds: 1}) // enough calls for several 10 ms CPU ticks
+	if err != nil {
+		t.Fatalf("Run with a baseline: %v", err)
+	}
+	cpu := map[string]time.Duration{}
+	for _, res := range report.Results {
+		if res.Errors != 0 {
+			t.Errorf("%s: %d errors (%s)", res.Target, res.Errors, res.FirstErr)
+		}
+		cpu[res.Target] = res.CPUPerRequest
+	}
+	for _, name := range []string{"freelane", "freelane-before"} {
+		if cpu[name] <= 0 {
+			t.Errorf("%s: CPU per call %s, want it measured (results %+v)", name, cpu[name], report.Results)
+		}
 	}
 }
 

@@ -84,7 +84,7 @@ func (r *Report) throughputRatios() []string {
 		m := byLoad[load]
 		fl := m["freelane"]
 		var parts []string
-		for _, other := range []string{"reverseproxy", "nginx"} {
+		for _, other := range []string{"freelane-before", "reverseproxy", "floor", "nginx"} {
 			if m[other] > 0 {
 				parts = append(parts, fmt.Sprintf("%.2fx %s", fl/m[other], other))
 			}

@@ -163,35 +163,24 @@ const (
 // clients, as Freelane's does: with the default of two per host it would
 // reconnect on most calls and be no fair baseline.
 func ReverseProxy(ctx context.Context, dir string, u *Upstream) (*Target, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("finding this executable to run the reverse proxy: %w", err)
-	}
-	addr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	env := []string{childRoleEnv + "=" + roleReverseProxy, childListenEnv + "=" + addr, childUpstreamEnv + "=" + u.URL()}
-	c, err := startChild(dir, self, []string{"-test.run=^$"}, env)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := waitReady(ctx, c, "http://"+addr+"/api/v1/models", statusOK); err != nil {
-		_ = c.stop()
-		return nil, err
-	}
-	return &Target{Name: "reverseproxy", ChatURL: "http://" + addr + ChatPath, pids: []int{c.pid()}, stop: c.stop}, nil
+	return startRole(ctx, dir, u, roleReverseProxy)
 }
 
 // RunChild serves the child role named in the environment, if any, and
 // reports whether it did; the command and the test binary call it first
 // thing. It returns only when the role could not start.
 func RunChild() bool {
-	if os.Getenv(childRoleEnv) != roleReverseProxy {
+	var serve func(listen, upstream string) error
+	switch role := os.Getenv(childRoleEnv); role {
+	case roleReverseProxy:
+		serve = serveReverseProxy
+	case roleFloor:
+		serve = serveFloor
+	default:
 		return false
 	}
-	if err := serveReverseProxy(os.Getenv(childListenEnv), os.Getenv(childUpstreamEnv)); err != nil {
-		fmt.Fprintln(os.Stderr, "reverse proxy:", err)
+	if err := serve(os.Getenv(childListenEnv), os.Getenv(childUpstreamEnv)); err != nil {
+		fmt.Fprintln(os.Stderr, os.Getenv(childRoleEnv)+":", err)
 		os.Exit(1)
 	}
 	os.Exit(0)

@@ -1,11 +1,13 @@
 // Command freelane-bench measures what Freelane adds between a client and
 // OpenRouter: it builds the real binary and runs the loadtest harness
 // against an instant upstream, directly, through Freelane, through a bare
-// httputil.ReverseProxy and through nginx (when installed), then prints a
-// table. Run it from inside the module:
+// httputil.ReverseProxy, through the least a net/http proxy does ("floor"),
+// optionally through another Freelane build ("freelane-before") and through
+// nginx (when installed), then prints a table. Run it from inside the module:
 //
 //	go run ./proxy/loadtest/cmd/freelane-bench
 //	go run ./proxy/loadtest/cmd/freelane-bench -duration 2s -rounds 5
+//	go run ./proxy/loadtest/cmd/freelane-bench -baseline /tmp/freelane-old
 package main
 
 import (
@@ -40,6 +42,7 @@ func run() int {
 		noNginx  = flag.Bool("no-nginx", false, "skip nginx even when it is installed")
 		noTray   = flag.Bool("no-tray", false, "skip the idle tray measurement")
 		binary   = flag.String("binary", "", "a built Freelane to measure (default: go build it)")
+		baseline = flag.String("baseline", "", "another built Freelane (e.g. of an earlier commit) measured in the same run as freelane-before")
 		keep     = flag.Bool("keep", false, "keep the work folder (logs, homes, nginx.conf)")
 	)
 	flag.Parse()
@@ -76,7 +79,7 @@ func run() int {
 		}
 	}
 	cfg := loadtest.Config{
-		Dir: dir, Binary: bin, Loads: loads, Rounds: *rounds,
+		Dir: dir, Binary: bin, Baseline: *baseline, Loads: loads, Rounds: *rounds,
 		Streams: *streams, StartupRuns: *startups, IdleSettle: *settle, Tray: !*noTray,
 		Progress: os.Stderr,
 	}
