@@ -122,37 +122,58 @@ func TestChatCompletions_SendsHeadersAndBody(t *testing.T) {
 
 	body := `{"model":"m:free","messages":[{"role":"user","content":"hi"}]}`
 	ctx := t.Context()
-	resp, err := c.ChatCompletions(ctx, []byte(body))
-	if err != nil {
-		t.Fatalf("ChatCompletions: %v", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("status = %d", resp.StatusCode)
+	// Twice: every request starts from the same header, untouched by the
+	// requests before it.
+	const calls = 2
+	for range calls {
+		resp, err := c.ChatCompletions(ctx, []byte(body))
+		if err != nil {
+			t.Fatalf("ChatCompletions: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("status = %d", resp.StatusCode)
+		}
 	}
 	reqs := fake.seen()
-	if len(reqs) != 1 {
-		t.Fatalf("upstream saw %d requests", len(reqs))
-	}
-	got := reqs[0]
-	if got.method != http.MethodPost || got.path != "/api/v1/chat/completions" || got.body != body {
-		t.Errorf("request = %s %s %q", got.method, got.path, got.body)
+	if len(reqs) != calls {
+		t.Fatalf("upstream saw %d requests, want %d", len(reqs), calls)
 	}
 	wantHeaders := map[string]string{
 		"Authorization":      "Bearer " + testKey,
 		"Content-Type":       "application/json",
+		"Accept":             "application/json, text/event-stream",
 		"Http-Referer":       "https://github.com/freelane/freelane",
 		"X-Openrouter-Title": "Freelane",
 		"X-Title":            "Freelane",
 		"User-Agent":         "Freelane/test",
 	}
-	for name, want := range wantHeaders {
-		if v := got.header.Values(name); len(v) != 1 || v[0] != want {
-			t.Errorf("header %s = %q, want %q", name, v, want)
+	for i, got := range reqs {
+		if got.method != http.MethodPost || got.path != "/api/v1/chat/completions" || got.body != body {
+			t.Errorf("request %d = %s %s %q", i, got.method, got.path, got.body)
+		}
+		for name, want := range wantHeaders {
+			if v := got.header.Values(name); len(v) != 1 || v[0] != want {
+				t.Errorf("request %d: header %s = %q, want %q", i, name, v, want)
+			}
+		}
+		if got.header.Get("Cookie") != "" {
+			t.Errorf("request %d: unexpected Cookie header", i)
 		}
 	}
-	if got.header.Get("Cookie") != "" {
-		t.Errorf("unexpected Cookie header")
+}
+
+func BenchmarkChatCompletions_Request(b *testing.B) {
+	c, err := New(Options{BaseURL: "https://openrouter.ai/api/v1", APIKey: testKey})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"model":"m:free","messages":[{"role":"user","content":"hi"}]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.newRequest(b.Context(), http.MethodPost, "/chat/completions", body, c.chatHeader); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
