@@ -338,6 +338,10 @@ func asUpstreamError(ctx context.Context, err error) *upstream.Error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &upstream.Error{Status: http.StatusGatewayTimeout, Kind: upstream.KindTimeout, Message: "the model did not answer in time"}
 	}
+	if errors.Is(err, errInvalidEvent) || errors.Is(err, upstream.ErrEventTooLarge) {
+		// OpenRouter answered; what the model sent is unusable.
+		return &upstream.Error{Status: http.StatusBadGateway, Kind: upstream.KindModelBusy, Message: err.Error()}
+	}
 	return &upstream.Error{Status: http.StatusBadGateway, Kind: upstream.KindNetwork, Message: err.Error()}
 }
 
