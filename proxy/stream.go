@@ -214,12 +214,16 @@ func (sr *streamRelay) done(raw []byte) bool {
 			return true
 		}
 	}
-	if !sr.write(raw) || !sr.flush() {
+	if !sr.write(raw) {
 		return true
 	}
+	// Counted before the last flush: a client that saw [DONE] finds its call
+	// in the statistics even if Freelane is killed the next instant.
 	sr.a.succeeded(http.StatusOK)
 	c.recordStream(sr)
 	c.finish(sr.a.model, stats.OutcomeSuccess, http.StatusOK, "")
+	sr.body.pending = false
+	_ = sr.rc.Flush() // a client gone now has its whole answer but [DONE]
 	return true
 }
 
