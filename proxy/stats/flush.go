@@ -65,8 +65,13 @@ func (s *Store) untilRollover() time.Duration {
 }
 
 // requestFlush asks the background loop for a summary rewrite; requests made
-// while one is pending merge into it. s.mu must be held.
+// while one is pending merge into it without a send, so a busy store wakes
+// the loop once per flush rather than once per call. s.mu must be held.
 func (s *Store) requestFlush() {
+	if s.flushQueued {
+		return
+	}
+	s.flushQueued = true
 	select {
 	case s.flushRequests <- struct{}{}:
 	default:
@@ -78,6 +83,7 @@ func (s *Store) requestFlush() {
 // of the journal than the disk holds, even after a power cut.
 func (s *Store) flush() []error {
 	s.mu.Lock()
+	s.flushQueued = false // what is recorded from here on needs a new flush
 	retired := s.retired
 	s.retired = nil
 	today := retiredDay{fileKey: s.day.fileKey, write: s.day.dirty, journal: s.journal}

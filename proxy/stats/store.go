@@ -52,6 +52,10 @@ type Store struct {
 	past   map[string]Day // past days by date, as History last read them
 
 	flushRequests chan struct{} // capacity 1: coalesces Record's "please flush"
+	// flushQueued is set, under mu, from a flush request until the flush
+	// that serves it reads the day: the calls recorded meanwhile ride along
+	// without waking the background loop once each.
+	flushQueued bool
 	done          chan struct{} // closed by Close to stop the background loop
 	stopped       chan struct{} // closed when the background loop has returned
 

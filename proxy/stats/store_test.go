@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -402,5 +403,31 @@ func TestRecord_ConcurrentCallsAcrossMidnightAreCountedOnce(t *testing.T) {
 		if sum := readSummaryFile(t, dir, key); sum.Total != history[i].Total {
 			t.Errorf("summary %s total %d, History says %d", key, sum.Total, history[i].Total)
 		}
+	}
+}
+
+// TestRecord_CallsAfterAFlushAreFlushedToo checks that a flush request
+// merged into a pending one is not lost: calls recorded after the summary
+// was written wake the loop again, and calls recorded in a burst before it
+// leave a single request queued.
+func TestRecord_CallsAfterAFlushAreFlushedToo(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := openTestStore(t, dir, newFakeClock(at(25, 12, 0, 0)))
+	for round := 1; round <= 3; round++ {
+		for range round {
+			mustRecord(t, s, Call{Model: "m", Outcome: OutcomeSuccess, Attempts: 1})
+		}
+		s.mu.Lock()
+		queued := len(s.flushRequests)
+		s.mu.Unlock()
+		if queued > 1 {
+			t.Fatalf("round %d: %d flush requests queued, want at most one", round, queued)
+		}
+		want := round * (round + 1) / 2
+		waitFor(t, fmt.Sprintf("the summary to count %d calls", want), func() bool {
+			data, err := os.ReadFile(summaryPath(dir, "20261125"))
+			var sum summaryFile
+			return err == nil && json.Unmarshal(data, &sum) == nil && sum.Total == want
+		})
 	}
 }
