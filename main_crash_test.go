@@ -37,25 +37,10 @@ import (
 const crashWait = 20 * time.Second
 
 func TestBinarySurvivesCrashesAndDamage(t *testing.T) {
-	bin := buildCrashBinary(t)
+	bin := freelaneBinary(t)
 	t.Run("sigkill_under_load", func(t *testing.T) { testKillUnderLoad(t, bin) })
 	t.Run("damaged_files", func(t *testing.T) { testDamagedFiles(t, bin) })
 	t.Run("refuses_open_listen_without_token", func(t *testing.T) { testOpenListenNeedsToken(t, bin) })
-}
-
-// buildCrashBinary builds freelane once, without -race (the suite measures
-// the binary as shipped).
-func buildCrashBinary(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the go command is not on PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "freelane")
-	if out, err := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // flakyUpstream is the fake OpenRouter behind a switch that makes its model

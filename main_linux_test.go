@@ -40,7 +40,7 @@ const (
 )
 
 func TestFreelaneBinary(t *testing.T) {
-	bin := buildFreelane(t)
+	bin := freelaneBinary(t)
 	t.Run("tray_over_dbus", func(t *testing.T) { testTrayOverDBus(t, bin) })
 	t.Run("headless_without_session_bus", func(t *testing.T) { testHeadless(t, bin) })
 }
@@ -187,31 +187,6 @@ func testHeadless(t *testing.T, bin string) {
 		t.Fatal(err)
 	}
 	app.waitExit(t, 0)
-}
-
-// buildFreelane builds the binary once for the test, without -race.
-func buildFreelane(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		skipOrFailInCI(t, "the go command is not on PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "freelane")
-	cmd := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// skipOrFailInCI skips where a desktop tool is missing on a developer's
-// machine, but fails in CI, which must install it.
-func skipOrFailInCI(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatal(why + " (required in CI)")
-	}
-	t.Skip(why)
 }
 
 // startSessionBus runs a private dbus-daemon and returns its address.
@@ -390,18 +365,6 @@ func (p *freelaneProcess) waitExit(t *testing.T, wantCode int) {
 	if code != wantCode {
 		t.Errorf("exit status %d, want %d\n%s", code, wantCode, p.log())
 	}
-}
-
-// freeLoopbackAddr finds a port nobody listens on; the binary binds it itself.
-func freeLoopbackAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 func chat(t *testing.T, addr string) {

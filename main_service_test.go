@@ -33,7 +33,7 @@ import (
 const serviceWait = 30 * time.Second
 
 func TestServiceWithRealBinary(t *testing.T) {
-	bin := buildServiceBinary(t)
+	bin := freelaneBinary(t)
 	// The scenarios use their own homes and ports, so they overlap; the crash
 	// loop takes the longest.
 	t.Run("lifecycle", func(t *testing.T) {
@@ -181,7 +181,7 @@ func testServiceRefusedBesideServe(t *testing.T, bin string) {
 	}
 	// On another port nothing answers, but serve still holds the home: start
 	// is refused at once instead of running servers that cannot lock it.
-	otherPort := append(slices.Clone(h.env), "LISTEN_ADDR="+pickFreeLoopbackAddr(t))
+	otherPort := append(slices.Clone(h.env), "LISTEN_ADDR="+freeLoopbackAddr(t))
 	out, code := h.run(h.home, otherPort, "start")
 	if code != 1 || !strings.Contains(out, "already running") || !strings.Contains(out, strconv.Itoa(serve.Process.Pid)) {
 		t.Errorf("start on another port beside serve exited %d:\n%s", code, out)
@@ -261,7 +261,7 @@ func newServiceHome(t *testing.T, bin string) *serviceHome {
 		bin:       bin,
 		home:      filepath.Join(root, "home"),
 		elsewhere: filepath.Join(root, "elsewhere"),
-		addr:      pickFreeLoopbackAddr(t),
+		addr:      freeLoopbackAddr(t),
 		client:    &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}},
 	}
 	h.cacheDir = filepath.Join(h.home, "cache")
@@ -434,33 +434,6 @@ func (h *serviceHome) stopLeftovers() {
 			h.t.Errorf("killed leftover process %d (stop: %v)\n%s", pid, err, out)
 		}
 	}
-}
-
-// buildServiceBinary builds freelane once for the service tests, without
-// -race: the binary is the product, not the code under the race detector.
-func buildServiceBinary(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the go command is not on PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "freelane")
-	cmd := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// pickFreeLoopbackAddr finds a port nobody listens on; the binary binds it.
-func pickFreeLoopbackAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // occupyPort listens on addr as a program other than Freelane would: it

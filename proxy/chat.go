@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/freelane/freelane/proxy/capture"
+	"github.com/freelane/freelane/proxy/catalog"
 	"github.com/freelane/freelane/proxy/openai"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
@@ -155,7 +156,7 @@ func writeRequestError(w http.ResponseWriter, re *openai.RequestError) {
 // the retry gate or a final error end the call.
 func (c *chatCall) run() {
 	s, cfg := c.s, &c.rt.cfg
-	models := s.catalog.Models()
+	models := s.freeModels(c.r.Context())
 	candidates := routing.Candidates(models, routing.Request{
 		Model: c.req.Model,
 		Needs: routing.Needs{Tools: c.req.Tools, Vision: c.req.Images},
@@ -198,6 +199,29 @@ func (c *chatCall) run() {
 		}
 	}
 	c.failFinal()
+}
+
+// catalogWait bounds how long a call waits for the first free model list,
+// e.g. right after a start without a usable cache.
+const catalogWait = 15 * time.Second
+
+// freeModels returns the free catalog; while it is still empty, the call
+// fetches it (one fetch shared by all waiting calls) instead of failing.
+func (s *Server) freeModels(ctx context.Context) []catalog.Model {
+	if models := s.catalog.Models(); len(models) > 0 {
+		return models
+	}
+	s.catalogFetch.Lock()
+	defer s.catalogFetch.Unlock()
+	if models := s.catalog.Models(); len(models) > 0 {
+		return models
+	}
+	ctx, cancel := context.WithTimeout(ctx, catalogWait)
+	defer cancel()
+	if err := s.catalog.Refresh(ctx); err != nil {
+		s.log.Warn("free model list not loaded", "err", err)
+	}
+	return s.catalog.Models()
 }
 
 // retryAllowed applies the retry gate once, at the first failure.

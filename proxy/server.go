@@ -76,7 +76,9 @@ type Server struct {
 	listening     context.Context
 	listenErr     error // why the last Listen failed (port in use, ...)
 	lastCall      atomic.Int64
-	closeOnce     sync.Once
+	// catalogFetch lets one call fetch an empty catalog while others wait.
+	catalogFetch sync.Mutex
+	closeOnce    sync.Once
 }
 
 // runtimeConfig is everything derived from one configuration, swapped as a
