@@ -239,15 +239,28 @@ func (s *Server) housekeeping(ctx context.Context) {
 	}
 }
 
+// statsRelayPause spaces out change notifications under load: calls that
+// finish within it are announced together, well within the tray's and the
+// dashboard's one second, instead of waking every subscriber per call.
+const statsRelayPause = 100 * time.Millisecond
+
 func (s *Server) relayStatsChanges(ctx context.Context) {
 	ch, cancel := s.stats.Subscribe()
 	defer cancel()
+	pause := time.NewTimer(0)
+	defer pause.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-ch:
 			s.changes.notify()
+		}
+		pause.Reset(statsRelayPause)
+		select {
+		case <-ctx.Done():
+			return
+		case <-pause.C:
 		}
 	}
 }
