@@ -56,8 +56,8 @@ type Store struct {
 	// that serves it reads the day: the calls recorded meanwhile ride along
 	// without waking the background loop once each.
 	flushQueued bool
-	done          chan struct{} // closed by Close to stop the background loop
-	stopped       chan struct{} // closed when the background loop has returned
+	done        chan struct{} // closed by Close to stop the background loop
+	stopped     chan struct{} // closed when the background loop has returned
 
 	closeOnce sync.Once
 	closeErr  error
