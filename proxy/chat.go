@@ -516,7 +516,9 @@ func (c *chatCall) finish(model string, outcome stats.Outcome, status int, msg s
 	}
 	s.lastCall.Store(s.now().UnixNano())
 	s.quota.spent(len(c.tried))
-	level := s.log.Info
+	// Every call is in the statistics journal already; the log names the
+	// failures, and successes only at LOG_LEVEL=debug (one write less per call).
+	level := s.log.Debug
 	if outcome != stats.OutcomeSuccess {
 		level = s.log.Warn
 	}
