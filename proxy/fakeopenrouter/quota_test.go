@@ -3,28 +3,11 @@ package fakeopenrouter
 import (
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/testclock"
 )
-
-// fakeClock is a settable clock for the daily counter and reset times.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 func keyQuota(t *testing.T, s *Server) map[string]any {
 	t.Helper()
@@ -84,7 +67,7 @@ func TestDailyCounter_CountsFreeCallsIncludingFailures(t *testing.T) {
 }
 
 func TestDailyLimit_CapsTheNextCall(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 9, 27, 23, 59, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 9, 27, 23, 59, 0, 0, time.UTC))
 	s := New(t, WithDailyLimit(2), WithClock(clock.Now))
 	for i := range 2 {
 		if resp := postChat(t, s, chatBody("google/gemma-3-12b-it:free", false)); resp.StatusCode != http.StatusOK {
@@ -126,7 +109,7 @@ func TestDailyLimit_CapsTheNextCall(t *testing.T) {
 }
 
 func TestSetFreeQuota_ReportedAndEnforced(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 5, 7, 12, 0, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 5, 7, 12, 0, 0, 0, time.UTC))
 	s := New(t, WithDailyLimit(1000), WithClock(clock.Now))
 	s.SetFreeQuota(999, 1000)
 	q := keyQuota(t, s)

@@ -12,27 +12,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/testclock"
 )
 
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type fakeClock = testclock.Clock
 
-func newFakeClock(t time.Time) *fakeClock { return &fakeClock{now: t} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
+func newFakeClock(t time.Time) *fakeClock { return testclock.New(t) }
 
 // at returns a local time on 2026-11-<day>.
 func at(day, hour, minute, second int) time.Time {
