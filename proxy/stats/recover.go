@@ -42,7 +42,9 @@ func (s *Store) loadDay(start time.Time) (*dayState, error) {
 	case err == nil:
 		d.dirty = sum.JournalBytes != d.journalBytes
 	case errors.Is(err, fs.ErrNotExist):
-		d.dirty = hasJournal
+		// An empty journal (opened, then killed before a call) is a day
+		// without calls, which has no summary.
+		d.dirty = hasJournal && d.journalBytes > 0
 	default:
 		s.log.Warn("stats: replacing an unreadable call summary", "date", d.date, "err", err)
 		s.setAside(d)
