@@ -233,7 +233,7 @@ func testKillUnderLoad(t *testing.T, bin string) {
 	up := newFlakyUpstream(t)
 	up.fake.SetDefault("*", fakeopenrouter.Delay(2*time.Millisecond, fakeopenrouter.Answer("steady")))
 	home := t.TempDir()
-	addr := crashFreeAddr(t)
+	addr := freeLoopbackAddr(t)
 	cacheDir := filepath.Join(home, "cache")
 	var finished int // complete answers the clients received, over all runs
 
@@ -385,7 +385,7 @@ func testDamagedFiles(t *testing.T, bin string) {
 		t.Run(d.name, func(t *testing.T) {
 			up := newFlakyUpstream(t)
 			home := t.TempDir()
-			addr := crashFreeAddr(t)
+			addr := freeLoopbackAddr(t)
 
 			// A clean run leaves real files behind.
 			first := startServe(t, bin, home, addr, up.base)
@@ -466,7 +466,7 @@ func testDamagedFiles(t *testing.T, bin string) {
 			if err := os.WriteFile(filepath.Join(home, ".env"), []byte(bad.env), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			p := startServe(t, bin, home, crashFreeAddr(t), up.base)
+			p := startServe(t, bin, home, freeLoopbackAddr(t), up.base)
 			if code := p.exitCode(t); code == 0 {
 				t.Fatalf("started on a broken .env\n%s", p.out)
 			}
@@ -483,7 +483,7 @@ func testDamagedFiles(t *testing.T, bin string) {
 
 func testOpenListenNeedsToken(t *testing.T, bin string) {
 	up := newFlakyUpstream(t)
-	_, port, err := net.SplitHostPort(crashFreeAddr(t))
+	_, port, err := net.SplitHostPort(freeLoopbackAddr(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -527,17 +527,6 @@ func testOpenListenNeedsToken(t *testing.T, bin string) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("/health with the token: %d", resp.StatusCode)
 	}
-}
-
-// crashFreeAddr finds a loopback port nobody listens on.
-func crashFreeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // crashPoll polls cond every 20ms until it holds, failing after crashWait.

@@ -335,18 +335,21 @@ func routingFailure(k upstream.Kind) (routing.Failure, bool) {
 }
 
 // send posts the rewritten body for model and sorts out transport errors.
-func (c *chatCall) send(ctx context.Context, model string) (*http.Response, []byte, *upstream.Error) {
+func (c *chatCall) send(ctx context.Context, model string) (*http.Response, *upstream.Error) {
 	out := c.checked.RewriteForUpstream(model)
+	if c.rec != nil {
+		c.rec.Upstream = out // what went upstream last, answered or not
+	}
 	resp, err := c.rt.client.ChatCompletions(ctx, out)
 	if err != nil {
-		return nil, out, asUpstreamError(ctx, err)
+		return nil, asUpstreamError(ctx, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return nil, out, upstream.ParseError(resp.StatusCode, resp.Header, data)
+		return nil, upstream.ParseError(resp.StatusCode, resp.Header, data)
 	}
-	return resp, out, nil
+	return resp, nil
 }
 
 // asUpstreamError turns a transport or read error into an upstream error,
@@ -374,10 +377,7 @@ func (c *chatCall) attemptOnce(model string) bool {
 	a := c.begin(model)
 	ctx, cancel := context.WithTimeoutCause(c.r.Context(), c.rt.cfg.RequestTimeout, errStalled)
 	defer cancel()
-	resp, sent, uerr := c.send(ctx, model)
-	if c.rec != nil && sent != nil {
-		c.rec.Upstream = sent // what went upstream last, answered or not
-	}
+	resp, uerr := c.send(ctx, model)
 	if uerr != nil {
 		return a.failed(uerr)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/freelane/freelane/proxy/config"
 	"github.com/freelane/freelane/proxy/fakeopenrouter"
 	"github.com/freelane/freelane/proxy/stats"
 )
@@ -435,23 +433,7 @@ func TestReload_EnvEditsUnderLoadLoseNoRequests(t *testing.T) {
 			"\nPREFERRED_MODELS=" + preferred + "\n"
 	}
 	writeEnv(t, home, envFor(0))
-	lookup := func(string) (string, bool) { return "", false }
-	cfg, err := config.LoadWith(home, lookup)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New(cfg, Options{Logger: slog.New(slog.DiscardHandler), Env: lookup})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	runDone := make(chan error, 1)
-	go func() { runDone <- srv.Run(ctx) }()
-	defer func() { cancel(); <-runDone }()
-	if err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "the catalog", func() bool { return len(srv.catalog.Models()) > 0 })
+	srv := runProxyFromHome(t, home)
 	base := "http://" + srv.Addr()
 
 	editing, editsDone := context.WithCancel(t.Context())

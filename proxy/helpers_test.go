@@ -147,3 +147,28 @@ func eventually(t *testing.T, what string, cond func() bool) {
 const helloBody = `{"model":"gpt-4o","messages":[{"role":"user","content":"hello"}]}`
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+// runProxyFromHome runs a Freelane configured only by <home>/.env (no
+// process environment) the way main does: Run in the background, listening,
+// with its catalog loaded. It stops when the test ends.
+func runProxyFromHome(t *testing.T, home string) *Server {
+	t.Helper()
+	lookup := func(string) (string, bool) { return "", false }
+	cfg, err := config.LoadWith(home, lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(cfg, Options{Logger: slog.New(slog.DiscardHandler), Env: lookup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	runDone := make(chan error, 1)
+	go func() { runDone <- srv.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-runDone })
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the catalog", func() bool { return len(srv.catalog.Models()) > 0 })
+	return srv
+}

@@ -1,14 +1,11 @@
 package proxy
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/freelane/freelane/proxy/config"
 	"github.com/freelane/freelane/proxy/fakeopenrouter"
 )
 
@@ -28,22 +25,7 @@ func TestReload_EnvEditsApplyWithoutRestart(t *testing.T) {
 	fake := fakeopenrouter.New(t)
 	home := t.TempDir()
 	writeEnv(t, home, "OPENROUTER_BASE_URL="+fake.BaseURL()+"\nLISTEN_ADDR=127.0.0.1:0\n")
-	lookup := func(string) (string, bool) { return "", false }
-	cfg, err := config.LoadWith(home, lookup)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New(cfg, Options{Logger: slog.New(slog.DiscardHandler), Env: lookup})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	runDone := make(chan error, 1)
-	go func() { runDone <- srv.Run(ctx) }()
-	defer func() { cancel(); <-runDone }()
-	if err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
+	srv := runProxyFromHome(t, home)
 	post := func() int {
 		resp, err := http.Post("http://"+srv.Addr()+"/v1/chat/completions", "application/json", stringsReader(helloBody))
 		if err != nil {
@@ -52,7 +34,6 @@ func TestReload_EnvEditsApplyWithoutRestart(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	eventually(t, "the catalog", func() bool { return len(srv.catalog.Models()) > 0 })
 	if status := post(); status != http.StatusUnauthorized {
 		t.Fatalf("without a key: %d", status)
 	}

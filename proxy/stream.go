@@ -57,10 +57,7 @@ func (c *chatCall) attemptStream(model string) bool {
 	watchdog := time.AfterFunc(cfg.FirstTokenTimeout, func() { cancel(errStalled) })
 	defer watchdog.Stop()
 
-	resp, sent, uerr := c.send(ctx, model)
-	if c.rec != nil && sent != nil {
-		c.rec.Upstream = sent // what went upstream last, answered or not
-	}
+	resp, uerr := c.send(ctx, model)
 	if uerr != nil {
 		return a.failed(uerr)
 	}
