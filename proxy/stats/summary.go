@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/freelane/freelane/proxy/internal/atomicfile"
 )
 
 const (
@@ -70,43 +72,10 @@ func writeSummary(dir, fileKey string, sum summaryFile) error {
 	}
 	data = append(data, '\n')
 	final := summaryPath(dir, fileKey)
-	// CreateTemp creates the file 0600 (filePermission), like the journal.
-	tmp, err := os.CreateTemp(dir, filepath.Base(final)+tempInfix+"*")
+	// The temporary name carries tempInfix so Open can clean up after a crash.
+	err = atomicfile.Write(final, data, atomicfile.Options{TempPattern: filepath.Base(final) + tempInfix + "*", Durable: true})
 	if err != nil {
-		return fmt.Errorf("creating call summary: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return discardTemp(tmp, fmt.Errorf("writing call summary: %w", err))
-	}
-	if err := tmp.Sync(); err != nil {
-		return discardTemp(tmp, fmt.Errorf("syncing call summary: %w", err))
-	}
-	if err := tmp.Close(); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("closing call summary: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		_ = os.Remove(tmp.Name())
 		return fmt.Errorf("replacing call summary: %w", err)
-	}
-	return syncDir(dir)
-}
-
-func discardTemp(tmp *os.File, err error) error {
-	_ = tmp.Close()
-	_ = os.Remove(tmp.Name())
-	return err
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("opening stats directory: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("syncing stats directory: %w", err)
 	}
 	return nil
 }
