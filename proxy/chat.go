@@ -157,10 +157,10 @@ func writeRequestError(w http.ResponseWriter, re *openai.RequestError) {
 func (c *chatCall) run() {
 	s, cfg := c.s, &c.rt.cfg
 	models := s.freeModels(c.r.Context())
-	candidates := routing.Candidates(models, routing.Request{
+	candidates := routing.Best(models, routing.Request{
 		Model: c.req.Model,
 		Needs: routing.Needs{Tools: c.req.Tools, Vision: c.req.Images},
-	}, cfg.PreferredModels, s.health)
+	}, cfg.PreferredModels, s.health, cfg.MaxModelAttempts)
 	if len(candidates) == 0 {
 		if len(models) == 0 {
 			s.catalog.Trigger()

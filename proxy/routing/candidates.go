@@ -83,6 +83,16 @@ const candidateBuffer = 64
 // request for a paid model, "auto", "free" or nothing just means "pick one",
 // and can never make Freelane send a paid model. h may be nil.
 func Candidates(models []catalog.Model, req Request, preferred []string, h *Health) []string {
+	return Best(models, req, preferred, h, len(models))
+}
+
+// Best returns the first n ids of what Candidates returns, in the same order.
+// A chat call tries at most a few models, so ordering only those few is
+// cheaper than sorting the whole free catalog on every call.
+func Best(models []catalog.Model, req Request, preferred []string, h *Health, n int) []string {
+	if n <= 0 {
+		return nil
+	}
 	var buf [candidateBuffer]candidate
 	cands := buf[:0]
 	for _, m := range models {
@@ -105,13 +115,36 @@ func Candidates(models []catalog.Model, req Request, preferred []string, h *Heal
 		}
 	}
 	h.observe(cands)
-	slices.SortFunc(cands, compareCandidates)
+	n = min(n, len(cands))
+	if n < selectLimit {
+		selectBest(cands, n)
+	} else {
+		slices.SortFunc(cands, compareCandidates)
+	}
 
-	ids := make([]string, len(cands))
-	for i, c := range cands {
+	ids := make([]string, n)
+	for i, c := range cands[:n] {
 		ids[i] = c.id
 	}
 	return ids
+}
+
+// selectLimit is how many leading candidates selectBest orders before a full
+// sort becomes cheaper: selection costs n passes over the candidates.
+const selectLimit = 4
+
+// selectBest moves the n best candidates to the front of cands, in order.
+// compareCandidates never ties (ids are unique), so the order matches a sort.
+func selectBest(cands []candidate, n int) {
+	for i := range n {
+		best := i
+		for j := i + 1; j < len(cands); j++ {
+			if compareCandidates(cands[j], cands[best]) < 0 {
+				best = j
+			}
+		}
+		cands[i], cands[best] = cands[best], cands[i]
+	}
 }
 
 // findUnplaced returns the index of the still-unplaced candidate that name

@@ -3,6 +3,7 @@ package routing
 import (
 	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -318,6 +319,60 @@ func BenchmarkCandidates(b *testing.B) {
 	for b.Loop() {
 		if ids := Candidates(models, req, preferred, h); len(ids) == 0 {
 			b.Fatal("no candidates")
+		}
+	}
+}
+
+// TestBest_IsPrefixOfCandidates checks that ordering only the first n
+// candidates gives exactly the head of the full order, over many mixes of
+// health, cooldowns, requested and preferred models.
+func TestBest_IsPrefixOfCandidates(t *testing.T) {
+	t.Parallel()
+	models := benchmarkModels(40)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		clock := newFakeClock()
+		now := clock.Now()
+		h := NewHealth(clock.Now)
+		for _, m := range models {
+			clock.Set(now.Add(-time.Duration(rng.IntN(3600)) * time.Second))
+			switch rng.IntN(4) {
+			case 0:
+				h.Success(m.ID, time.Duration(rng.IntN(5))*100*time.Millisecond) // latency ties on purpose
+			case 1:
+				h.Failure(m.ID, Failure(1+rng.IntN(4)), "test")
+			}
+		}
+		clock.Set(now)
+		req := Request{Model: models[rng.IntN(len(models))].ID, Needs: Needs{Tools: rng.IntN(2) == 0, Vision: rng.IntN(3) == 0}}
+		preferred := []string{models[rng.IntN(len(models))].ID, models[rng.IntN(len(models))].ID}
+		all := Candidates(models, req, preferred, h)
+		for n := range len(all) + 2 {
+			want := all[:min(n, len(all))]
+			if got := Best(models, req, preferred, h, n); !slices.Equal(got, want) {
+				t.Fatalf("round %d, n=%d: Best = %q, want the head of Candidates %q", round, n, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkBest(b *testing.B) {
+	models := benchmarkModels(60)
+	h := NewHealth(nil)
+	for i, m := range models {
+		switch i % 4 {
+		case 0:
+			h.Success(m.ID, time.Duration(200+i*10)*time.Millisecond)
+		case 1:
+			h.Failure(m.ID, FailureBusy, "429")
+		}
+	}
+	req := Request{Model: models[17].ID, Needs: Needs{Tools: true}}
+	preferred := []string{models[40].ID, models[2].ID, "openai/gpt-4o"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if ids := Best(models, req, preferred, h, 3); len(ids) != 3 {
+			b.Fatalf("got %d candidates, want 3", len(ids))
 		}
 	}
 }
