@@ -42,3 +42,40 @@ func TestSecurityHeaders_SharedValuesStayIntact(t *testing.T) {
 		}
 	}
 }
+
+// TestIsLoopbackName pins which Host names count as this machine without
+// being listed.
+func TestIsLoopbackName(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		host string
+		want bool
+	}{
+		{"localhost", true},
+		{"LocalHost", true},
+		{"app.localhost", true},
+		{"127.0.0.1", true},
+		{"127.8.9.10", true},
+		{"::1", true},
+		{"::ffff:127.0.0.1", true},
+		{"::1%eth0", false}, // a zone is not part of a Host Freelane answers to
+		{"0127.0.0.1", false},
+		{"192.168.1.10", false},
+		{"::", false},
+		{"example.com", false},
+		{"localhost.example.com", false},
+	} {
+		if got := isLoopbackName(tc.host); got != tc.want {
+			t.Errorf("isLoopbackName(%q) = %v, want %v", tc.host, got, tc.want)
+		}
+	}
+}
+
+func BenchmarkIsLoopbackName(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if !isLoopbackName("127.0.0.1") {
+			b.Fatal("127.0.0.1 is not loopback")
+		}
+	}
+}
