@@ -63,7 +63,8 @@ func (c *chatCall) attemptStream(model string) bool {
 	}
 	defer resp.Body.Close()
 	rc := http.NewResponseController(c.w)
-	sr := &streamRelay{c: c, a: a, rc: rc, body: &flushingBody{body: resp.Body, rc: rc},
+	sr := &streamRelay{c: c, a: a, rc: rc,
+		body:  &flushingBody{body: resp.Body, rc: rc, watchdog: watchdog, idle: cfg.StreamIdleTimeout},
 		state: openai.NewStreamState(c.req.WantsReasoning)}
 	events := upstream.NewEventReader(sr.body, maxEventBytes)
 	defer events.Release() // every use of an event ends before the return
@@ -116,7 +117,7 @@ func (c *chatCall) attemptStream(model string) bool {
 		if !sr.write(frame) {
 			return true
 		}
-		watchdog.Reset(cfg.StreamIdleTimeout)
+		sr.body.rearm = true
 		if info.Error {
 			e := upstream.ChunkError(ev.Data)
 			if e == nil {
@@ -179,14 +180,25 @@ func (sr *streamRelay) clientGone() {
 // each; flushing only before the relay could wait for upstream sends the
 // events of one upstream read in one write, and never holds an event back
 // while upstream is silent.
+//
+// It also restarts the idle watchdog there, once per upstream read rather
+// than once per event: the events of one read arrived together, so the wait
+// for the next one starts when the relay asks upstream for more.
 type flushingBody struct {
-	body    io.Reader
-	rc      *http.ResponseController
-	pending bool  // events written since the last flush
-	failed  error // the flush that found the client gone
+	body     io.Reader
+	rc       *http.ResponseController
+	watchdog *time.Timer
+	idle     time.Duration // the wait allowed between events once the answer flows
+	rearm    bool          // an event was forwarded since the watchdog last restarted
+	pending  bool          // events written since the last flush
+	failed   error         // the flush that found the client gone
 }
 
 func (b *flushingBody) Read(p []byte) (int, error) {
+	if b.rearm {
+		b.rearm = false
+		b.watchdog.Reset(b.idle)
+	}
 	if b.pending {
 		b.pending = false
 		if err := b.rc.Flush(); err != nil {
