@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
@@ -518,12 +519,16 @@ func (c *chatCall) finish(model string, outcome stats.Outcome, status int, msg s
 	s.quota.spent(len(c.tried))
 	// Every call is in the statistics journal already; the log names the
 	// failures, and successes only at LOG_LEVEL=debug (one write less per call).
-	level := s.log.Debug
+	level := slog.LevelDebug
 	if outcome != stats.OutcomeSuccess {
-		level = s.log.Warn
+		level = slog.LevelWarn
 	}
-	level("chat call", "model", model, "outcome", string(outcome), "status", status, "attempts", len(c.tried),
-		"stream", c.req.Stream, "dur", dur.Round(time.Millisecond), "err", msg)
+	// Asked first: the arguments cost allocations even when the line is not
+	// written, which is every success at the default level.
+	if ctx := context.Background(); s.log.Enabled(ctx, level) {
+		s.log.Log(ctx, level, "chat call", "model", model, "outcome", string(outcome), "status", status,
+			"attempts", len(c.tried), "stream", c.req.Stream, "dur", dur.Round(time.Millisecond), "err", msg)
+	}
 	if c.rec != nil {
 		c.rec.DurationMs = dur.Milliseconds()
 		c.rec.Outcome = string(outcome)
