@@ -175,9 +175,6 @@ func (c *chatCall) run() {
 		return
 	}
 	for i, model := range candidates {
-		if i >= cfg.MaxModelAttempts {
-			break
-		}
 		if i == 1 && !c.retryAllowed() {
 			break
 		}
