@@ -532,15 +532,5 @@ func testOpenListenNeedsToken(t *testing.T, bin string) {
 // crashPoll polls cond every 20ms until it holds, failing after crashWait.
 func crashPoll(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.NewTimer(crashWait)
-	defer deadline.Stop()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline.C:
-			t.Fatalf("timed out after %s waiting for %s", crashWait, what)
-		case <-tick.C:
-		}
-	}
+	pollUntil(t, crashWait, what, cond)
 }

@@ -403,19 +403,7 @@ func (h *serviceHome) chat() {
 // waitFor polls cond until it holds or serviceWait passes.
 func (h *serviceHome) waitFor(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.NewTimer(serviceWait)
-	defer deadline.Stop()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline.C:
-			h.t.Fatalf("timed out after %s waiting for %s", serviceWait, what)
-		case <-h.t.Context().Done():
-			h.t.Fatalf("test ended while waiting for %s", what)
-		case <-tick.C:
-		}
-	}
+	pollUntil(h.t, serviceWait, what, cond)
 }
 
 // stopLeftovers makes sure no service outlives a failed test: it asks the
