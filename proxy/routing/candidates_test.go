@@ -302,7 +302,9 @@ func benchmarkModels(n int) []catalog.Model {
 	return models
 }
 
-func BenchmarkCandidates(b *testing.B) {
+// benchmarkRouting is a 60-model catalog with mixed health, a requested
+// model, and a preferred list that names a paid model too.
+func benchmarkRouting() ([]catalog.Model, *Health, Request, []string) {
 	models := benchmarkModels(60)
 	h := NewHealth(nil)
 	for i, m := range models {
@@ -315,6 +317,11 @@ func BenchmarkCandidates(b *testing.B) {
 	}
 	req := Request{Model: models[17].ID, Needs: Needs{Tools: true}}
 	preferred := []string{models[40].ID, models[2].ID, "openai/gpt-4o"}
+	return models, h, req, preferred
+}
+
+func BenchmarkCandidates(b *testing.B) {
+	models, h, req, preferred := benchmarkRouting()
 	b.ReportAllocs()
 	for b.Loop() {
 		if ids := Candidates(models, req, preferred, h); len(ids) == 0 {
@@ -357,18 +364,7 @@ func TestBest_IsPrefixOfCandidates(t *testing.T) {
 }
 
 func BenchmarkBest(b *testing.B) {
-	models := benchmarkModels(60)
-	h := NewHealth(nil)
-	for i, m := range models {
-		switch i % 4 {
-		case 0:
-			h.Success(m.ID, time.Duration(200+i*10)*time.Millisecond)
-		case 1:
-			h.Failure(m.ID, FailureBusy, "429")
-		}
-	}
-	req := Request{Model: models[17].ID, Needs: Needs{Tools: true}}
-	preferred := []string{models[40].ID, models[2].ID, "openai/gpt-4o"}
+	models, h, req, preferred := benchmarkRouting()
 	b.ReportAllocs()
 	for b.Loop() {
 		if ids := Best(models, req, preferred, h, 3); len(ids) != 3 {
