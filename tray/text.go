@@ -32,11 +32,16 @@ func Tooltip(s State) string {
 }
 
 // StatusLine is the disabled first menu item: the state, address and today's
-// count, or the problem and what to do about it.
+// count, led by the problem and what to do about it when there is one.
 func StatusLine(s State) string {
+	line := stateLine(s)
 	if s.Problem != ProblemNone {
-		return capitalize(s.Problem.String()) + ": " + advice(s)
+		return problemLine(s) + " · " + line
 	}
+	return line
+}
+
+func stateLine(s State) string {
 	if !s.Running {
 		return "Stopped · " + callCount(s)
 	}
@@ -45,6 +50,16 @@ func StatusLine(s State) string {
 		line += " on " + s.Addr
 	}
 	return line + " · " + callCount(s)
+}
+
+// problemLine names the problem and what to do. The controller's Detail is
+// a whole sentence that already names the problem ("Port 5000 is in use:
+// ..."), so it stands alone; the generic advice gets the problem's name.
+func problemLine(s State) string {
+	if s.Detail != "" {
+		return s.Detail
+	}
+	return capitalize(s.Problem.String()) + ": " + advice(s)
 }
 
 // Icon picks the tray image: attention for any problem, else running or stopped.
@@ -77,11 +92,8 @@ func callCount(s State) string {
 	return fmt.Sprintf("%d %s today (%d ok, %d failed)", s.Calls, noun, s.OK, s.Failed)
 }
 
-// advice is the controller's Detail, or a generic hint when it gave none.
+// advice is the generic hint for a problem the controller gave no Detail for.
 func advice(s State) string {
-	if s.Detail != "" {
-		return s.Detail
-	}
 	switch s.Problem {
 	case ProblemNoKey:
 		return "add OPENROUTER_API_KEY to the .env file in the config folder"

@@ -110,10 +110,12 @@ func TestStatusLine(t *testing.T) {
 		{"running", State{Running: true, Addr: "127.0.0.1:5000", Calls: 3, OK: 3}, "Running on 127.0.0.1:5000 · 3 calls today (3 ok, 0 failed)"},
 		{"running_without_address", State{Running: true}, "Running · 0 calls today"},
 		{"stopped", State{Addr: "127.0.0.1:5000", Calls: 2, OK: 1, Failed: 1}, "Stopped · 2 calls today (1 ok, 1 failed)"},
-		{"problem_with_detail", State{Problem: ProblemNoKey, Detail: "Add OPENROUTER_API_KEY to /home/u/.config/freelane/.env"}, "No API key: Add OPENROUTER_API_KEY to /home/u/.config/freelane/.env"},
-		{"port_in_use_generic_advice", State{Problem: ProblemPortInUse}, "Port in use: set LISTEN_ADDR to a free port or close the other program"},
-		{"quota_generic_advice", State{Running: true, Problem: ProblemQuotaExhausted}, "Daily free quota used up: free calls resume tomorrow (UTC)"},
-		{"unreachable_generic_advice", State{Running: true, Problem: ProblemUpstreamUnreachable}, "OpenRouter unreachable: check the internet connection"},
+		{"problem_with_detail", State{Running: true, Addr: "127.0.0.1:5000", Problem: ProblemNoKey, Detail: "Add OPENROUTER_API_KEY to /home/u/.config/freelane/.env"}, "Add OPENROUTER_API_KEY to /home/u/.config/freelane/.env · Running on 127.0.0.1:5000 · 0 calls today"},
+		// The controller's Detail already names the problem: no "Port in use: Port 5713 is in use".
+		{"detail_is_not_prefixed", State{Addr: "127.0.0.1:5713", Calls: 1, OK: 1, Problem: ProblemPortInUse, Detail: "Port 5713 is in use: stop the other program"}, "Port 5713 is in use: stop the other program · Stopped · 1 call today (1 ok, 0 failed)"},
+		{"port_in_use_generic_advice", State{Problem: ProblemPortInUse}, "Port in use: set LISTEN_ADDR to a free port or close the other program · Stopped · 0 calls today"},
+		{"quota_generic_advice", State{Running: true, Addr: "127.0.0.1:5000", Calls: 50, OK: 50, Problem: ProblemQuotaExhausted}, "Daily free quota used up: free calls resume tomorrow (UTC) · Running on 127.0.0.1:5000 · 50 calls today (50 ok, 0 failed)"},
+		{"unreachable_generic_advice", State{Running: true, Problem: ProblemUpstreamUnreachable}, "OpenRouter unreachable: check the internet connection · Running · 0 calls today"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
