@@ -26,11 +26,13 @@
 // rules to every answer:
 //
 //  1. Non-streamed answer, empty content: when a choice's message.content is
-//     null, empty or missing and message.reasoning is a non-empty string, the
-//     reasoning text becomes the content and "reasoning" is set to null, so
-//     the answer is not lost and not shown twice. "reasoning_details" is kept.
-//  2. Non-streamed answer with content: when both are present, the message
-//     gains "reasoning_content" with the same text as "reasoning".
+//     null, empty or missing, the message makes no tool call, and
+//     message.reasoning is a non-empty string, the reasoning text becomes the
+//     content and "reasoning" is set to null, so the answer is not lost and
+//     not shown twice. "reasoning_details" is kept.
+//  2. Non-streamed answer with content or a tool call ("tool_calls", or the
+//     legacy "function_call"): the message gains "reasoning_content" with the
+//     same text as "reasoning"; the content is left as it is.
 //  3. Streamed answer: every delta with a non-empty "reasoning" gains
 //     "reasoning_content" with the same text.
 //  4. Streamed answer that carried reasoning but no content at all: unless the

@@ -87,6 +87,7 @@ func FuzzReasoningRules(f *testing.F) {
 	f.Add([]byte(`{"choices":[{"message":{"content":null,"reasoning":"r"}},{"message":{"content":"c","reasoning":"r"}}]}`))
 	f.Add([]byte(`{"choices":[{"delta":{"reasoning":"x","content":""}}]}`))
 	f.Add([]byte(`{"choices":[{"message":{"reasoning":"only"}}]}`))
+	f.Add([]byte(`{"choices":[{"message":{"content":null,"reasoning":"r","tool_calls":[{"id":"c1"}]}},{"message":{"reasoning":"r","function_call":{"name":"f"}}}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		out, changed := FixReasoning(body)
 		if changed && !json.Valid(out) {

@@ -52,8 +52,16 @@ func FixReasoning(body []byte) (out []byte, changed bool) {
 // messageFields locates the fields of a message or delta object that the
 // reasoning rules look at. A zero member means the field is absent.
 type messageFields struct {
-	content, reasoning, reasoningContent, toolCalls member
-	hasContent, hasReasoning, hasReasoningContent   bool
+	content, reasoning, reasoningContent, toolCalls, functionCall member
+	hasContent, hasReasoning, hasReasoningContent                 bool
+}
+
+// callsTool reports whether the message or delta carries a non-empty
+// "tool_calls" list or a legacy "function_call": such an answer is the call
+// itself, with nothing for the content to say.
+func (f *messageFields) callsTool(body []byte) bool {
+	return (f.toolCalls.valueEnd > 0 && !isEmptyValue(f.toolCalls.value(body))) ||
+		(f.functionCall.valueEnd > 0 && !isEmptyValue(f.functionCall.value(body)))
 }
 
 func findMessageFields(body []byte, start int) messageFields {
@@ -69,6 +77,8 @@ func findMessageFields(body []byte, start int) messageFields {
 			f.reasoningContent, f.hasReasoningContent = m, true
 		case keyIs(m.key, "tool_calls"):
 			f.toolCalls = m
+		case keyIs(m.key, "function_call"):
+			f.functionCall = m
 		}
 	}
 	return f
@@ -88,7 +98,9 @@ func appendMessageEdits(edits []edit, body []byte, start int) []edit {
 	if !isNonEmptyString(reasoning) {
 		return edits
 	}
-	contentEmpty := !f.hasContent || isEmptyValue(f.content.value(body))
+	// A tool call is the answer: the reasoning must not turn into visible
+	// text beside it, so it is only mirrored as rule 2 does.
+	contentEmpty := (!f.hasContent || isEmptyValue(f.content.value(body))) && !f.callsTool(body)
 	switch {
 	case contentEmpty && f.hasContent:
 		// Rule 1: the reasoning becomes the content.

@@ -33,6 +33,18 @@ func TestFixReasoning(t *testing.T) {
 			`{"choices":[{"message":{"content":"r0","reasoning":null}},{"message":{"content":"c1","reasoning_content":"r1","reasoning":"r1"}},{"message":{"content":"c2"}}]}`, true},
 		{"reasoning_only_in_usage_name", `{"usage":{"completion_tokens_details":{"reasoning_tokens":3}},"choices":[{"message":{"content":"x"}}]}`,
 			`{"usage":{"completion_tokens_details":{"reasoning_tokens":3}},"choices":[{"message":{"content":"x"}}]}`, false},
+		{"tool_calls_keep_null_content", `{"choices":[{"message":{"role":"assistant","content":null,"reasoning":"call f","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]}}]}`,
+			`{"choices":[{"message":{"role":"assistant","content":null,"reasoning_content":"call f","reasoning":"call f","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]}}]}`, true},
+		{"tool_calls_before_reasoning_keep_empty_content", `{"choices":[{"message":{"tool_calls":[{"id":"c1"}],"content":"","reasoning":"r"}}]}`,
+			`{"choices":[{"message":{"tool_calls":[{"id":"c1"}],"content":"","reasoning_content":"r","reasoning":"r"}}]}`, true},
+		{"tool_calls_no_content_field_added", `{"choices":[{"message":{"reasoning":"r","tool_calls":[{"id":"c1"}]}}]}`,
+			`{"choices":[{"message":{"reasoning_content":"r","reasoning":"r","tool_calls":[{"id":"c1"}]}}]}`, true},
+		{"legacy_function_call_keeps_content", `{"choices":[{"message":{"content":null,"reasoning":"r","function_call":{"name":"f","arguments":"{}"}}}]}`,
+			`{"choices":[{"message":{"content":null,"reasoning_content":"r","reasoning":"r","function_call":{"name":"f","arguments":"{}"}}}]}`, true},
+		{"empty_tool_calls_still_moves_reasoning", `{"choices":[{"message":{"content":null,"reasoning":"r","tool_calls":[]}}]}`,
+			`{"choices":[{"message":{"content":"r","reasoning":null,"tool_calls":[]}}]}`, true},
+		{"null_function_call_still_moves_reasoning", `{"choices":[{"message":{"content":null,"reasoning":"r","function_call":null}}]}`,
+			`{"choices":[{"message":{"content":"r","reasoning":null,"function_call":null}}]}`, true},
 		{"not_json", `{"reasoning":"x"`, `{"reasoning":"x"`, false},
 	}
 	for _, tt := range tests {

@@ -8,7 +8,7 @@ import (
 
 // ChunkInfo is what one streamed chunk tells the relay.
 type ChunkInfo struct {
-	Content   bool   // a delta carried non-empty content or tool calls
+	Content   bool   // a delta carried non-empty content, tool calls or a function call
 	Reasoning bool   // a delta carried non-empty reasoning
 	Finish    string // the first non-empty finish_reason, if any
 	Model     string // the top-level model, if any
@@ -101,7 +101,7 @@ func (s *StreamState) scanDelta(data []byte, start int, withReasoning bool, edit
 	if f.hasContent && !isEmptyValue(f.content.value(data)) {
 		info.Content = true
 	}
-	if f.toolCalls.valueEnd > 0 && !isEmptyValue(f.toolCalls.value(data)) {
+	if f.callsTool(data) {
 		info.Content = true
 	}
 	if !withReasoning || !f.hasReasoning {
