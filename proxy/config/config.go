@@ -36,9 +36,9 @@ type Config struct {
 	ListenAddr string // LISTEN_ADDR, host:port
 	CacheDir   string // CACHE_DIR, absolute
 
-	HTTPProxy  string // HTTP_PROXY
-	HTTPSProxy string // HTTPS_PROXY
-	NoProxy    string // NO_PROXY
+	HTTPProxy  string // HTTP_PROXY, else http_proxy
+	HTTPSProxy string // HTTPS_PROXY, else https_proxy
+	NoProxy    string // NO_PROXY, else no_proxy
 
 	MaxConcurrent     int           // MAX_CONCURRENT_REQUESTS
 	QueueTimeout      time.Duration // QUEUE_TIMEOUT: longest wait for a concurrency slot

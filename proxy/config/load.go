@@ -56,10 +56,14 @@ const (
 )
 
 type setting struct {
-	key   string
-	def   string
-	kind  valueKind
-	apply func(c *Config, value string) error
+	key string
+	// lowercase is also read when key is unset or empty: the proxy variables
+	// are often exported only in lowercase on Linux, and Go's net/http reads
+	// both spellings, uppercase first.
+	lowercase bool
+	def       string
+	kind      valueKind
+	apply     func(c *Config, value string) error
 }
 
 // settings lists every key Freelane reads, in the order .env.example
@@ -96,15 +100,15 @@ var settings = []setting{
 		c.CacheDir = filepath.Clean(v)
 		return nil
 	}},
-	{key: "HTTP_PROXY", kind: proxyValue, apply: func(c *Config, v string) (err error) {
+	{key: "HTTP_PROXY", lowercase: true, kind: proxyValue, apply: func(c *Config, v string) (err error) {
 		c.HTTPProxy, err = checkProxy(v)
 		return err
 	}},
-	{key: "HTTPS_PROXY", kind: proxyValue, apply: func(c *Config, v string) (err error) {
+	{key: "HTTPS_PROXY", lowercase: true, kind: proxyValue, apply: func(c *Config, v string) (err error) {
 		c.HTTPSProxy, err = checkProxy(v)
 		return err
 	}},
-	{key: "NO_PROXY", apply: func(c *Config, v string) error {
+	{key: "NO_PROXY", lowercase: true, apply: func(c *Config, v string) error {
 		c.NoProxy = v
 		return nil
 	}},
@@ -204,12 +208,12 @@ func LoadWith(home string, lookup func(string) (string, bool)) (Config, error) {
 	c := Config{Home: home, EnvFile: envFile}
 	var errs []error
 	for _, s := range settings {
-		value, source := lookupSetting(s.key, lookup, fileValues)
+		key, value, source := lookupSetting(s, lookup, fileValues)
 		if source == fromDefault {
 			value = s.def
 		}
 		if err := s.apply(&c, value); err != nil {
-			errs = append(errs, &FieldError{Key: s.key, Value: shownValue(s.kind, value), Source: source, Err: err})
+			errs = append(errs, &FieldError{Key: key, Value: shownValue(s.kind, value), Source: source, Err: err})
 		}
 	}
 	if len(errs) == 0 && !c.Loopback() && c.Token == "" {
@@ -224,17 +228,36 @@ func LoadWith(home string, lookup func(string) (string, bool)) (Config, error) {
 }
 
 // lookupSetting applies the precedence rule: a non-empty environment value,
-// then a non-empty .env value, then the default.
-func lookupSetting(key string, lookup func(string) (string, bool), fileValues map[string]string) (value, source string) {
-	if v, ok := lookup(key); ok {
-		if v = strings.TrimSpace(v); v != "" {
-			return v, fromEnvironment
+// then a non-empty .env value, then the default. Within each source a
+// setting read in both spellings takes the uppercase name first. key is the
+// name the value was found under, so an error names the variable to fix.
+//
+// net/http ignores HTTP_PROXY when REQUEST_METHOD is set, because a CGI
+// program receives the request's "Proxy" header as HTTP_PROXY. Freelane is a
+// server, never run as a CGI program, so that rule is not applied here.
+func lookupSetting(s setting, lookup func(string) (string, bool), fileValues map[string]string) (key, value, source string) {
+	names := s.names()
+	for _, name := range names {
+		if v, ok := lookup(name); ok {
+			if v = strings.TrimSpace(v); v != "" {
+				return name, v, fromEnvironment
+			}
 		}
 	}
-	if v := strings.TrimSpace(fileValues[key]); v != "" {
-		return v, fromEnvFile
+	for _, name := range names {
+		if v := strings.TrimSpace(fileValues[name]); v != "" {
+			return name, v, fromEnvFile
+		}
 	}
-	return "", fromDefault
+	return s.key, "", fromDefault
+}
+
+// names returns the variable names s is read from, in order of precedence.
+func (s setting) names() []string {
+	if s.lowercase {
+		return []string{s.key, strings.ToLower(s.key)}
+	}
+	return []string{s.key}
 }
 
 func shownValue(kind valueKind, value string) string {

@@ -226,6 +226,60 @@ func TestLoadWith_ValidationErrors(t *testing.T) {
 	}
 }
 
+func TestLoadWith_LowercaseProxyVariables(t *testing.T) {
+	tests := []struct {
+		name                 string
+		env                  map[string]string
+		envFile              string
+		http, https, noProxy string
+	}{
+		{name: "lowercase_only",
+			env:  map[string]string{"http_proxy": "http://lower:1", "https_proxy": "http://lower:2", "no_proxy": "lower.example"},
+			http: "http://lower:1", https: "http://lower:2", noProxy: "lower.example"},
+		{name: "uppercase_wins",
+			env:   map[string]string{"HTTPS_PROXY": "http://upper:2", "https_proxy": "http://lower:2", "NO_PROXY": "upper.example", "no_proxy": "lower.example"},
+			https: "http://upper:2", noProxy: "upper.example"},
+		{name: "empty_uppercase_falls_back",
+			env:   map[string]string{"HTTPS_PROXY": " ", "https_proxy": "http://lower:2"},
+			https: "http://lower:2"},
+		{name: "environment_lowercase_beats_env_file_uppercase",
+			env:     map[string]string{"https_proxy": "http://lower:2"},
+			envFile: "HTTPS_PROXY=http://file:2\n",
+			https:   "http://lower:2"},
+		{name: "env_file_lowercase",
+			envFile: "https_proxy=http://file:2\nno_proxy=file.example\n",
+			https:   "http://file:2", noProxy: "file.example"},
+		{name: "other_settings_have_no_lowercase_name",
+			env: map[string]string{"listen_addr": "not an address"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := t.TempDir()
+			if tt.envFile != "" {
+				writeEnvFile(t, home, tt.envFile)
+			}
+			c := mustLoad(t, home, envOf(tt.env))
+			if got, want := [3]string{c.HTTPProxy, c.HTTPSProxy, c.NoProxy}, [3]string{tt.http, tt.https, tt.noProxy}; got != want {
+				t.Errorf("HTTP, HTTPS, NO proxy = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestLoadWith_InvalidLowercaseProxyNamesItsVariable(t *testing.T) {
+	_, err := LoadWith(t.TempDir(), envOf(map[string]string{"https_proxy": "ftp://user:hunter2pass@proxy:21"}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "https_proxy=") || !strings.Contains(msg, "unsupported proxy scheme") {
+		t.Errorf("error %q does not name https_proxy and the fault", msg)
+	}
+	if strings.Contains(msg, "hunter2pass") {
+		t.Errorf("error %q shows the proxy password", msg)
+	}
+}
+
 func TestLoadWith_ReportsEveryInvalidKeyWithItsSource(t *testing.T) {
 	home := t.TempDir()
 	writeEnvFile(t, home, "MAX_MODEL_ATTEMPTS=0\n")
