@@ -85,7 +85,10 @@ var ErrInvalidID = errors.New("invalid capture id")
 // idPattern admits ids safe as a single file name on every OS.
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`)
 
-func validID(id string) bool { return idPattern.MatchString(id) }
+// ValidID reports whether id could name a saved record: one NewID could
+// produce, or a caller-chosen id of the same safe shape. Anything else,
+// including every path separator and dot, is not a capture id.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
 
 // NewID returns a unique id that sorts by creation time (UTC), e.g.
 // "20260102-150405-9f86d081884c".

@@ -68,7 +68,7 @@ func TestSave_WritesPrivateFileInDayFolder(t *testing.T) {
 	if err := r.Save(rec); err != nil {
 		t.Fatal(err)
 	}
-	if !validID(rec.ID) {
+	if !ValidID(rec.ID) {
 		t.Fatalf("Save set id %q", rec.ID)
 	}
 	path := filepath.Join(dir, "20260304", rec.ID+".json")
@@ -229,7 +229,7 @@ func TestNewID(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {
 		id := NewID()
-		if !validID(id) {
+		if !ValidID(id) {
 			t.Fatalf("NewID() = %q is not a valid id", id)
 		}
 		if seen[id] {

@@ -79,7 +79,7 @@ func (r *Recorder) Save(rec *Record) error {
 	}
 	if rec.ID == "" {
 		rec.ID = NewID()
-	} else if !validID(rec.ID) {
+	} else if !ValidID(rec.ID) {
 		return fmt.Errorf("saving capture %q: %w", rec.ID, ErrInvalidID)
 	}
 	if rec.Time.IsZero() {
@@ -183,7 +183,7 @@ func readSummary(f dumpFile) (Summary, error) {
 // anything that is not a capture id and with fs.ErrNotExist when there is no
 // such record.
 func (r *Recorder) Get(id string) ([]byte, error) {
-	if !validID(id) {
+	if !ValidID(id) {
 		return nil, fmt.Errorf("reading capture %q: %w", id, ErrInvalidID)
 	}
 	days, err := r.dayDirs()
@@ -262,7 +262,7 @@ func (r *Recorder) scan() ([]dumpFile, error) {
 		}
 		for _, e := range entries {
 			id, ok := strings.CutSuffix(e.Name(), ".json")
-			if !ok || !validID(id) || !e.Type().IsRegular() {
+			if !ok || !ValidID(id) || !e.Type().IsRegular() {
 				continue
 			}
 			info, err := e.Info()

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/freelane/freelane/proxy/capture"
 )
 
 // NextQuotaReset is when OpenRouter's free daily counters reset: the next
@@ -76,8 +78,7 @@ func (h *handler) putPreferred(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.src.SetPreferred(ids); err != nil {
-		h.log.Warn("saving preferred models", "err", err)
-		writeError(w, http.StatusInternalServerError, "save_failed", fmt.Sprintf("saving preferred models: %v", err))
+		h.writeSourceError(w, err, "save_failed", "saving preferred models")
 		return
 	}
 	h.getModels(w, r)
@@ -116,8 +117,7 @@ func (h *handler) getRequests(w http.ResponseWriter, r *http.Request) {
 	}
 	captures, err := h.src.Captures(limit)
 	if err != nil {
-		h.log.Warn("listing debug captures", "err", err)
-		writeError(w, http.StatusInternalServerError, "list_failed", fmt.Sprintf("listing saved calls: %v", err))
+		h.writeSourceError(w, err, "list_failed", "listing saved calls")
 		return
 	}
 	status := h.src.Status()
@@ -126,38 +126,24 @@ func (h *handler) getRequests(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) getRequest(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !validCaptureID(id) {
+	// capture's own rule, so an id is either a possible capture or a 404,
+	// and nothing else (path separators, dot-dot) ever reaches the Source.
+	if !capture.ValidID(id) {
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no saved call %q", id))
 		return
 	}
 	body, err := h.src.Capture(id)
 	switch {
-	case errors.Is(err, ErrNotFound) || errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, ErrNotFound) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, capture.ErrInvalidID):
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no saved call %q", id))
 		return
 	case err != nil:
-		h.log.Warn("reading debug capture", "id", id, "err", err)
-		writeError(w, http.StatusInternalServerError, "read_failed", fmt.Sprintf("reading saved call %q: %v", id, err))
+		h.writeSourceError(w, err, "read_failed", fmt.Sprintf("reading saved call %q", id))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(body)
-}
-
-// validCaptureID rejects ids that could name anything but a capture file
-// (path separators, dot-dot) before they reach the Source.
-func validCaptureID(id string) bool {
-	if id == "" || len(id) > 128 || strings.Contains(id, "..") {
-		return false
-	}
-	for _, c := range id {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 func (h *handler) getMode(w http.ResponseWriter, r *http.Request) {
@@ -179,8 +165,7 @@ func (h *handler) putMode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.src.SetDebug(*req.Debug); err != nil {
-		h.log.Warn("switching debug mode", "on", *req.Debug, "err", err)
-		writeError(w, http.StatusInternalServerError, "save_failed", fmt.Sprintf("switching debug mode: %v", err))
+		h.writeSourceError(w, err, "save_failed", "switching debug mode")
 		return
 	}
 	writeJSON(w, http.StatusOK, ModeView{Debug: *req.Debug})

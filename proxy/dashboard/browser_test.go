@@ -178,6 +178,40 @@ func TestBrowser_SavePreferredOrder(t *testing.T) {
 	}
 }
 
+// A Source that refuses the change (PREFERRED_MODELS pinned by the
+// environment) must leave the user reading why, not "Saved", with the edit
+// still pending.
+func TestBrowser_SavePreferredRefused(t *testing.T) {
+	e := startBrowser(t, 1440, 1000)
+	const reason = "PREFERRED_MODELS is set in the environment, which overrides .env; unset it to edit here"
+	e.src.mu.Lock()
+	e.src.failSet = &StatusError{Status: http.StatusConflict, Code: "preferred_models_pinned", Message: reason}
+	e.src.mu.Unlock()
+	e.do(t, chromedp.Navigate(e.url+"#models"), waitText("models-count", "(4)"), waitText("live", "Live"),
+		chromedp.Click(chromedp.CSS(`tr[data-model="qwen/qwen3-coder:free"] input[type=checkbox]`)),
+		chromedp.Click(byTestID("preferred-save")), waitText("preferred-note", reason))
+	noteClass, err := chromedp.Run(e.ctx, chromedp.Evaluate[string](`document.getElementById("preferred-note").className`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(noteClass, "bad") {
+		t.Errorf("note class = %q, want it marked bad", noteClass)
+	}
+	saveDisabled, err := chromedp.Run(e.ctx, chromedp.Evaluate[bool](`document.getElementById("preferred-save").disabled`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saveDisabled {
+		t.Error("Save is disabled after a refused save; the edit should stay pending")
+	}
+	e.src.mu.Lock()
+	got := strings.Join(e.src.preferred, ",")
+	e.src.mu.Unlock()
+	if want := "deepseek/deepseek-chat-v3.1:free"; got != want {
+		t.Errorf("preferred = %q, want it unchanged at %q", got, want)
+	}
+}
+
 func TestBrowser_RequestViewer(t *testing.T) {
 	e := startBrowser(t, 1440, 1000)
 	answered, failed := e.src.captures[0], e.src.captures[2] // a streamed success; a failure after 3 tries

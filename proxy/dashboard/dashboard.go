@@ -1,7 +1,8 @@
 // Package dashboard serves Freelane's debug dashboard under /debug: the
 // embedded page, its JSON endpoints and a Server-Sent Events feed that tells
 // the page when to refresh. It reads and changes the proxy only through the
-// Source interface, so it depends on no other proxy package.
+// Source interface; the one other proxy package it uses is capture, for the
+// rule of what a saved call's id may be.
 package dashboard
 
 import (

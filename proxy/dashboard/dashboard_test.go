@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/freelane/freelane/assets"
+	"github.com/freelane/freelane/proxy/capture"
 )
 
 var testNow = time.Date(2026, 3, 10, 14, 30, 0, 0, time.UTC)
@@ -323,28 +325,98 @@ func TestSourceFailures_Answer500(t *testing.T) {
 	}
 }
 
-func TestGetRequest(t *testing.T) {
-	src := newFakeSource(testNow)
-	h := newTestHandler(t, src)
-	known := src.captures[0].ID
+func TestSourceStatusError_AnswersWithItsStatus(t *testing.T) {
+	pinned := &StatusError{Status: http.StatusConflict, Code: "preferred_models_pinned",
+		Message: "PREFERRED_MODELS is set in the environment, which overrides .env"}
 	tests := []struct {
-		name       string
-		target     string
-		wantStatus int
+		name        string
+		method      string
+		target      string
+		body        string
+		err         error
+		wantStatus  int
+		wantCode    string
+		wantMessage string
 	}{
-		{"known", "/debug/requests/" + known, 200},
-		{"unknown", "/debug/requests/20260101-000000-ffff", 404},
-		{"encoded_slash", "/debug/requests/..%2f..%2fetc", 404},
-		{"bad_chars", "/debug/requests/a%20b", 404},
+		{name: "preferred_pinned", method: http.MethodPut, target: "/debug/models/preferred", body: `{"models":["qwen/qwen3-coder:free"]}`,
+			err: pinned, wantStatus: 409, wantCode: "preferred_models_pinned", wantMessage: pinned.Message},
+		{name: "preferred_pinned_wrapped", method: http.MethodPut, target: "/debug/models/preferred", body: `{"models":[]}`,
+			err: fmt.Errorf("saving PREFERRED_MODELS: %w", pinned), wantStatus: 409, wantCode: "preferred_models_pinned", wantMessage: pinned.Message},
+		{name: "mode_refused", method: http.MethodPut, target: "/debug/mode", body: `{"debug":true}`,
+			err:        &StatusError{Status: http.StatusForbidden, Code: "read_only", Message: "the dump folder is read-only"},
+			wantStatus: 403, wantCode: "read_only", wantMessage: "read-only"},
+		{name: "list_refused", method: http.MethodGet, target: "/debug/requests",
+			err:        &StatusError{Status: http.StatusServiceUnavailable, Code: "busy", Message: "try again"},
+			wantStatus: 503, wantCode: "busy", wantMessage: "try again"},
+		{name: "no_code_keeps_the_routes", method: http.MethodPut, target: "/debug/models/preferred", body: `{"models":[]}`,
+			err: &StatusError{Status: http.StatusConflict, Message: "pinned"}, wantStatus: 409, wantCode: "save_failed", wantMessage: "pinned"},
+		{name: "status_out_of_range_is_500", method: http.MethodPut, target: "/debug/models/preferred", body: `{"models":[]}`,
+			err: &StatusError{Code: "x", Message: "no status"}, wantStatus: 500, wantCode: "save_failed", wantMessage: "no status"},
+		{name: "list_plain_error_is_500", method: http.MethodGet, target: "/debug/requests",
+			err: errors.New("reading dump folder: permission denied"), wantStatus: 500, wantCode: "list_failed", wantMessage: "permission denied"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := do(t, h, http.MethodGet, tt.target, "", "")
+			src := newFakeSource(testNow)
+			src.failSet, src.failList = tt.err, tt.err
+			contentType := ""
+			if tt.body != "" {
+				contentType = "application/json"
+			}
+			rec := do(t, newTestHandler(t, src), tt.method, tt.target, contentType, tt.body)
 			if rec.Code != tt.wantStatus {
 				t.Fatalf("status = %d, want %d; body %s", rec.Code, tt.wantStatus, rec.Body)
 			}
-			if tt.wantStatus == 404 {
-				assertErrorEnvelope(t, rec, "not_found", "")
+			assertErrorEnvelope(t, rec, tt.wantCode, tt.wantMessage)
+		})
+	}
+}
+
+func TestGetRequest(t *testing.T) {
+	known := newFakeSource(testNow).captures[0].ID
+	tests := []struct {
+		name        string
+		target      string
+		failCapture error // what the Source answers, if not the saved body
+		wantStatus  int
+		wantCode    string
+		wantAsked   bool // whether the id may reach the Source at all
+	}{
+		{name: "known", target: "/debug/requests/" + known, wantStatus: 200, wantAsked: true},
+		{name: "unknown", target: "/debug/requests/20260101-000000-ffff", wantStatus: 404, wantCode: "not_found", wantAsked: true},
+		{name: "leading_dash", target: "/debug/requests/-x", wantStatus: 404, wantCode: "not_found"},
+		{name: "leading_underscore", target: "/debug/requests/_x", wantStatus: 404, wantCode: "not_found"},
+		{name: "dot", target: "/debug/requests/a.b", wantStatus: 404, wantCode: "not_found"},
+		{name: "json_suffix", target: "/debug/requests/" + known + ".json", wantStatus: 404, wantCode: "not_found"},
+		{name: "dot_dot", target: "/debug/requests/a..b", wantStatus: 404, wantCode: "not_found"},
+		{name: "encoded_slash", target: "/debug/requests/..%2f..%2fetc", wantStatus: 404, wantCode: "not_found"},
+		{name: "encoded_backslash", target: "/debug/requests/a%5cb", wantStatus: 404, wantCode: "not_found"},
+		{name: "bad_chars", target: "/debug/requests/a%20b", wantStatus: 404, wantCode: "not_found"},
+		{name: "too_long", target: "/debug/requests/" + strings.Repeat("a", 129), wantStatus: 404, wantCode: "not_found"},
+		{name: "longest", target: "/debug/requests/" + strings.Repeat("a", 128), wantStatus: 404, wantCode: "not_found", wantAsked: true},
+		{name: "source_says_invalid", target: "/debug/requests/" + known, failCapture: fmt.Errorf("reading capture: %w", capture.ErrInvalidID),
+			wantStatus: 404, wantCode: "not_found", wantAsked: true},
+		{name: "source_says_not_exist", target: "/debug/requests/" + known, failCapture: fmt.Errorf("reading capture: %w", fs.ErrNotExist),
+			wantStatus: 404, wantCode: "not_found", wantAsked: true},
+		{name: "source_fails", target: "/debug/requests/" + known, failCapture: errors.New("disk on fire"),
+			wantStatus: 500, wantCode: "read_failed", wantAsked: true},
+		{name: "source_refuses", target: "/debug/requests/" + known,
+			failCapture: &StatusError{Status: http.StatusForbidden, Code: "debug_off", Message: "debug mode is off"},
+			wantStatus:  403, wantCode: "debug_off", wantAsked: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := newFakeSource(testNow)
+			src.failCapture = tt.failCapture
+			rec := do(t, newTestHandler(t, src), http.MethodGet, tt.target, "", "")
+			if rec.Code != tt.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", rec.Code, tt.wantStatus, rec.Body)
+			}
+			if asked := len(src.asked) > 0; asked != tt.wantAsked {
+				t.Errorf("Source.Capture called with %q; want called = %t", src.asked, tt.wantAsked)
+			}
+			if tt.wantStatus != 200 {
+				assertErrorEnvelope(t, rec, tt.wantCode, "")
 				return
 			}
 			if got, want := rec.Body.String(), string(src.captureBody[known]); got != want {

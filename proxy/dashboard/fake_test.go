@@ -19,7 +19,10 @@ type fakeSource struct {
 	preferred   []string
 	captures    []CaptureSummary
 	captureBody map[string][]byte
-	failSet     error
+	failSet     error    // returned by SetPreferred and SetDebug when set
+	failList    error    // returned by Captures when set
+	failCapture error    // returned by Capture when set
+	asked       []string // ids passed to Capture, in order
 	subs        map[int]chan struct{}
 	nextSub     int
 	subscribed  chan struct{} // receives after each Subscribe, if non-nil
@@ -153,12 +156,19 @@ func (f *fakeSource) SetDebug(on bool) error {
 func (f *fakeSource) Captures(limit int) ([]CaptureSummary, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.failList != nil {
+		return nil, f.failList
+	}
 	return append([]CaptureSummary(nil), f.captures[:min(limit, len(f.captures))]...), nil
 }
 
 func (f *fakeSource) Capture(id string) ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.asked = append(f.asked, id)
+	if f.failCapture != nil {
+		return nil, f.failCapture
+	}
 	body, ok := f.captureBody[id]
 	if !ok {
 		return nil, fmt.Errorf("capture %s: %w", id, ErrNotFound)

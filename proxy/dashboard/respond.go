@@ -42,6 +42,27 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 	writeJSON(w, status, errorEnvelope{Error: errorBody{Message: message, Type: errorType(status), Code: code}})
 }
 
+// writeSourceError answers a failed Source call. A StatusError is a refusal
+// the Source meant the user to read, so its status, code and message go out
+// as they are; anything else is Freelane's own failure: a 500 with code and
+// a message that says what was being done.
+func (h *handler) writeSourceError(w http.ResponseWriter, err error, code, doing string) {
+	var se *StatusError
+	// An out-of-range status would make WriteHeader panic; treat such a
+	// StatusError as the Source's own failure instead.
+	if errors.As(err, &se) && se.Status >= 400 && se.Status <= 599 {
+		h.log.Info(doing+" refused", "status", se.Status, "code", se.Code, "reason", se.Message)
+		errCode := se.Code
+		if errCode == "" {
+			errCode = code
+		}
+		writeError(w, se.Status, errCode, se.Message)
+		return
+	}
+	h.log.Warn(doing, "err", err)
+	writeError(w, http.StatusInternalServerError, code, fmt.Sprintf("%s: %v", doing, err))
+}
+
 // writeJSON encodes into a buffer first so an encoding failure can still
 // become a clean 500 rather than half a body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
