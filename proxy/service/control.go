@@ -81,7 +81,7 @@ func Start(ctx context.Context, o Options) (Status, error) {
 		}
 	}
 	// A server outside the service (the tray app, `freelane serve`) holds the port.
-	if h, err := fetchHealth(ctx, o.HealthURL); err == nil {
+	if h, err := o.fetchHealth(ctx); err == nil {
 		return Status{}, fmt.Errorf("%w: a Freelane server (pid %d) already answers at %s", ErrAlreadyRunning, h.PID, h.ListenAddr)
 	}
 	// A Freelane on this home that does not answer there (the tray with its
@@ -168,7 +168,7 @@ func (o Options) awaitReady(ctx context.Context, pid int, exited <-chan error) (
 		if rec.ServerPID == 0 {
 			continue
 		}
-		h, err := fetchHealth(ctx, o.HealthURL)
+		h, err := o.fetchHealth(ctx)
 		if err != nil || (h.PID != 0 && h.PID != rec.ServerPID) {
 			continue
 		}
@@ -286,7 +286,7 @@ func statusOf(rec pidRecord) Status {
 // status completes a live service's status from /health.
 func (o Options) status(ctx context.Context, rec pidRecord) Status {
 	st := statusOf(rec)
-	h, err := fetchHealth(ctx, o.HealthURL)
+	h, err := o.fetchHealth(ctx)
 	if err != nil {
 		st.HealthErr = err.Error()
 		if !rec.ServerStartedAt.IsZero() {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -245,4 +246,43 @@ func sessionID(t *testing.T, pid int) int {
 		t.Fatal(err)
 	}
 	return sid
+}
+
+// A server bound to a wildcard address and guarded by a token, as required
+// off loopback: start, status and stop reach it through loopback with the token.
+func TestStartStop_WildcardAddressWithToken(t *testing.T) {
+	const token = "service-token-0123456789"
+	o := testOptions(t, "serve")
+	o.Env = append(o.Env, tokenEnv+"="+token)
+	o.Token = token
+	_, port, err := net.SplitHostPort(strings.TrimSuffix(strings.TrimPrefix(o.HealthURL, "http://"), "/health"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.HealthURL = "http://0.0.0.0:" + port + "/health"
+	stopOnCleanup(t, o)
+
+	st, err := Start(t.Context(), o)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if st.Health != "ok" {
+		t.Fatalf("Start status = %+v, want a healthy server", st)
+	}
+	got, err := QueryStatus(t.Context(), o)
+	if err != nil || got.Health != "ok" || got.CallsToday != callsToday {
+		t.Errorf("QueryStatus = %+v, %v; want the server's health", got, err)
+	}
+	// The fake really guards /health: without the token status cannot read it.
+	noToken := o
+	noToken.Token = ""
+	if got, err := QueryStatus(t.Context(), noToken); err != nil || got.Health != "" || got.HealthErr == "" {
+		t.Errorf("QueryStatus without the token = %+v, %v; want health refused", got, err)
+	}
+	if err := Stop(t.Context(), o); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if processAlive(st.PID) || processAlive(st.ServerPID) {
+		t.Errorf("processes %d/%d survived Stop", st.PID, st.ServerPID)
+	}
 }

@@ -24,6 +24,7 @@ const (
 	addrEnv       = "FREELANE_SERVICE_TEST_ADDR"  // where the fake server listens
 	serveArgsEnv  = "FREELANE_SERVICE_TEST_SERVE" // ServeArgs for the helper supervisor, comma separated
 	stopTimeEnv   = "FREELANE_SERVICE_TEST_STOP"  // StopTimeout for the helper supervisor
+	tokenEnv      = "FREELANE_SERVICE_TEST_TOKEN" // when set, the fake server requires it like FREELANE_TOKEN
 	eventsName    = "events"                      // lines "<event> <pid>" written by the helpers
 	callsToday    = 42                            // what the fake server reports
 	helperVersion = "0.0.0-test"
@@ -75,8 +76,9 @@ func runHelper(role string) int {
 	return 2
 }
 
-// serveHealth is a fake Freelane server: it answers /health like the real one.
-// With graceful set it shuts down on SIGTERM and exits 0; otherwise it ignores
+// serveHealth is a fake Freelane server: it answers /health like the real one,
+// including its guard (a loopback Host, the token when one is set). With
+// graceful set it shuts down on SIGTERM and exits 0; otherwise it ignores
 // SIGTERM, so only a kill ends it.
 func serveHealth(dir, addr string, graceful bool) int {
 	ln, err := net.Listen("tcp", addr)
@@ -85,8 +87,17 @@ func serveHealth(dir, addr string, graceful bool) int {
 		return 3
 	}
 	started := time.Now()
+	token := os.Getenv(tokenEnv)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackHost(r.Host) {
+			http.Error(w, "host not allowed", http.StatusForbidden)
+			return
+		}
+		if token != "" && r.Header.Get("Authorization") != "Bearer "+token {
+			http.Error(w, "token required", http.StatusUnauthorized)
+			return
+		}
 		json.NewEncoder(w).Encode(map[string]any{
 			"status":         "ok",
 			"version":        helperVersion,
@@ -114,6 +125,17 @@ func serveHealth(dir, addr string, graceful bool) int {
 	}
 	recordEvent(dir, "graceful")
 	return 0
+}
+
+// loopbackHost reports whether a Host header names a loopback IP address, the
+// only hosts the fake server answers, as the real one when bound to loopback.
+func loopbackHost(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func recordEvent(dir, event string) {

@@ -62,7 +62,8 @@ type Options struct {
 	Exe       string       // absolute path of the freelane binary (os.Executable)
 	ServeArgs []string     // arguments that run the server in the foreground, e.g. {"serve"}
 	Dir       string       // CACHE_DIR: daemon.pid and daemon.log live here
-	HealthURL string       // e.g. http://127.0.0.1:5000/health: readiness and status
+	HealthURL string       // e.g. http://127.0.0.1:5000/health: readiness and status; a wildcard host means loopback
+	Token     string       // FREELANE_TOKEN, sent with every health check; never logged
 	Env       []string     // extra environment for the supervisor and the server, "KEY=value"
 	Logger    *slog.Logger // progress messages; nil discards them
 
@@ -83,6 +84,11 @@ func (o Options) withDefaults() (Options, error) {
 	case o.HealthURL == "":
 		return o, errors.New("service options: HealthURL is required")
 	}
+	healthURL, err := localHealthURL(o.HealthURL)
+	if err != nil {
+		return o, err
+	}
+	o.HealthURL = healthURL
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -45,7 +45,7 @@ func serverPID(t *testing.T, o Options, notPID int) int {
 		if err != nil || rec.ServerPID == 0 || rec.ServerPID == notPID {
 			return false
 		}
-		h, err := fetchHealth(t.Context(), o.HealthURL)
+		h, err := o.fetchHealth(t.Context())
 		if err != nil || h.PID != rec.ServerPID {
 			return false
 		}
