@@ -58,7 +58,6 @@ type candidate struct {
 	tier          tier
 	latencyMs     int64
 	lastFailure   int64 // Unix nanoseconds
-	coolUntil     int64 // Unix nanoseconds; 0 when not cooling down
 }
 
 // candidateBuffer is sized for a typical free catalog so that ordering it
@@ -73,11 +72,11 @@ const candidateBuffer = 64
 //  3. the rest by observed health: recent success and low latency first,
 //     recent failures last, then larger context, then id.
 //
-// Models that lack a capability in req.Needs are left out. Models cooling
-// down after a failure go after all others, soonest available first, so a
-// call still has something to try when everything is resting; this applies
-// to the requested model too, since hammering a resting model only spends
-// the daily free quota.
+// Models that lack a capability in req.Needs are left out, and so are
+// models cooling down after a failure, the requested one included: every
+// attempt counts against the account's daily free quota, and a resting
+// model most likely fails again. When every capable model rests, the result
+// is empty and Resting says until when.
 //
 // Only ids from models that pass catalog.IsFreeID are ever returned: a
 // request for a paid model, "auto", "free" or nothing just means "pick one",
@@ -114,7 +113,7 @@ func Best(models []catalog.Model, req Request, preferred []string, h *Health, n 
 			cands[i].preference = pos
 		}
 	}
-	h.observe(cands)
+	cands = h.dropResting(cands)
 	n = min(n, len(cands))
 	if n < selectLimit {
 		selectBest(cands, n)
@@ -122,6 +121,9 @@ func Best(models []catalog.Model, req Request, preferred []string, h *Health, n 
 		slices.SortFunc(cands, compareCandidates)
 	}
 
+	if n == 0 {
+		return nil
+	}
 	ids := make([]string, n)
 	for i, c := range cands[:n] {
 		ids[i] = c.id
@@ -171,22 +173,24 @@ func namesModel(name, id string) bool {
 	return ok && base == name
 }
 
-// observe fills in each candidate's health under a single lock.
-func (h *Health) observe(cands []candidate) {
+// dropResting fills in each candidate's health under a single lock and
+// returns cands without the models that are cooling down (in place).
+func (h *Health) dropResting(cands []candidate) []candidate {
 	if h == nil {
-		return
+		return cands
 	}
 	now := h.now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for i := range cands {
-		st, ok := h.models[cands[i].id]
+	kept := cands[:0]
+	for _, c := range cands {
+		st, ok := h.models[c.id]
 		if !ok {
+			kept = append(kept, c)
 			continue
 		}
-		c := &cands[i]
 		if st.CooldownUntil.After(now) {
-			c.coolUntil = st.CooldownUntil.UnixNano()
+			continue
 		}
 		c.latencyMs = st.LatencyMs
 		c.lastFailure = st.LastFailure.UnixNano()
@@ -196,14 +200,38 @@ func (h *Health) observe(cands []candidate) {
 		case !st.LastSuccess.IsZero() && !st.LastFailure.After(st.LastSuccess):
 			c.tier = tierHealthy
 		}
+		kept = append(kept, c)
 	}
+	return kept
+}
+
+// Resting reports, when every free model that meets needs is cooling down,
+// the earliest moment one of them is available again; ok is false when at
+// least one such model is available now, or when there is none at all
+// (an incapable catalog is not a matter of waiting). h may be nil.
+func Resting(models []catalog.Model, needs Needs, h *Health) (until time.Time, ok bool) {
+	if h == nil {
+		return time.Time{}, false
+	}
+	now := h.now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, m := range models {
+		if !catalog.IsFreeID(m.ID) || !needs.metBy(m) {
+			continue
+		}
+		st, found := h.models[m.ID]
+		if !found || !st.CooldownUntil.After(now) {
+			return time.Time{}, false
+		}
+		if !ok || st.CooldownUntil.Before(until) {
+			until, ok = st.CooldownUntil, true
+		}
+	}
+	return until, ok
 }
 
 func compareCandidates(a, b candidate) int {
-	// Resting models last, the one available soonest first (0 = not resting).
-	if c := cmp.Compare(a.coolUntil, b.coolUntil); c != 0 {
-		return c
-	}
 	if c := cmp.Compare(a.group, b.group); c != 0 {
 		return c
 	}

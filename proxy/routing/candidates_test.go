@@ -123,7 +123,7 @@ func TestCandidates(t *testing.T) {
 			},
 		},
 		{
-			name:      "cooling_models_last_soonest_first_even_when_requested",
+			name:      "cooling_models_are_skipped_even_when_requested",
 			req:       Request{Model: "qwen/qwen3-vl:free"},
 			preferred: []string{"deepseek/deepseek-r1:free"},
 			events: []healthEvent{
@@ -132,17 +132,26 @@ func TestCandidates(t *testing.T) {
 			},
 			want: []string{
 				"meta-llama/llama-3.3-70b-instruct:free", "google/gemma-3-27b-it:free", "mistralai/mistral-small:free",
-				"qwen/qwen3-vl:free", "deepseek/deepseek-r1:free",
 			},
 		},
 		{
-			name: "everything_cooling_still_returns_all",
+			name: "cool_down_over_model_is_back",
+			events: []healthEvent{
+				{model: "deepseek/deepseek-r1:free", failure: FailureBusy, ago: 2 * time.Minute}, // rested 1m
+			},
+			want: []string{
+				"meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
+				"google/gemma-3-27b-it:free", "mistralai/mistral-small:free", "deepseek/deepseek-r1:free",
+			},
+		},
+		{
+			name: "everything_cooling_returns_nothing",
 			req:  Request{Needs: Needs{Vision: true}},
 			events: []healthEvent{
 				{model: "qwen/qwen3-vl:free", failure: FailureTimeout},      // rests 2m
 				{model: "google/gemma-3-27b-it:free", failure: FailureBusy}, // rests 1m
 			},
-			want: []string{"google/gemma-3-27b-it:free", "qwen/qwen3-vl:free"},
+			want: nil,
 		},
 		{
 			name: "success_after_failure_is_healthy",
@@ -370,5 +379,65 @@ func BenchmarkBest(b *testing.B) {
 		if ids := Best(models, req, preferred, h, 3); len(ids) != 3 {
 			b.Fatalf("got %d candidates, want 3", len(ids))
 		}
+	}
+}
+
+func TestResting(t *testing.T) {
+	t.Parallel()
+	vision := Needs{Vision: true}
+	tests := []struct {
+		name      string
+		models    []catalog.Model // testModels when nil
+		needs     Needs
+		failures  map[string]Failure
+		wantOK    bool
+		wantAfter time.Duration // until - now, when wantOK
+	}{
+		{name: "nothing_failed", needs: vision},
+		{
+			name:     "one_capable_model_still_available",
+			needs:    vision,
+			failures: map[string]Failure{"qwen/qwen3-vl:free": FailureTimeout},
+		},
+		{
+			name:      "all_capable_resting_earliest_wins",
+			needs:     vision,
+			failures:  map[string]Failure{"qwen/qwen3-vl:free": FailureTimeout, "google/gemma-3-27b-it:free": FailureBusy},
+			wantOK:    true,
+			wantAfter: busyCooldown,
+		},
+		{
+			name:     "incapable_catalog_is_not_resting",
+			models:   []catalog.Model{{ID: "meta-llama/llama-3.3-70b-instruct:free", Tools: true}},
+			needs:    Needs{Tools: true, Vision: true},
+			failures: map[string]Failure{"meta-llama/llama-3.3-70b-instruct:free": FailureBusy},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newFakeClock()
+			h := NewHealth(clock.Now)
+			for id, f := range tt.failures {
+				h.Failure(id, f, f.String())
+			}
+			models := tt.models
+			if models == nil {
+				models = testModels
+			}
+			until, ok := Resting(models, tt.needs, h)
+			if ok != tt.wantOK {
+				t.Fatalf("Resting ok = %v, want %v", ok, tt.wantOK)
+			}
+			if ok && until.Sub(clock.Now()) != tt.wantAfter {
+				t.Errorf("available again in %s, want %s", until.Sub(clock.Now()), tt.wantAfter)
+			}
+			if ok && len(Best(models, Request{Needs: tt.needs}, nil, h, 3)) != 0 {
+				t.Error("Best offers a model while Resting says every one rests")
+			}
+		})
+	}
+	if _, ok := Resting(testModels, Needs{}, nil); ok {
+		t.Error("Resting without a health tracker reports resting")
 	}
 }
