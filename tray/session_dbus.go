@@ -5,6 +5,7 @@ package tray
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"fyne.io/systray"
@@ -15,11 +16,18 @@ import (
 // would otherwise hold up start-up.
 const sessionBusTimeout = 3 * time.Second
 
-// Available reports whether a tray can run: here the tray lives on the D-Bus
-// session bus, so one must be reachable (DBUS_SESSION_BUS_ADDRESS, or the
-// default the D-Bus library falls back to). systray cannot report that
-// itself, and its Quit panics when it started without a bus.
+// watcherName is the bus name of the panel component that hosts
+// StatusNotifierItems; systray registers the icon with it.
+const watcherName = "org.kde.StatusNotifierWatcher"
+
+// Available reports whether a tray can run: here it needs a graphical
+// session and the D-Bus session bus the tray lives on (DBUS_SESSION_BUS_ADDRESS,
+// or the default the D-Bus library falls back to). systray cannot report
+// that itself, and its Quit panics when it started without a bus.
 func Available() (ok bool, reason string) {
+	if ok, reason := graphicalSession(os.Getenv); !ok {
+		return false, reason
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), sessionBusTimeout)
 	defer cancel()
 	conn, err := dbus.ConnectSessionBus(dbus.WithContext(ctx))
@@ -28,6 +36,41 @@ func Available() (ok bool, reason string) {
 	}
 	conn.Close()
 	return true, ""
+}
+
+// graphicalSession decides from the environment whether a display exists.
+// A per-user session bus alone is no proof: systemd starts one for SSH
+// logins too, and a tray there would be an icon nobody can see.
+func graphicalSession(getenv func(string) string) (ok bool, reason string) {
+	if getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return false, "no graphical session (DISPLAY/WAYLAND_DISPLAY unset)"
+	}
+	return true, ""
+}
+
+// panelHint returns a line for the log when no panel hosts tray icons yet,
+// "" otherwise. It is only a hint, not a reason to go headless: at login
+// the panel may start after Freelane, and systray registers the icon as
+// soon as a watcher appears.
+func panelHint() string {
+	// The context bounds the whole check: the connection closes with it.
+	ctx, cancel := context.WithTimeout(context.Background(), sessionBusTimeout)
+	defer cancel()
+	conn, err := dbus.ConnectSessionBus(dbus.WithContext(ctx))
+	if err != nil {
+		return ""
+	}
+	defer conn.Close()
+	var owned bool
+	err = conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, watcherName).Store(&owned)
+	return panelHintFor(owned, err)
+}
+
+func panelHintFor(watcherOwned bool, err error) string {
+	if err != nil || watcherOwned {
+		return ""
+	}
+	return "no panel with a system tray is running (no " + watcherName + "); the icon will appear once one starts"
 }
 
 // setTrayTitle sets the StatusNotifierItem title, which systray also uses as

@@ -4,6 +4,7 @@ package tray
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -11,6 +12,7 @@ import (
 )
 
 func TestAvailable_NoSessionBus(t *testing.T) {
+	t.Setenv("DISPLAY", ":0")
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
 	ok, reason := Available()
 	if ok {
@@ -46,7 +48,72 @@ func TestAvailable_PrivateSessionBus(t *testing.T) {
 		t.Fatalf("reading the bus address: %v", err)
 	}
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", strings.TrimSpace(addr))
+	t.Setenv("WAYLAND_DISPLAY", "wayland-0")
+	t.Setenv("DISPLAY", "")
 	if ok, reason := Available(); !ok {
 		t.Fatalf("Available() = false on a running bus: %s", reason)
+	}
+	// No panel owns the watcher name on this private bus.
+	if hint := panelHint(); !strings.Contains(hint, watcherName) {
+		t.Errorf("panelHint() = %q without a watcher, want a line naming %s", hint, watcherName)
+	}
+
+	// A bus without a display is an SSH login to a systemd machine.
+	t.Setenv("WAYLAND_DISPLAY", "")
+	if ok, reason := Available(); ok || !strings.Contains(reason, "no graphical session") {
+		t.Errorf("Available() = %v, %q on a bus without a display, want false and no graphical session", ok, reason)
+	}
+}
+
+func TestGraphicalSession(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		env    map[string]string
+		wantOK bool
+	}{
+		{"nothing_set", map[string]string{}, false},
+		{"bus_only", map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus"}, false},
+		{"x11", map[string]string{"DISPLAY": ":0"}, true},
+		{"wayland", map[string]string{"WAYLAND_DISPLAY": "wayland-0"}, true},
+		{"both", map[string]string{"DISPLAY": ":1", "WAYLAND_DISPLAY": "wayland-1"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ok, reason := graphicalSession(func(k string) string { return tt.env[k] })
+			if ok != tt.wantOK {
+				t.Fatalf("graphicalSession() = %v, want %v", ok, tt.wantOK)
+			}
+			if !ok && reason != "no graphical session (DISPLAY/WAYLAND_DISPLAY unset)" {
+				t.Errorf("reason = %q", reason)
+			}
+			if ok && reason != "" {
+				t.Errorf("reason = %q for an available session", reason)
+			}
+		})
+	}
+}
+
+func TestPanelHintFor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		owned    bool
+		err      error
+		wantHint bool
+	}{
+		{"panel_running", true, nil, false},
+		{"no_panel_yet", false, nil, true},
+		{"bus_call_failed", false, errors.New("no reply"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			hint := panelHintFor(tt.owned, tt.err)
+			if got := hint != ""; got != tt.wantHint {
+				t.Errorf("panelHintFor(%v, %v) = %q, want a hint: %v", tt.owned, tt.err, hint, tt.wantHint)
+			}
+		})
 	}
 }

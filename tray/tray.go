@@ -63,6 +63,9 @@ func Run(ctx context.Context, c Controller, o Options) error {
 		return fmt.Errorf("%w: %s", ErrUnavailable, reason)
 	}
 	o = o.withDefaults()
+	if hint := panelHint(); hint != "" {
+		o.Logger.Info(hint)
+	}
 	actions := make(chan action, pendingActions)
 	l := newLoop(c, o, actions)
 	first := l.model()
