@@ -223,7 +223,7 @@ func TestLoop_FollowsChangesMadeElsewhere(t *testing.T) {
 	h.nextMenu(t, "debug checked", func(m menu) bool { return m.debug })
 
 	h.ctrl.update(func(s *State) { s.Problem, s.Detail = ProblemNoKey, "Add the key" })
-	m := h.nextMenu(t, "the problem", func(m menu) bool { return m.status == "No API key: Add the key" })
+	m := h.nextMenu(t, "the problem", func(m menu) bool { return m.status == "Add the key · Running · 1 call today (1 ok, 0 failed)" })
 	if m.icon != Icon(State{Problem: ProblemNoKey}) {
 		t.Errorf("icon = %v, want attention", m.icon)
 	}
