@@ -21,13 +21,8 @@ type loginEntry struct {
 	icon string
 }
 
-// NewAutostart returns the login entry that runs exe with args. exe is made
-// absolute, because a login session starts with its own working directory
-// and PATH.
-func NewAutostart(exe string, args ...string) Autostarter {
-	if abs, err := filepath.Abs(exe); err == nil {
-		exe = abs
-	}
+// newLoginEntry returns the login entry that runs exe (absolute) with args.
+func newLoginEntry(exe string, args []string) *loginEntry {
 	return &loginEntry{exec: append([]string{exe}, args...), icon: installedIcon(exe)}
 }
 

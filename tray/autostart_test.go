@@ -35,7 +35,7 @@ func TestNewAutostart_ManagesDesktopEntry(t *testing.T) {
 	entry := string(data)
 	for _, want := range []string{
 		"Name=Freelane\n",
-		"Exec=\"/opt/free lane/freelane\" \"serve\"\n",
+		"Exec=\"/opt/free lane/freelane\" \"--home\" \"/srv/free lane\"\n",
 	} {
 		if !strings.Contains(entry, want) {
 			t.Errorf("desktop entry lacks %q:\n%s", want, entry)
@@ -47,7 +47,7 @@ func TestAutostartChild(t *testing.T) {
 	if os.Getenv(autostartChildEnv) == "" {
 		t.Skip("runs only as the child of TestNewAutostart_ManagesDesktopEntry")
 	}
-	a := NewAutostart("/opt/free lane/freelane", "serve")
+	a := NewAutostart("/opt/free lane/freelane", "--home", "/srv/free lane")
 	if a.Enabled() {
 		t.Fatal("enabled before Enable")
 	}

@@ -3,7 +3,6 @@ package tray
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -22,12 +21,9 @@ type loginEntry struct {
 	command string
 }
 
-// NewAutostart returns the login entry that runs exe with args. exe is made
-// absolute and quoted, since the path usually contains spaces.
-func NewAutostart(exe string, args ...string) Autostarter {
-	if abs, err := filepath.Abs(exe); err == nil {
-		exe = abs
-	}
+// newLoginEntry returns the login entry that runs exe (absolute) with args,
+// each quoted as needed, since the path usually contains spaces.
+func newLoginEntry(exe string, args []string) *loginEntry {
 	parts := []string{syscall.EscapeArg(exe)}
 	for _, a := range args {
 		parts = append(parts, syscall.EscapeArg(a))

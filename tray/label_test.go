@@ -8,7 +8,7 @@ func TestFixedLabels_NeedNoEscaping(t *testing.T) {
 	t.Parallel()
 	for _, label := range []string{
 		LabelStartProxy, LabelStopProxy, LabelOpenDashboard, LabelDebugMode,
-		LabelLaunchAtLogin, LabelOpenConfigFolder, LabelQuit,
+		LabelLaunchAtLogin, LabelLaunchAtLoginUnavailable, LabelOpenConfigFolder, LabelQuit,
 	} {
 		if got := menuLabel(label); got != label {
 			t.Errorf("menuLabel(%q) = %q; a fixed label must not need escaping", label, got)

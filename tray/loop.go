@@ -77,8 +77,7 @@ func newLoop(c Controller, o Options, actions <-chan action) *loop {
 
 // model reads the current state into a menu.
 func (l *loop) model() menu {
-	managed := l.autostart != nil
-	return menuModel(l.ctrl.State(), managed && l.autostart.Enabled(), managed)
+	return menuModel(l.ctrl.State(), loginItemState(l.autostart))
 }
 
 // run shows state changes and performs actions until Quit is clicked or ctx

@@ -5,13 +5,16 @@ import "github.com/freelane/freelane/assets"
 // Menu labels. Tests find menu items by these labels over D-Bus, so they are
 // the menu's public surface.
 const (
-	LabelStartProxy       = "Start proxy"
-	LabelStopProxy        = "Stop proxy"
-	LabelOpenDashboard    = "Open dashboard"
-	LabelDebugMode        = "Debug mode"
-	LabelLaunchAtLogin    = "Launch at login"
-	LabelOpenConfigFolder = "Open config folder"
-	LabelQuit             = "Quit"
+	LabelStartProxy    = "Start proxy"
+	LabelStopProxy     = "Stop proxy"
+	LabelOpenDashboard = "Open dashboard"
+	LabelDebugMode     = "Debug mode"
+	LabelLaunchAtLogin = "Launch at login"
+	// LabelLaunchAtLoginUnavailable replaces LabelLaunchAtLogin, disabled,
+	// when the running binary cannot be started at login (a go run build).
+	LabelLaunchAtLoginUnavailable = "Launch at login (needs an installed build)"
+	LabelOpenConfigFolder         = "Open config folder"
+	LabelQuit                     = "Quit"
 )
 
 // menu is everything the tray shows for one State: the renderer applies it
@@ -23,24 +26,39 @@ type menu struct {
 	toggle  string
 	debug   bool
 	// launchAtLogin is the real state of the login entry; canLaunchAtLogin
-	// is false when there is no Autostarter and the item is disabled.
-	launchAtLogin    bool
-	canLaunchAtLogin bool
+	// is false when it cannot be changed and the item is disabled, with
+	// launchAtLoginLabel and launchAtLoginTip saying why.
+	launchAtLogin      bool
+	canLaunchAtLogin   bool
+	launchAtLoginLabel string
+	launchAtLoginTip   string
+}
+
+// loginItem is what the tray knows of the login entry: whether it exists,
+// whether an Autostarter can change it, and why not when one cannot.
+type loginItem struct {
+	on      bool
+	managed bool
+	blocked string
 }
 
 // menuModel is the pure mapping from state to what the tray shows.
-// launchAtLogin is whether the login entry exists; managed is false when
-// there is no Autostarter, which disables that item.
-func menuModel(s State, launchAtLogin, managed bool) menu {
-	return menu{
-		icon:             Icon(s),
-		tooltip:          Tooltip(s),
-		status:           StatusLine(s),
-		toggle:           toggleLabel(s),
-		debug:            s.Debug,
-		launchAtLogin:    launchAtLogin,
-		canLaunchAtLogin: managed,
+func menuModel(s State, login loginItem) menu {
+	m := menu{
+		icon:               Icon(s),
+		tooltip:            Tooltip(s),
+		status:             StatusLine(s),
+		toggle:             toggleLabel(s),
+		debug:              s.Debug,
+		launchAtLogin:      login.on,
+		canLaunchAtLogin:   login.managed,
+		launchAtLoginLabel: LabelLaunchAtLogin,
+		launchAtLoginTip:   "Start Freelane when you log in",
 	}
+	if login.blocked != "" {
+		m.launchAtLoginLabel, m.launchAtLoginTip = LabelLaunchAtLoginUnavailable, login.blocked
+	}
+	return m
 }
 
 func toggleLabel(s State) string {

@@ -156,21 +156,30 @@ func TestIconAndToggleLabel(t *testing.T) {
 func TestMenuModel(t *testing.T) {
 	t.Parallel()
 	s := State{Running: true, Addr: "127.0.0.1:5000", Debug: true, FreeLeft: -1}
-	got := menuModel(s, true, true)
+	got := menuModel(s, loginItem{on: true, managed: true})
 	want := menu{
-		icon:             assets.IconRunning,
-		tooltip:          Tooltip(s),
-		status:           StatusLine(s),
-		toggle:           LabelStopProxy,
-		debug:            true,
-		launchAtLogin:    true,
-		canLaunchAtLogin: true,
+		icon:               assets.IconRunning,
+		tooltip:            Tooltip(s),
+		status:             StatusLine(s),
+		toggle:             LabelStopProxy,
+		debug:              true,
+		launchAtLogin:      true,
+		canLaunchAtLogin:   true,
+		launchAtLoginLabel: LabelLaunchAtLogin,
+		launchAtLoginTip:   "Start Freelane when you log in",
 	}
 	if got != want {
 		t.Errorf("menuModel() = %+v, want %+v", got, want)
 	}
-	if m := menuModel(s, false, false); m.launchAtLogin || m.canLaunchAtLogin {
+	if m := menuModel(s, loginItem{}); m.launchAtLogin || m.canLaunchAtLogin || m.launchAtLoginLabel != LabelLaunchAtLogin {
 		t.Errorf("without an Autostarter the item should be off and disabled: %+v", m)
+	}
+	blocked := menuModel(s, loginItem{blocked: "runs from a temporary folder"})
+	if blocked.canLaunchAtLogin || blocked.launchAtLogin {
+		t.Errorf("a blocked login item should be off and disabled: %+v", blocked)
+	}
+	if blocked.launchAtLoginLabel != LabelLaunchAtLoginUnavailable || blocked.launchAtLoginTip != "runs from a temporary folder" {
+		t.Errorf("a blocked login item should say why: label %q, tip %q", blocked.launchAtLoginLabel, blocked.launchAtLoginTip)
 	}
 }
 

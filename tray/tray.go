@@ -127,7 +127,7 @@ func newSystrayView(m menu) *systrayView {
 	v.dashboard = systray.AddMenuItem(LabelOpenDashboard, "Open the dashboard in the browser")
 	systray.AddSeparator()
 	v.debug = systray.AddMenuItemCheckbox(LabelDebugMode, "Save a debug dump of every call", m.debug)
-	v.launchAtLogin = systray.AddMenuItemCheckbox(LabelLaunchAtLogin, "Start Freelane when you log in", m.launchAtLogin)
+	v.launchAtLogin = systray.AddMenuItemCheckbox(m.launchAtLoginLabel, m.launchAtLoginTip, m.launchAtLogin)
 	if !m.canLaunchAtLogin {
 		v.launchAtLogin.Disable()
 	}
@@ -168,6 +168,12 @@ func (v *systrayView) show(m menu) {
 	}
 	if m.launchAtLogin != old.launchAtLogin {
 		setChecked(v.launchAtLogin, m.launchAtLogin)
+	}
+	if m.launchAtLoginLabel != old.launchAtLoginLabel {
+		v.launchAtLogin.SetTitle(m.launchAtLoginLabel)
+	}
+	if m.launchAtLoginTip != old.launchAtLoginTip {
+		v.launchAtLogin.SetTooltip(m.launchAtLoginTip)
 	}
 	if m.canLaunchAtLogin != old.canLaunchAtLogin {
 		if m.canLaunchAtLogin {

@@ -1,0 +1,71 @@
+package tray
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// transientReason is the tooltip of the disabled login item when the
+// running binary will not exist at the next login.
+const transientReason = "This copy runs from a temporary folder (go run) that is gone by the next login"
+
+// NewAutostart returns the login entry that runs exe with args, e.g.
+// "--home", dir so the entry starts on the same home folder. exe is made
+// absolute, because a login session starts with its own working directory
+// and PATH. A binary in a temporary folder (`go run`, the Go build cache)
+// is gone by the next login, so it gets an Autostarter that writes nothing
+// and that the menu shows disabled, saying why.
+func NewAutostart(exe string, args ...string) Autostarter {
+	if abs, err := filepath.Abs(exe); err == nil {
+		exe = abs
+	}
+	if transientExecutable(exe, os.TempDir()) {
+		return unavailableAutostart{reason: transientReason}
+	}
+	return newLoginEntry(exe, args)
+}
+
+// transientExecutable reports whether exe lives where binaries do not last:
+// under tempDir (where `go run` builds, in go-build<N>/b001/exe/) or in a
+// go-build folder elsewhere (GOTMPDIR, or the build cache, which Go cleans).
+func transientExecutable(exe, tempDir string) bool {
+	exe = filepath.Clean(exe)
+	if tempDir != "" {
+		if rel, err := filepath.Rel(filepath.Clean(tempDir), exe); err == nil && filepath.IsLocal(rel) {
+			return true
+		}
+	}
+	for _, part := range strings.Split(filepath.ToSlash(filepath.Dir(exe)), "/") {
+		if strings.HasPrefix(part, "go-build") {
+			return true
+		}
+	}
+	return false
+}
+
+// errNoLoginEntry is returned by an unavailableAutostart's Enable; the menu
+// item is disabled, so only a stray click queued before that can reach it.
+var errNoLoginEntry = errors.New("no login entry for a binary in a temporary folder")
+
+// unavailableAutostart stands in for the login entry when none can be
+// written; the menu item is disabled, labelled LabelLaunchAtLoginUnavailable,
+// with reason as its tooltip.
+type unavailableAutostart struct{ reason string }
+
+func (unavailableAutostart) Enabled() bool  { return false }
+func (unavailableAutostart) Enable() error  { return errNoLoginEntry }
+func (unavailableAutostart) Disable() error { return nil }
+
+// loginItemState is what the menu shows for the login entry.
+func loginItemState(a Autostarter) loginItem {
+	switch a := a.(type) {
+	case nil:
+		return loginItem{}
+	case unavailableAutostart:
+		return loginItem{blocked: a.reason}
+	default:
+		return loginItem{on: a.Enabled(), managed: true}
+	}
+}

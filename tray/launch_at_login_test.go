@@ -1,0 +1,71 @@
+package tray
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+)
+
+func TestTransientExecutable(t *testing.T) {
+	t.Parallel()
+	root := filepath.FromSlash("/")
+	tmp := filepath.Join(root, "tmp")
+	tests := []struct {
+		name, exe string
+		want      bool
+	}{
+		{"go_run_build", filepath.Join(tmp, "go-build2297418", "b001", "exe", "freelane"), true},
+		{"go_run_under_gotmpdir", filepath.Join(root, "scratch", "go-build123", "b001", "exe", "freelane"), true},
+		{"build_cache", filepath.Join(root, "home", "u", ".cache", "go-build", "ab", "exe", "freelane"), true},
+		{"unpacked_in_temp", filepath.Join(tmp, "freelane-1.2", "freelane"), true},
+		{"installed", filepath.Join(root, "usr", "local", "bin", "freelane"), false},
+		{"portable_folder", filepath.Join(root, "media", "usb", "freelane", "freelane"), false},
+		{"temp_lookalike_sibling", filepath.Join(root, "tmpfiles", "freelane"), false},
+		{"go_build_is_the_binary_name", filepath.Join(root, "opt", "go-build"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := transientExecutable(tt.exe, tmp); got != tt.want {
+				t.Errorf("transientExecutable(%q, %q) = %v, want %v", tt.exe, tmp, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewAutostart_TemporaryBinaryWritesNoEntry(t *testing.T) {
+	t.Parallel()
+	a := NewAutostart(filepath.Join(t.TempDir(), "go-build1", "b001", "exe", "freelane"), "--home", "/x")
+	if _, ok := a.(unavailableAutostart); !ok {
+		t.Fatalf("NewAutostart for a temporary binary = %T, want unavailableAutostart", a)
+	}
+	if err := a.Enable(); !errors.Is(err, errNoLoginEntry) {
+		t.Errorf("Enable() = %v, want errNoLoginEntry", err)
+	}
+	if a.Enabled() {
+		t.Error("Enabled() = true for an entry that cannot exist")
+	}
+}
+
+func TestLoginItemState(t *testing.T) {
+	t.Parallel()
+	on := &fakeAutostarter{enabled: true}
+	tests := []struct {
+		name string
+		a    Autostarter
+		want loginItem
+	}{
+		{"none", nil, loginItem{}},
+		{"managed_on", on, loginItem{on: true, managed: true}},
+		{"managed_off", &fakeAutostarter{}, loginItem{managed: true}},
+		{"temporary_binary", unavailableAutostart{reason: transientReason}, loginItem{blocked: transientReason}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := loginItemState(tt.a); got != tt.want {
+				t.Errorf("loginItemState() = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
