@@ -14,7 +14,12 @@
 // Freelane and removes the fields that would let OpenRouter pick a model on
 // its own, possibly a paid one: the top-level "models" fallback list, the
 // legacy "route", and router plugins ("auto-router", "auto-beta-router",
-// "pareto-router", "fusion"). Nothing else in the body changes.
+// "pareto-router", "fusion"). It also removes the add-ons OpenRouter bills to
+// credits even on a free model: the "web" plugin and "web_search_options".
+// (A model id ending in ":online" is billed the same way; it is replaced with
+// the chosen catalog id, which always ends in ":free".) Nothing else in the
+// body changes. [ChatRequest.Paid] says which paid add-ons a request asked
+// for, so the caller can log their removal.
 // [InspectChatBody] returns the body it accepted as an [InspectedBody], whose
 // rewrite skips validating the JSON again on every attempt.
 //

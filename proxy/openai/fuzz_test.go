@@ -7,11 +7,12 @@ import (
 )
 
 // FuzzRewriteForUpstream checks, for any JSON object, that the rewrite stays
-// valid JSON, names the chosen model and drops the routing fields.
+// valid JSON, names the chosen model and drops the routing and paid fields.
 func FuzzRewriteForUpstream(f *testing.F) {
 	f.Add([]byte(`{"model":"x","models":["a"],"route":"fallback","plugins":[{"id":"fusion"},{"id":"web"}]}`), "m:free")
 	f.Add([]byte("{ }"), "m")
 	f.Add([]byte(`{"a":{"model":1},"b":[1,{"models":2}],"model":null}`), "q\"\\\n")
+	f.Add([]byte(`{"model":"a:online","web_search_options":{"search_context_size":"low"},"plugins":[{"id":"web"},{"id":"response-healing"}]}`), "a:free")
 	f.Fuzz(func(t *testing.T, body []byte, model string) {
 		out, err := RewriteForUpstream(body, model)
 		var in map[string]json.RawMessage
@@ -35,11 +36,25 @@ func FuzzRewriteForUpstream(f *testing.F) {
 		if _, ok := got["models"]; ok {
 			t.Fatalf("models kept in %q", out)
 		}
-		if _, ok := got["route"]; ok {
-			t.Fatalf("route kept in %q", out)
+		for _, dropped := range []string{"route", "web_search_options"} {
+			if _, ok := got[dropped]; ok {
+				t.Fatalf("%s kept in %q", dropped, out)
+			}
+		}
+		if plugins, ok := got["plugins"]; ok {
+			// A map, not a struct: encoding/json matches struct fields
+			// case-insensitively, OpenRouter's "id" is exact.
+			var entries []map[string]json.RawMessage
+			if json.Unmarshal(plugins, &entries) == nil {
+				for _, p := range entries {
+					if stringIs(p["id"], "web") {
+						t.Fatalf("web plugin kept in %q", out)
+					}
+				}
+			}
 		}
 		for k, v := range in {
-			if k == "model" || k == "models" || k == "route" || k == "plugins" {
+			if k == "model" || k == "models" || k == "route" || k == "plugins" || k == "web_search_options" {
 				continue
 			}
 			if string(got[k]) != string(v) && json.Valid(v) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // ChatRequest is what Freelane needs to know about a chat completion request
@@ -22,7 +23,37 @@ type ChatRequest struct {
 	// "include_reasoning": true, or a "reasoning" object without
 	// "exclude": true or "enabled": false.
 	WantsReasoning bool
+	// Paid holds the paid add-ons the request asked for, which the rewrite
+	// leaves out so that a free model never bills credits.
+	Paid PaidFeatures
 }
+
+// PaidFeatures is a set of OpenRouter add-ons billed to credits even on a
+// free model. Its String form lists them for a log line.
+type PaidFeatures uint8
+
+// The paid add-ons a request may ask for.
+const (
+	PaidWebPlugin        PaidFeatures = 1 << iota // plugins: [{"id":"web"}]
+	PaidWebSearchOptions                          // "web_search_options"
+	PaidOnlineModel                               // a model id ending in ":online"
+)
+
+var paidFeatureNames = [...]string{"web plugin", "web_search_options", ":online model"}
+
+func (p PaidFeatures) String() string {
+	var names []string
+	for i, name := range paidFeatureNames {
+		if p&(1<<i) != 0 {
+			names = append(names, name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// onlineSuffix turns on OpenRouter's paid web search for a model id. Only
+// catalog ids ending in ":free" are ever sent, so it never reaches upstream.
+const onlineSuffix = ":online"
 
 // RequestError describes why a request body was rejected, in the terms of the
 // OpenAI error envelope.
@@ -112,6 +143,9 @@ func inspect(body []byte) (ChatRequest, error) {
 			switch kind {
 			case kindString:
 				req.Model, _ = unquote(v) // json.Valid has vouched for the escapes
+				if strings.HasSuffix(req.Model, onlineSuffix) {
+					req.Paid |= PaidOnlineModel
+				}
 			case kindNull:
 			default:
 				err = typeError("model", "a string")
@@ -139,6 +173,14 @@ func inspect(body []byte) (ChatRequest, error) {
 		case keyIs(m.key, "temperature"), keyIs(m.key, "top_p"):
 			if kind != kindNull && kind != kindNumber {
 				err = typeError(string(m.key), "a number")
+			}
+		case keyIs(m.key, "plugins"):
+			if kind == kindArray && hasPlugin(body, m.valueStart, webPluginID) {
+				req.Paid |= PaidWebPlugin
+			}
+		case keyIs(m.key, "web_search_options"):
+			if kind != kindNull {
+				req.Paid |= PaidWebSearchOptions
 			}
 		case keyIs(m.key, "include_reasoning"):
 			if kind == kindBool {
@@ -226,6 +268,19 @@ func hasImagePart(body []byte, start int) bool {
 			if v := m.value(body); stringIs(v, "image_url") || stringIs(v, "input_image") {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// hasPlugin reports whether the plugins array at body[start] has an entry
+// whose "id" is id.
+func hasPlugin(body []byte, start int, id string) bool {
+	ids := [1]string{id}
+	arr := newArrayIter(body, start)
+	for s, e, ok := arr.next(); ok; s, e, ok = arr.next() {
+		if pluginIDIn(body, s, e, ids[:]) {
+			return true
 		}
 	}
 	return false

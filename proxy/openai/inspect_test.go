@@ -35,6 +35,17 @@ func TestInspectChatRequest_Facts(t *testing.T) {
 		{"integer_exponent_max_tokens", `{"max_tokens":1e3,"temperature":0.5,"messages":[{"role":"user","content":"x"}]}`, ChatRequest{}},
 		{"model_inside_message_ignored", `{"messages":[{"role":"user","content":"x","model":5}]}`, ChatRequest{}},
 		{"whitespace", " \n{ \"messages\" : [ { \"role\" : \"user\" } ] , \"stream\" : false }\n", ChatRequest{}},
+		{"web_plugin", `{"plugins":[{"id":"auto-router"},{"id":"web"}],"messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{Paid: PaidWebPlugin}},
+		{"other_plugins_are_not_paid", `{"plugins":[{"id":"response-healing"},"web",{"name":"web"}],"messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{}},
+		{"web_search_options", `{"web_search_options":{},"messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{Paid: PaidWebSearchOptions}},
+		{"null_web_search_options", `{"web_search_options":null,"messages":[{"role":"user","content":"x"}]}`, ChatRequest{}},
+		{"online_model", `{"model":"meta/llama:free:online","messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{Model: "meta/llama:free:online", Paid: PaidOnlineModel}},
+		{"all_paid_once", `{"model":"a:online","plugins":[{"id":"web"},{"id":"web"}],"web_search_options":{},"web_search_options":{},"messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{Model: "a:online", Paid: PaidWebPlugin | PaidWebSearchOptions | PaidOnlineModel}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,6 +58,23 @@ func TestInspectChatRequest_Facts(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestPaidFeatures_String(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		paid PaidFeatures
+		want string
+	}{
+		{0, ""},
+		{PaidWebPlugin, "web plugin"},
+		{PaidWebPlugin | PaidWebSearchOptions | PaidOnlineModel, "web plugin, web_search_options, :online model"},
+	}
+	for _, tt := range tests {
+		if got := tt.paid.String(); got != tt.want {
+			t.Errorf("PaidFeatures(%d).String() = %q, want %q", tt.paid, got, tt.want)
+		}
 	}
 }
 

@@ -7,19 +7,23 @@ import (
 	"unicode/utf8"
 )
 
-// routerPluginIDs are the OpenRouter plugins that pick the model themselves
-// and may pick a paid one.
-var routerPluginIDs = [...]string{"auto-router", "auto-beta-router", "pareto-router", "fusion"}
+// droppedPluginIDs are the OpenRouter plugins a request may not keep: the
+// routers pick the model themselves and may pick a paid one, and "web"
+// (web search) is billed to credits even on a free model.
+var droppedPluginIDs = [...]string{"auto-router", "auto-beta-router", "pareto-router", "fusion", webPluginID}
+
+// webPluginID is OpenRouter's web search plugin.
+const webPluginID = "web"
 
 // errNotObject is returned for bodies that are not a JSON object.
 var errNotObject = errors.New("request body is not a JSON object")
 
 // RewriteForUpstream returns a copy of the chat request body with the
 // top-level "model" set to model (replaced, or added when absent), and with
-// the fields that would let OpenRouter choose another model removed: the
-// top-level "models" and "route", and any router entry of "plugins". Every
-// other byte, including unknown fields and whitespace, is kept as sent.
-// Only top-level keys are touched.
+// the fields that would let OpenRouter choose another model or bill credits
+// removed: the top-level "models", "route" and "web_search_options", and any
+// router or web entry of "plugins". Every other byte, including unknown
+// fields and whitespace, is kept as sent. Only top-level keys are touched.
 func RewriteForUpstream(body []byte, model string) ([]byte, error) {
 	if !json.Valid(body) {
 		return nil, errors.New("rewriting request body: not valid JSON")
@@ -44,7 +48,7 @@ func rewriteObject(body []byte, open int, model string) []byte {
 	it := newObjectIter(body, open)
 	for m, ok := it.next(); ok; m, ok = it.next() {
 		switch {
-		case keyIs(m.key, "models"), keyIs(m.key, "route"):
+		case keyIs(m.key, "models"), keyIs(m.key, "route"), keyIs(m.key, "web_search_options"):
 			w.skip(m.keyStart)
 		case keyIs(m.key, "model"):
 			sawModel = true
@@ -55,7 +59,7 @@ func rewriteObject(body []byte, open int, model string) []byte {
 		case keyIs(m.key, "plugins") && kindOf(body[m.valueStart:]) == kindArray:
 			out = w.before(out, m.keyStart)
 			out = append(out, body[m.keyStart:m.valueStart]...)
-			out = appendWithoutRouterPlugins(out, body, m.valueStart)
+			out = appendAllowedPlugins(out, body, m.valueStart)
 			out = w.after(out, m.valueEnd)
 		default:
 			out = w.keep(out, m.keyStart, m.valueEnd)
@@ -69,14 +73,14 @@ func rewriteObject(body []byte, open int, model string) []byte {
 	return append(out, body[it.close+1:]...)
 }
 
-// appendWithoutRouterPlugins appends the plugins array at body[start] minus
-// the entries whose "id" names a router plugin.
-func appendWithoutRouterPlugins(out, body []byte, start int) []byte {
+// appendAllowedPlugins appends the plugins array at body[start] minus the
+// entries whose "id" names a dropped plugin.
+func appendAllowedPlugins(out, body []byte, start int) []byte {
 	out = append(out, '[')
 	w := newListWriter(body, start)
 	arr := newArrayIter(body, start)
 	for s, e, ok := arr.next(); ok; s, e, ok = arr.next() {
-		if isRouterPlugin(body, s, e) {
+		if pluginIDIn(body, s, e, droppedPluginIDs[:]) {
 			w.skip(s)
 		} else {
 			out = w.keep(out, s, e)
@@ -85,7 +89,9 @@ func appendWithoutRouterPlugins(out, body []byte, start int) []byte {
 	return w.finish(out, arr.close)
 }
 
-func isRouterPlugin(body []byte, start, end int) bool {
+// pluginIDIn reports whether the plugins entry body[start:end] is an object
+// whose "id" is one of ids.
+func pluginIDIn(body []byte, start, end int, ids []string) bool {
 	if kindOf(body[start:end]) != kindObject {
 		return false
 	}
@@ -94,8 +100,8 @@ func isRouterPlugin(body []byte, start, end int) bool {
 		if !keyIs(m.key, "id") {
 			continue
 		}
-		for _, router := range routerPluginIDs {
-			if stringIs(m.value(body), router) {
+		for _, id := range ids {
+			if stringIs(m.value(body), id) {
 				return true
 			}
 		}

@@ -30,8 +30,17 @@ func TestRewriteForUpstream(t *testing.T) {
 			`{"metadata":{"models":"keep","route":"keep"},"model":"m"}`},
 		{"string_value_models_untouched", `{"messages":[{"role":"user","content":"\"models\":[1]"}]}`, "m",
 			`{"messages":[{"role":"user","content":"\"models\":[1]"}],"model":"m"}`},
-		{"router_plugins_removed", `{"model":"x","plugins":[{"id":"auto-router"},{"id":"web","max_results":3},{"id":"fusion"}]}`, "m",
-			`{"model":"m","plugins":[{"id":"web","max_results":3}]}`},
+		{"router_plugins_removed", `{"model":"x","plugins":[{"id":"auto-router"},{"id":"response-healing"},{"id":"fusion"}]}`, "m",
+			`{"model":"m","plugins":[{"id":"response-healing"}]}`},
+		{"web_plugin_removed", `{"model":"x","plugins":[{"id":"web","max_results":3,"engine":"exa"}, {"id":"context-compression"}]}`, "m",
+			`{"model":"m","plugins":[{"id":"context-compression"}]}`},
+		{"web_search_options_removed", `{"web_search_options":{"search_context_size":"high"},"model":"x","n":1}`, "m",
+			`{"model":"m","n":1}`},
+		{"web_search_options_last_removed", "{\"model\":\"x\",\n \"web_search_options\": {}\n}", "m",
+			"{\"model\":\"m\"\n}"},
+		{"nested_web_search_options_untouched", `{"metadata":{"web_search_options":{},"plugins":[{"id":"web"}]},"model":"x"}`, "m",
+			`{"metadata":{"web_search_options":{},"plugins":[{"id":"web"}]},"model":"m"}`},
+		{"online_model_replaced", `{"model":"meta/llama:free:online"}`, "meta/llama:free", `{"model":"meta/llama:free"}`},
 		{"all_plugins_routers", `{"plugins":[ {"id":"pareto-router"}, {"id":"auto-beta-router"} ],"model":"x"}`, "m",
 			`{"plugins":[ ],"model":"m"}`},
 		{"non_router_plugins_kept", `{"plugins":[{"id":"context-compression","enabled":false}],"model":"x"}`, "m",
@@ -88,8 +97,8 @@ func TestRewriteForUpstream_TypicalBodyKeepsMeaning(t *testing.T) {
 			t.Errorf("%q still present", gone)
 		}
 	}
-	if plugins := after["plugins"].([]any); len(plugins) != 1 {
-		t.Errorf("plugins = %v, want only web", plugins)
+	if plugins := after["plugins"].([]any); len(plugins) != 0 {
+		t.Errorf("plugins = %v, want the router and web plugins gone", plugins)
 	}
 	for _, k := range []string{"messages", "tools", "temperature", "max_tokens", "stream"} {
 		b1, _ := json.Marshal(before[k])
