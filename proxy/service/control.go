@@ -75,6 +75,12 @@ func Start(ctx context.Context, o Options) (Status, error) {
 		}
 		return st, fmt.Errorf("%w as a service (supervisor pid %d%s)", ErrAlreadyRunning, rec.SupervisorPID, where)
 	case serviceStale:
+		if pid := o.orphanedServer(rec); pid != 0 {
+			// The pid file is kept: it is how Stop finds this server.
+			return Status{StalePIDFile: true, ServerPID: pid}, fmt.Errorf(
+				"%w: the server (pid %d) of a service whose supervisor died still runs; `freelane stop` ends it",
+				ErrAlreadyRunning, pid)
+		}
 		o.Logger.Info("removing stale pid file", "path", o.pidPath(), "pid", rec.SupervisorPID)
 		if err := removePIDFileOf(o.pidPath(), rec.SupervisorPID); err != nil {
 			return Status{}, err
@@ -180,7 +186,8 @@ func (o Options) awaitReady(ctx context.Context, pid int, exited <-chan error) (
 
 // Stop asks the supervisor to stop (SIGTERM; on Windows a stop file), which
 // stops the server gracefully. Past StopTimeout (plus a margin) it kills both.
-// It returns ErrNotRunning when no service runs, removing a stale pid file.
+// It returns ErrNotRunning when no service runs, removing a stale pid file;
+// a server that a dead supervisor left running is stopped first.
 func Stop(ctx context.Context, o Options) error {
 	o, err := o.withDefaults()
 	if err != nil {
@@ -194,12 +201,68 @@ func Stop(ctx context.Context, o Options) error {
 	case serviceAbsent:
 		return ErrNotRunning
 	case serviceStale:
+		orphan := o.orphanedServer(rec)
+		if orphan != 0 {
+			if err := o.stopOrphanedServer(ctx, orphan); err != nil {
+				return err
+			}
+		}
 		if err := removePIDFileOf(o.pidPath(), rec.SupervisorPID); err != nil {
 			return err
 		}
-		return fmt.Errorf("%w (removed a stale pid file)", ErrNotRunning)
+		if orphan == 0 {
+			return fmt.Errorf("%w (removed a stale pid file)", ErrNotRunning)
+		}
+		return nil
 	}
 	return o.stopSupervisor(ctx, rec)
+}
+
+// orphanedServer returns the pid of the server named by a stale pid file when
+// it still runs this program, else 0. Only a positive identification counts:
+// where the platform cannot name a process's program, a reused pid could be
+// anyone's, and Stop must never signal it.
+func (o Options) orphanedServer(rec pidRecord) int {
+	pid := rec.ServerPID
+	if pid <= 0 || pid == rec.SupervisorPID || !processAlive(pid) {
+		return 0
+	}
+	name, err := processExecutable(pid)
+	if err != nil || !sameProgram(name, o.Exe) {
+		return 0
+	}
+	return pid
+}
+
+// stopOrphanedServer stops a server whose supervisor died: gracefully first,
+// as the supervisor would, then with a kill past StopTimeout.
+func (o Options) stopOrphanedServer(ctx context.Context, pid int) error {
+	o.Logger.Warn("stopping the server its dead supervisor left running", "server_pid", pid)
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return nil // gone since the check
+	}
+	defer p.Release()
+	if err := terminateServer(p); err != nil && processAlive(pid) {
+		return fmt.Errorf("stopping server %d: %w", pid, err)
+	}
+	gone, err := waitExit(ctx, pid, o.StopTimeout)
+	if err != nil {
+		return fmt.Errorf("waiting for server %d to stop: %w", pid, err)
+	}
+	if gone {
+		return nil
+	}
+	if err := killProcess(pid); err != nil {
+		return err
+	}
+	if gone, err = waitExit(ctx, pid, killWait); err != nil {
+		return fmt.Errorf("waiting for the killed server %d to exit: %w", pid, err)
+	}
+	if !gone {
+		return fmt.Errorf("server %d survived a kill", pid)
+	}
+	return nil
 }
 
 func (o Options) stopSupervisor(ctx context.Context, rec pidRecord) error {
@@ -268,7 +331,7 @@ func QueryStatus(ctx context.Context, o Options) (Status, error) {
 	case state == serviceAbsent:
 		return Status{}, nil
 	case state == serviceStale:
-		return Status{StalePIDFile: true}, nil
+		return Status{StalePIDFile: true, ServerPID: o.orphanedServer(rec)}, nil
 	}
 	return o.status(ctx, rec), nil
 }

@@ -12,8 +12,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -284,5 +286,92 @@ func TestStartStop_WildcardAddressWithToken(t *testing.T) {
 	}
 	if processAlive(st.PID) || processAlive(st.ServerPID) {
 		t.Errorf("processes %d/%d survived Stop", st.PID, st.ServerPID)
+	}
+}
+
+func TestSupervisorKilled_ServerStopsWithIt(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the parent-death signal is Linux-only; Stop covers other systems")
+	}
+	o := testOptions(t, "serve")
+	stopOnCleanup(t, o)
+	st, err := Start(t.Context(), o)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+
+	if err := syscall.Kill(st.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "the orphaned server to exit", func() bool { return !processAlive(st.ServerPID) })
+	if !contains(events(t, o.Dir), "graceful "+strconv.Itoa(st.ServerPID)) {
+		t.Errorf("events = %q, want the server to have stopped gracefully on SIGTERM", events(t, o.Dir))
+	}
+	got, err := QueryStatus(t.Context(), o)
+	if err != nil || got.Running || !got.StalePIDFile || got.ServerPID != 0 {
+		t.Errorf("QueryStatus = %+v, %v; want a stale pid file and no server", got, err)
+	}
+}
+
+// Where no parent-death signal stopped it (other systems, or a server that
+// ignored it), Stop ends the server a dead supervisor left; Start refuses
+// meanwhile and keeps the pid file that leads Stop to it.
+func TestStop_EndsServerLeftByDeadSupervisor(t *testing.T) {
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no `true` program:", err)
+	}
+	o := testOptions(t, "serve")
+	server := exec.Command(o.Exe, "serve")
+	server.Env = append(os.Environ(), o.Env...)
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		server.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		server.Process.Kill()
+		<-exited
+	})
+	pid := server.Process.Pid
+	waitFor(t, 20*time.Second, "the server to answer /health", func() bool {
+		h, err := o.fetchHealth(t.Context())
+		return err == nil && h.PID == pid
+	})
+	rec := pidRecord{SupervisorPID: dead.Process.Pid, ServerPID: pid, StartedAt: time.Now()}
+	if err := writePIDFile(o.pidPath(), rec); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := QueryStatus(t.Context(), o)
+	if err != nil || st.Running || !st.StalePIDFile || st.ServerPID != pid {
+		t.Errorf("QueryStatus = %+v, %v; want not running with server %d left over", st, err, pid)
+	}
+	if text := st.String(); !strings.Contains(text, strconv.Itoa(pid)) || !strings.Contains(text, "freelane stop") {
+		t.Errorf("status text does not point at the leftover server:\n%s", text)
+	}
+	if _, err := Start(t.Context(), o); !errors.Is(err, ErrAlreadyRunning) || !strings.Contains(err.Error(), strconv.Itoa(pid)) {
+		t.Errorf("Start beside the leftover server = %v, want ErrAlreadyRunning naming pid %d", err, pid)
+	}
+	if _, err := readPIDFile(o.pidPath()); err != nil {
+		t.Errorf("a refused Start removed the pid file: %v", err)
+	}
+
+	if err := Stop(t.Context(), o); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the leftover server still runs after Stop")
+	}
+	if !contains(events(t, o.Dir), "graceful "+strconv.Itoa(pid)) {
+		t.Errorf("events = %q, want a graceful stop of server %d", events(t, o.Dir), pid)
+	}
+	if _, err := os.Stat(o.pidPath()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("pid file after Stop: %v, want it removed", err)
 	}
 }

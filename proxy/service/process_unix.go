@@ -19,9 +19,6 @@ func detach(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 }
 
-// prepareServer sets platform attributes of the server child; none on Unix.
-func prepareServer(*exec.Cmd) {}
-
 // supervisorOutput is where the detached supervisor's own stdout and stderr go:
 // daemon.log, so a crash trace of the supervisor is not lost.
 func supervisorOutput(o Options) (*os.File, error) {

@@ -111,7 +111,7 @@ func (o Options) logPath() string { return filepath.Join(o.Dir, LogFileName) }
 type Status struct {
 	Running   bool      // the supervisor is alive
 	PID       int       // supervisor process
-	ServerPID int       // current server process (0 between restarts)
+	ServerPID int       // current server process (0 between restarts); when not running, a server its dead supervisor left
 	StartedAt time.Time // when the supervisor started
 	Restarts  int       // server restarts after crashes since StartedAt
 
@@ -129,7 +129,10 @@ type Status struct {
 // String is the human-readable report `freelane status` prints.
 func (s Status) String() string {
 	if !s.Running {
-		if s.StalePIDFile {
+		switch {
+		case s.StalePIDFile && s.ServerPID != 0:
+			return fmt.Sprintf("Freelane service is not running (stale pid file), but its server (pid %d) still runs; `freelane stop` ends it", s.ServerPID)
+		case s.StalePIDFile:
 			return "Freelane service is not running (stale pid file)"
 		}
 		return "Freelane service is not running"

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -107,6 +108,11 @@ func (o Options) claimPIDFile(rec pidRecord) error {
 // runServer runs one server process to its end and reports how it ended: nil
 // for a clean exit, an error for a crash or a failure to start.
 func (o Options) runServer(ctx context.Context, log *slog.Logger, out io.Writer, rec *pidRecord) error {
+	// Linux sends the parent-death signal when the thread that started the
+	// child exits, not the process: keep this goroutine on its thread until
+	// the server is gone (Wait blocks a thread anyway).
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	cmd := exec.CommandContext(ctx, o.Exe, o.ServeArgs...)
 	cmd.Env = append(os.Environ(), o.Env...)
 	cmd.Stdout, cmd.Stderr = out, out
