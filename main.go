@@ -2,6 +2,7 @@
 // OpenAI-compatible endpoint backed by OpenRouter's free models.
 //
 //	freelane            the tray icon, which owns the proxy (headless where no tray can exist)
+//	freelane --home DIR [command]   any of these on the home folder DIR
 //	freelane serve      the proxy in the foreground, no tray
 //	freelane start|stop|status|restart   the supervised background service
 //	freelane version
@@ -19,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,6 +39,8 @@ var appMetadata []byte
 const usage = `Freelane: one local OpenAI-compatible endpoint for OpenRouter's free models.
 
 Usage:
+  freelane [--home DIR] [command]
+
   freelane            start the tray icon and the proxy (headless where no tray can exist)
   freelane serve      run the proxy in the foreground without a tray
   freelane start      start the proxy as a supervised background service
@@ -45,8 +49,9 @@ Usage:
   freelane status     show whether the service runs (exit status 1 when not)
   freelane version    print the version
 
-Configuration lives in .env in the home folder (FREELANE_HOME, or a .env in
-the current folder, or the user config folder); see .env.example.
+Configuration lives in .env in the home folder: --home DIR, else
+FREELANE_HOME, else the current folder when it holds a .env, else the user
+config folder; see .env.example.
 `
 
 func main() {
@@ -58,6 +63,20 @@ func run(args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "freelane: broken build metadata:", err)
 		return 1
+	}
+	home, args, err := splitHomeOption(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "freelane: %v\n\n%s", err, usage)
+		return 2
+	}
+	if home != "" {
+		// --home is FREELANE_HOME by another name: one that a login entry
+		// can carry on every system (the Windows Run key sets no
+		// variables), and that the service's child processes inherit.
+		if err := os.Setenv("FREELANE_HOME", home); err != nil {
+			fmt.Fprintln(os.Stderr, "freelane: setting the home folder:", err)
+			return 1
+		}
 	}
 	cmd := ""
 	if len(args) > 0 {
@@ -79,7 +98,7 @@ func run(args []string) int {
 		return 2
 	}
 
-	home, err := config.ResolveHome()
+	home, err = config.ResolveHome()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "freelane:", err)
 		return 1
@@ -151,7 +170,9 @@ func run(args []string) int {
 	go func() { runErr <- srv.Run(ctx) }()
 	if withTray {
 		err := tray.Run(ctx, trayController{srv}, tray.Options{
-			Autostart: tray.NewAutostart(executable()),
+			// The entry names the home folder: started at login, the
+			// working directory and environment that chose it are gone.
+			Autostart: tray.NewAutostart(executable(), "--home", cfg.Home),
 			Logger:    log,
 		})
 		if err != nil {
@@ -165,6 +186,28 @@ func run(args []string) int {
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// splitHomeOption takes the --home DIR option (also -home, --home=DIR) off
+// the front of args, before the command.
+func splitHomeOption(args []string) (home string, rest []string, err error) {
+	for len(args) > 0 {
+		name, value, hasValue := strings.Cut(args[0], "=")
+		if name != "--home" && name != "-home" {
+			break
+		}
+		if !hasValue {
+			if len(args) < 2 {
+				return "", nil, fmt.Errorf("%s needs a folder", name)
+			}
+			value, args = args[1], args[1:]
+		}
+		if strings.TrimSpace(value) == "" {
+			return "", nil, fmt.Errorf("%s needs a folder", name)
+		}
+		home, args = value, args[1:]
+	}
+	return home, args, nil
 }
 
 // runService handles the background-service commands.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -89,5 +90,42 @@ func pollUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 			t.Fatalf("test ended while waiting for %s", what)
 		case <-tick.C:
 		}
+	}
+}
+
+func TestSplitHomeOption(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		args     []string
+		wantHome string
+		wantRest []string
+		wantErr  bool
+	}{
+		{"none", nil, "", nil, false},
+		{"command_only", []string{"serve"}, "", []string{"serve"}, false},
+		{"tray_from_login_entry", []string{"--home", "/srv/free lane"}, "/srv/free lane", []string{}, false},
+		{"single_dash", []string{"-home", "/h", "status"}, "/h", []string{"status"}, false},
+		{"equals_form", []string{"--home=/h", "serve"}, "/h", []string{"serve"}, false},
+		{"last_one_wins", []string{"--home", "/a", "--home=/b"}, "/b", []string{}, false},
+		{"after_the_command_is_the_command's", []string{"serve", "--home", "/h"}, "", []string{"serve", "--home", "/h"}, false},
+		{"missing_folder", []string{"--home"}, "", nil, true},
+		{"empty_folder", []string{"--home="}, "", nil, true},
+		{"blank_folder", []string{"-home", " "}, "", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			home, rest, err := splitHomeOption(tt.args)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("splitHomeOption(%q) error = %v, want error: %v", tt.args, err, tt.wantErr)
+			}
+			if tt.wantErr {
+				return
+			}
+			if home != tt.wantHome || !slices.Equal(rest, tt.wantRest) {
+				t.Errorf("splitHomeOption(%q) = %q, %q; want %q, %q", tt.args, home, rest, tt.wantHome, tt.wantRest)
+			}
+		})
 	}
 }

@@ -42,7 +42,13 @@ const (
 func TestFreelaneBinary(t *testing.T) {
 	bin := freelaneBinary(t)
 	t.Run("tray_over_dbus", func(t *testing.T) { testTrayOverDBus(t, bin) })
-	t.Run("headless_without_session_bus", func(t *testing.T) { testHeadless(t, bin) })
+	t.Run("headless_without_session_bus", func(t *testing.T) {
+		testHeadless(t, bin, "unix:path=/nonexistent/bus", "no D-Bus session bus")
+	})
+	// A per-user bus without a display: an SSH login to a systemd machine.
+	t.Run("headless_without_display", func(t *testing.T) {
+		testHeadless(t, bin, startSessionBus(t), "no graphical session", "DISPLAY=")
+	})
 }
 
 func testTrayOverDBus(t *testing.T, bin string) {
@@ -123,7 +129,8 @@ func testTrayOverDBus(t *testing.T, bin string) {
 		entry := filepath.Join(app.xdgConfig, "autostart", "freelane.desktop")
 		click(tray.LabelLaunchAtLogin)
 		// The entry is created empty and then written: poll its content.
-		wantExec := fmt.Sprintf("Exec=%q\n", app.bin)
+		// It carries the home folder, which FREELANE_HOME chose here.
+		wantExec := fmt.Sprintf("Exec=%q %q %q\n", app.bin, "--home", app.home)
 		waitFor(t, "an autostart entry with "+wantExec, func() bool {
 			data, _ := os.ReadFile(entry)
 			return strings.Contains(string(data), wantExec)
@@ -168,12 +175,12 @@ func testTrayOverDBus(t *testing.T, bin string) {
 	app.waitExit(t, 0)
 }
 
-func testHeadless(t *testing.T, bin string) {
+func testHeadless(t *testing.T, bin, busAddr, wantReason string, env ...string) {
 	upstream := fakeopenrouter.New(t)
-	app := startFreelane(t, bin, "unix:path=/nonexistent/bus", upstream.BaseURL())
+	app := startFreelane(t, bin, busAddr, upstream.BaseURL(), env...)
 	app.waitListening(t)
-	if !strings.Contains(app.log(), "headless") {
-		t.Errorf("the log does not say it runs headless:\n%s", app.log())
+	if log := app.log(); !strings.Contains(log, "headless") || !strings.Contains(log, wantReason) {
+		t.Errorf("the log does not say it runs headless because of %q:\n%s", wantReason, log)
 	}
 	resp, err := http.Get("http://" + app.addr + "/health")
 	if err != nil {
@@ -258,7 +265,9 @@ type freelaneProcess struct {
 	exitErr                               error
 }
 
-func startFreelane(t *testing.T, bin, busAddr, upstreamURL string) *freelaneProcess {
+// startFreelane runs the tray on busAddr with a display set; env is added
+// last, so it can override that.
+func startFreelane(t *testing.T, bin, busAddr, upstreamURL string, env ...string) *freelaneProcess {
 	t.Helper()
 	root := t.TempDir()
 	p := &freelaneProcess{
@@ -272,7 +281,10 @@ func startFreelane(t *testing.T, bin, busAddr, upstreamURL string) *freelaneProc
 		exited:    make(chan struct{}),
 	}
 	binDir := filepath.Join(root, "bin")
-	for _, dir := range []string{p.home, p.xdgConfig, binDir} {
+	// The binary is built in the system temporary folder, where a login
+	// entry is refused; a private TMPDIR makes it count as installed.
+	tmpDir := filepath.Join(root, "tmp")
+	for _, dir := range []string{p.home, p.xdgConfig, binDir, tmpDir} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -289,12 +301,16 @@ func startFreelane(t *testing.T, bin, busAddr, upstreamURL string) *freelaneProc
 		"PATH=" + binDir + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"HOME=" + root,
 		"XDG_CONFIG_HOME=" + p.xdgConfig,
+		"TMPDIR=" + tmpDir,
 		"DBUS_SESSION_BUS_ADDRESS=" + busAddr,
+		// Nothing draws on this display; the tray only needs one to exist.
+		"DISPLAY=:99",
 		"FREELANE_HOME=" + p.home,
 		"LISTEN_ADDR=" + p.addr,
 		"OPENROUTER_BASE_URL=" + upstreamURL,
 		"OPENROUTER_API_KEY=" + fakeopenrouter.DefaultAPIKey,
 	}
+	p.cmd.Env = append(p.cmd.Env, env...)
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
