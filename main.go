@@ -105,10 +105,13 @@ func run(args []string) int {
 	}
 	cfg, err := config.Load(home)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "freelane: configuration in %s: %v\n", home, err)
+		reportConfigError(home, err, cmd == "")
 		return 1
 	}
-	log := newLogger(cfg, cmd == "")
+	// A LevelVar, so the level can follow LOG_LEVEL edits to .env.
+	logLevel := new(slog.LevelVar)
+	logLevel.Set(cfg.LogLevel)
+	log := newLogger(cfg.CacheDir, logLevel, cmd == "")
 	if w := config.PermissionWarning(home); w != "" {
 		log.Warn(w)
 	}
@@ -218,6 +221,7 @@ func runService(cmd string, cfg config.Config, log *slog.Logger) int {
 		Dir:       cfg.CacheDir,
 		HealthURL: "http://" + cfg.ListenAddr + "/health",
 		Env:       []string{"FREELANE_HOME=" + cfg.Home},
+		Token:     cfg.Token,
 		Logger:    log,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -267,13 +271,26 @@ func runningInstance(cfg config.Config) (string, bool) {
 	return proxy.DashboardURL(cfg.ListenAddr, cfg.Token), true
 }
 
+// reportConfigError says why the configuration cannot be loaded. The tray
+// may have no console (a Windows GUI app, a login item), so for it the
+// error also goes to the log file in the default CACHE_DIR: the broken
+// .env's own CACHE_DIR cannot be trusted.
+func reportConfigError(home string, err error, toFile bool) {
+	log := newLogger(filepath.Join(home, defaultCacheDir), slog.LevelError, toFile)
+	log.Error("cannot start: the configuration is invalid; fix it and start Freelane again",
+		"env_file", filepath.Join(home, config.EnvFileName), "err", err)
+}
+
+// defaultCacheDir is CACHE_DIR's default, relative to the home folder.
+const defaultCacheDir = "cache"
+
 // newLogger logs to stderr and, for the tray (which may have no console,
-// e.g. a Windows GUI app or a login item), also to a file in CACHE_DIR.
-func newLogger(cfg config.Config, toFile bool) *slog.Logger {
+// e.g. a Windows GUI app or a login item), also to freelane.log in cacheDir.
+func newLogger(cacheDir string, level slog.Leveler, toFile bool) *slog.Logger {
 	var out io.Writer = os.Stderr
 	if toFile {
-		if err := os.MkdirAll(cfg.CacheDir, 0o700); err == nil {
-			path := filepath.Join(cfg.CacheDir, "freelane.log")
+		if err := os.MkdirAll(cacheDir, 0o700); err == nil {
+			path := filepath.Join(cacheDir, "freelane.log")
 			if st, err := os.Stat(path); err == nil && st.Size() > 5<<20 {
 				_ = os.Rename(path, path+".1")
 			}
@@ -282,7 +299,7 @@ func newLogger(cfg config.Config, toFile bool) *slog.Logger {
 			}
 		}
 	}
-	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
 }
 
 func executable() string {

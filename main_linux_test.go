@@ -42,6 +42,7 @@ const (
 func TestFreelaneBinary(t *testing.T) {
 	bin := freelaneBinary(t)
 	t.Run("tray_over_dbus", func(t *testing.T) { testTrayOverDBus(t, bin) })
+	t.Run("invalid_config_is_logged", func(t *testing.T) { testInvalidConfigLogged(t, bin) })
 	t.Run("headless_without_session_bus", func(t *testing.T) {
 		testHeadless(t, bin, "unix:path=/nonexistent/bus", "no D-Bus session bus")
 	})
@@ -194,6 +195,24 @@ func testHeadless(t *testing.T, bin, busAddr, wantReason string, env ...string) 
 		t.Fatal(err)
 	}
 	app.waitExit(t, 0)
+}
+
+// testInvalidConfigLogged starts the tray as a login item would, with no
+// console to read: the reason it cannot start must reach the log file.
+func testInvalidConfigLogged(t *testing.T, bin string) {
+	upstream := fakeopenrouter.New(t)
+	app := startFreelane(t, bin, "unix:path=/nonexistent/bus", upstream.BaseURL(), "LISTEN_ADDR=no-port-here")
+	app.waitExit(t, 1)
+	logFile := filepath.Join(app.home, "cache", "freelane.log")
+	data, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatalf("reading the log file: %v", err)
+	}
+	for _, want := range []string{"configuration is invalid", "LISTEN_ADDR", filepath.Join(app.home, config.EnvFileName)} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("%s lacks %q:\n%s", logFile, want, data)
+		}
+	}
 }
 
 // startSessionBus runs a private dbus-daemon and returns its address.
