@@ -46,17 +46,21 @@ type ResponseInfo struct {
 }
 
 // Record is the dump of one call.
+//
+// The fields a Summary needs come first, ending with Stream and Attempts,
+// so that List reads only the head of a dump and stops at Client; see
+// readSummary before reordering them.
 type Record struct {
 	ID         string          `json:"id"`
 	Time       time.Time       `json:"time"`
 	DurationMs int64           `json:"duration_ms"`
 	Outcome    string          `json:"outcome"`
 	Model      string          `json:"model,omitempty"` // the model that answered
+	Stream     bool            `json:"stream"`
+	Attempts   []Attempt       `json:"attempts,omitempty"`
 	Client     ClientInfo      `json:"client"`
 	Request    json.RawMessage `json:"request,omitempty"`  // the body as received
 	Upstream   json.RawMessage `json:"upstream,omitempty"` // the body as last sent upstream
-	Stream     bool            `json:"stream"`
-	Attempts   []Attempt       `json:"attempts,omitempty"`
 	Response   ResponseInfo    `json:"response"`
 }
 

@@ -37,6 +37,12 @@ type Recorder struct {
 
 	rotateMu sync.Mutex // serialises rotation scans
 
+	summaryMu sync.Mutex // guards summaries
+	// summaries holds the last listing's summaries by path. A listing
+	// replaces the map instead of changing it, so a map once read under
+	// summaryMu may be used without it.
+	summaries map[string]cachedSummary
+
 	mu              sync.Mutex // guards the fields below
 	limits          Limits
 	lastRotation    time.Time
@@ -133,50 +139,6 @@ func asJSON(raw json.RawMessage) json.RawMessage {
 	}
 	quoted, _ := json.Marshal(string(raw)) // a string always encodes
 	return quoted
-}
-
-// List returns up to limit saved records, newest first; limit <= 0 means
-// all. A dump that cannot be decoded is listed with only its id and size.
-func (r *Recorder) List(limit int) ([]Summary, error) {
-	files, err := r.scan()
-	if err != nil {
-		return nil, err
-	}
-	slices.Reverse(files) // scan sorts oldest first
-	if limit > 0 && len(files) > limit {
-		files = files[:limit]
-	}
-	summaries := make([]Summary, 0, len(files))
-	for _, f := range files {
-		s, err := readSummary(f)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // rotated away since the scan
-		}
-		summaries = append(summaries, s)
-	}
-	return summaries, nil
-}
-
-func readSummary(f dumpFile) (Summary, error) {
-	s := Summary{ID: f.id, Time: f.modTime, Bytes: f.size}
-	data, err := os.ReadFile(f.path)
-	if err != nil {
-		return s, err
-	}
-	var partial struct {
-		Time       time.Time
-		DurationMs int64 `json:"duration_ms"`
-		Outcome    string
-		Model      string
-		Stream     bool
-		Attempts   []json.RawMessage // only counted
-	}
-	if json.Unmarshal(data, &partial) != nil {
-		return s, nil
-	}
-	s.Time, s.DurationMs, s.Outcome, s.Model, s.Stream = partial.Time, partial.DurationMs, partial.Outcome, partial.Model, partial.Stream
-	s.Attempts = len(partial.Attempts)
-	return s, nil
 }
 
 // Get returns the saved JSON of one record. It fails with ErrInvalidID for
