@@ -30,8 +30,18 @@ func isFreelaneProcess(pid int, exe string) bool {
 // sameProgram compares executable names, not full paths: an upgrade may have
 // moved or replaced the binary while the service kept running.
 func sameProgram(a, b string) bool {
+	return sameProgramName(a, b, processNameLimit, runtime.GOOS == "windows")
+}
+
+// sameProgramName compares the base names of a and b. With limit > 0 only
+// that many bytes count, as the kernel (macOS) keeps only the start of a name;
+// foldCase ignores case, as Windows file names do.
+func sameProgramName(a, b string, limit int, foldCase bool) bool {
 	a, b = filepath.Base(a), filepath.Base(b)
-	if runtime.GOOS == "windows" {
+	if limit > 0 {
+		a, b = a[:min(len(a), limit)], b[:min(len(b), limit)]
+	}
+	if foldCase {
 		return strings.EqualFold(a, b)
 	}
 	return a == b

@@ -60,6 +60,9 @@ func processAlive(pid int) bool {
 	return code == stillActive
 }
 
+// processNameLimit is 0: the image path is complete.
+const processNameLimit = 0
+
 // processExecutable returns the full image path of pid.
 func processExecutable(pid int) (string, error) {
 	h, err := openProcess(pid)

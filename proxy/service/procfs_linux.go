@@ -7,6 +7,9 @@ import (
 	"strconv"
 )
 
+// processNameLimit is 0: /proc gives the program's name in full.
+const processNameLimit = 0
+
 // processExecutable returns argv[0] of pid from /proc.
 func processExecutable(pid int) (string, error) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")

@@ -1,6 +1,9 @@
-//go:build unix && !linux
+//go:build unix && !linux && !darwin
 
 package service
+
+// processNameLimit is 0: process names are never compared on these systems.
+const processNameLimit = 0
 
 // processExecutable is not available without /proc; liveness alone decides.
 func processExecutable(int) (string, error) { return "", errNoProcessInfo }
