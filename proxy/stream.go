@@ -32,13 +32,20 @@ var errInvalidEvent = errors.New("the model sent a stream event that is not vali
 // after it, every event is forwarded as it arrives and flushed at once, and
 // comments pass unchanged. A failure after that point ends the stream with
 // an error event the OpenAI SDKs raise.
+//
+// One exception keeps a reasoning-only answer readable: while no content has
+// been seen and the reasoning may still have to become the content (see
+// openai.StreamState.MayAddFinal), the chunks that close the stream (a
+// finish_reason, the usage chunk) wait in tail, so that the synthesized
+// content chunk goes before them; clients stop reading at either.
 type streamRelay struct {
 	c         *chatCall
 	a         *attempt
 	rc        *http.ResponseController
 	body      *flushingBody
 	state     *openai.StreamState
-	held      [][]byte
+	held      [][]byte // events before the commit
+	tail      [][]byte // closing events held back after it (see above)
 	committed bool
 	finished  bool // a chunk with finish_reason arrived
 	text      strings.Builder
@@ -114,7 +121,12 @@ func (c *chatCall) attemptStream(model string) bool {
 			}
 			sr.commit()
 		}
-		if !sr.write(frame) {
+		if (info.Finish != "" || info.NoChoices) && !info.Error && sr.state.MayAddFinal() {
+			sr.tail = append(sr.tail, bytes.Clone(frame))
+			sr.body.rearm = true // upstream is alive: the idle wait starts again
+			continue
+		}
+		if !sr.writeTail() || !sr.write(frame) {
 			return true
 		}
 		sr.body.rearm = true
@@ -159,6 +171,18 @@ func (sr *streamRelay) write(frame []byte) bool {
 	}
 	sr.clientGone()
 	return false
+}
+
+// writeTail sends the closing events held back so far, in their order;
+// false when the client is gone.
+func (sr *streamRelay) writeTail() bool {
+	for _, f := range sr.tail {
+		if !sr.write(f) {
+			return false
+		}
+	}
+	sr.tail = nil
+	return true
 }
 
 // flush sends what write buffered; false when the client is gone.
@@ -223,7 +247,7 @@ func (sr *streamRelay) done(raw []byte) bool {
 			return true
 		}
 	}
-	if !sr.write(raw) {
+	if !sr.writeTail() || !sr.write(raw) {
 		return true
 	}
 	// Counted before the last flush: a client that saw [DONE] finds its call
@@ -266,7 +290,17 @@ func (sr *streamRelay) readFailed(ctx context.Context, err error) bool {
 		code, outcome = "upstream_timeout", stats.OutcomeTimeout
 	}
 	msg := "The answer from " + sr.a.model + " broke off: " + e.Message
-	if _, werr := c.w.Write(dataFrame(openai.ErrorJSON(e.Status, code, msg))); werr == nil {
+	// What was held back arrived before the failure, so it goes first.
+	frames := append(sr.tail, dataFrame(openai.ErrorJSON(e.Status, code, msg)))
+	sr.tail = nil
+	written := true
+	for _, f := range frames {
+		if _, werr := c.w.Write(f); werr != nil {
+			written = false
+			break
+		}
+	}
+	if written {
 		_ = sr.rc.Flush()
 	}
 	c.recordStream(sr)

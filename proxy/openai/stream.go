@@ -13,6 +13,9 @@ type ChunkInfo struct {
 	Finish    string // the first non-empty finish_reason, if any
 	Model     string // the top-level model, if any
 	Error     bool   // the chunk has a top-level "error" object (an in-band failure)
+	// NoChoices is true when the chunk holds no choice object ("choices" is
+	// empty or absent): the usage chunk that OpenAI sends last.
+	NoChoices bool
 }
 
 // StreamState applies the streamed reasoning rules (see the package
@@ -50,6 +53,7 @@ func (s *StreamState) Chunk(data []byte) (out []byte, info ChunkInfo) {
 	}
 	withReasoning := hasNonEmptyStringField(data, quotedReasoning)
 	var edits []edit
+	sawChoice := false
 	top := newObjectIter(data, open)
 	for m, ok := top.next(); ok; m, ok = top.next() {
 		v := m.value(data)
@@ -63,9 +67,12 @@ func (s *StreamState) Chunk(data []byte) (out []byte, info ChunkInfo) {
 		case keyIs(m.key, "error") && kindOf(v) == kindObject:
 			info.Error = true
 		case keyIs(m.key, "choices") && kindOf(v) == kindArray:
-			edits = s.scanChoices(data, m.valueStart, withReasoning, edits, &info)
+			var found bool
+			edits, found = s.scanChoices(data, m.valueStart, withReasoning, edits, &info)
+			sawChoice = sawChoice || found
 		}
 	}
+	info.NoChoices = !sawChoice
 	s.sawContent = s.sawContent || info.Content
 	s.sawReasoning = s.sawReasoning || info.Reasoning
 	if len(edits) == 0 {
@@ -75,13 +82,15 @@ func (s *StreamState) Chunk(data []byte) (out []byte, info ChunkInfo) {
 }
 
 // scanChoices reads the choices array at data[start], filling info and
-// collecting the reasoning_content insertions.
-func (s *StreamState) scanChoices(data []byte, start int, withReasoning bool, edits []edit, info *ChunkInfo) []edit {
+// collecting the reasoning_content insertions; sawChoice reports whether the
+// array holds a choice object.
+func (s *StreamState) scanChoices(data []byte, start int, withReasoning bool, edits []edit, info *ChunkInfo) (_ []edit, sawChoice bool) {
 	choices := newArrayIter(data, start)
 	for cs, ce, ok := choices.next(); ok; cs, ce, ok = choices.next() {
 		if kindOf(data[cs:ce]) != kindObject {
 			continue
 		}
+		sawChoice = true
 		choice := newObjectIter(data, cs)
 		for m, ok := choice.next(); ok; m, ok = choice.next() {
 			v := m.value(data)
@@ -93,7 +102,7 @@ func (s *StreamState) scanChoices(data []byte, start int, withReasoning bool, ed
 			}
 		}
 	}
-	return edits
+	return edits, sawChoice
 }
 
 func (s *StreamState) scanDelta(data []byte, start int, withReasoning bool, edits []edit, info *ChunkInfo) []edit {
@@ -124,6 +133,15 @@ func (s *StreamState) scanDelta(data []byte, start int, withReasoning bool, edit
 	return edits
 }
 
+// MayAddFinal reports whether Final may still return a chunk: no content has
+// been seen and the client did not ask for reasoning. While it holds, a
+// relay keeps back the chunks that close the stream (a finish_reason, the
+// usage chunk), so that the content chunk Final makes comes before them, as
+// clients that stop reading at the finish or at the usage expect.
+func (s *StreamState) MayAddFinal() bool {
+	return !s.wantsReasoning && !s.sawContent
+}
+
 // modelName returns the model string, reusing the previous one when equal.
 func (s *StreamState) modelName(quoted []byte) string {
 	if s.model != nil && bytes.Equal(quoted, s.model) {
@@ -149,10 +167,11 @@ func finishReason(quoted []byte) string {
 	return reason
 }
 
-// Final returns one extra chunk payload to send before [DONE] when the stream
-// carried reasoning but no content and the client did not ask for reasoning:
-// its delta.content is the whole reasoning text, so a client that reads only
-// content still gets the answer. It returns nil otherwise.
+// Final returns one extra chunk payload to send when the stream carried
+// reasoning but no content and the client did not ask for reasoning: its
+// delta.content is the whole reasoning text, so a client that reads only
+// content still gets the answer. It goes before the chunks held back while
+// MayAddFinal held, then [DONE]. It returns nil otherwise.
 func (s *StreamState) Final() []byte {
 	if s.wantsReasoning || s.sawContent || !s.sawReasoning || s.reasoning.Len() == 0 {
 		return nil

@@ -31,7 +31,9 @@ func TestStreamState_Chunk(t *testing.T) {
 		{"in_band_error", `{"error":{"code":429,"message":"Rate limit exceeded"},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]}`,
 			`{"error":{"code":429,"message":"Rate limit exceeded"},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]}`,
 			ChunkInfo{Error: true, Finish: "error"}},
-		{"usage_only", `{"choices":[],"usage":{"prompt_tokens":1}}`, `{"choices":[],"usage":{"prompt_tokens":1}}`, ChunkInfo{}},
+		{"usage_only", `{"choices":[],"usage":{"prompt_tokens":1}}`, `{"choices":[],"usage":{"prompt_tokens":1}}`, ChunkInfo{NoChoices: true}},
+		{"usage_without_choices", `{"usage":{"prompt_tokens":1}}`, `{"usage":{"prompt_tokens":1}}`, ChunkInfo{NoChoices: true}},
+		{"empty_delta_is_a_choice", `{"choices":[{"index":0,"delta":{}}]}`, `{"choices":[{"index":0,"delta":{}}]}`, ChunkInfo{}},
 		{"not_json", `: OPENROUTER PROCESSING`, `: OPENROUTER PROCESSING`, ChunkInfo{}},
 	}
 	for _, tt := range tests {
@@ -109,6 +111,40 @@ func TestStreamState_FinalNil(t *testing.T) {
 			}
 			if got := s.Final(); got != nil {
 				t.Errorf("Final() = %s, want nil", got)
+			}
+		})
+	}
+}
+
+func TestStreamState_MayAddFinal(t *testing.T) {
+	t.Parallel()
+	reasoning := `{"choices":[{"delta":{"reasoning":"think"}}]}`
+	finish := `{"choices":[{"delta":{},"finish_reason":"stop"}]}`
+	tests := []struct {
+		name           string
+		wantsReasoning bool
+		chunks         []string
+		want           bool
+	}{
+		{"start", false, nil, true},
+		{"reasoning_then_finish", false, []string{reasoning, finish}, true},
+		{"content", false, []string{reasoning, `{"choices":[{"delta":{"content":"a"}}]}`}, false},
+		{"content_in_the_finish_chunk", false, []string{`{"choices":[{"delta":{"content":"a"},"finish_reason":"stop"}]}`}, false},
+		{"tool_call", false, []string{reasoning, `{"choices":[{"delta":{"tool_calls":[{"index":0}]}}]}`}, false},
+		{"client_wants_reasoning", true, []string{reasoning}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := NewStreamState(tt.wantsReasoning)
+			for _, c := range tt.chunks {
+				s.Chunk([]byte(c))
+			}
+			if got := s.MayAddFinal(); got != tt.want {
+				t.Errorf("MayAddFinal() = %v, want %v", got, tt.want)
+			}
+			if !tt.want && s.Final() != nil {
+				t.Errorf("Final() = %s although MayAddFinal() is false", s.Final())
 			}
 		})
 	}
