@@ -43,7 +43,8 @@
 //  4. Streamed answer that carried reasoning but no content at all: unless the
 //     client asked for reasoning explicitly ("include_reasoning": true, or a
 //     "reasoning" object without "exclude": true or "enabled": false), one
-//     extra chunk is sent before [DONE] whose delta.content is the whole
-//     reasoning text, so a client that reads only content still gets an
-//     answer.
+//     extra chunk is sent whose delta.content is the whole reasoning text, so
+//     a client that reads only content still gets an answer. The relay holds
+//     back the finish_reason chunk and the usage chunk until then (see
+//     [StreamState.MayAddFinal]), so the extra chunk comes before them.
 package openai
