@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,10 @@ func TestServiceWithRealBinary(t *testing.T) {
 	t.Run("gives_up_when_the_port_is_taken", func(t *testing.T) {
 		t.Parallel()
 		testServiceGivesUp(t, bin)
+	})
+	t.Run("server_stops_with_a_killed_supervisor", func(t *testing.T) {
+		t.Parallel()
+		testServiceSupervisorKilled(t, bin)
 	})
 }
 
@@ -238,6 +243,37 @@ func testServiceGivesUp(t *testing.T, bin string) {
 	if _, err := os.Stat(h.pidPath()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("daemon.pid after giving up: %v, want it removed", err)
 	}
+}
+
+func testServiceSupervisorKilled(t *testing.T, bin string) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the parent-death signal is Linux-only")
+	}
+	h := newServiceHome(t, bin)
+	h.mustRun(0, "start")
+	pids := h.pidFile()
+	if pids.SupervisorPID == 0 || pids.ServerPID == 0 {
+		t.Fatalf("daemon.pid after start = %+v", pids)
+	}
+
+	// The supervisor dies without a chance to stop its server: the kernel
+	// stops the server, so nothing keeps the port or answers for a dead service.
+	if err := syscall.Kill(pids.SupervisorPID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the server to exit with its supervisor", func() bool { return !serviceProcessAlive(pids.ServerPID) })
+	if pid := h.healthPID(); pid != 0 {
+		t.Errorf("/health still answered from pid %d", pid)
+	}
+	if out := h.mustRun(1, "status"); !strings.Contains(out, "stale pid file") || strings.Contains(out, "still runs") {
+		t.Errorf("status after the supervisor was killed printed:\n%s", out)
+	}
+	// The home is free again: start replaces the stale pid file.
+	h.mustRun(0, "start")
+	if fresh := h.pidFile(); fresh.SupervisorPID == pids.SupervisorPID || h.healthPID() != fresh.ServerPID {
+		t.Errorf("daemon.pid after start over the killed service = %+v", fresh)
+	}
+	h.mustRun(0, "stop")
 }
 
 // serviceHome is one private Freelane home: a .env naming a fake OpenRouter
