@@ -89,14 +89,17 @@ func (d dashboardSource) Stats(days int) dashboard.StatsView {
 			// Nothing known from OpenRouter yet: the smallest tier is the honest guess.
 			v.Quota.Limit = 50
 		}
-		// An estimate is Freelane's own count, so it follows every call
-		// rather than waiting for the next quota refresh.
-		v.Quota.Used = max(q.Used, today.Total)
+		// An estimate is Freelane's own count of attempts since 00:00 UTC
+		// (the quota's day), so it follows every call rather than waiting
+		// for the next quota refresh.
+		v.Quota.Used = max(q.Used, s.quota.usedToday())
 		v.Quota.Remaining = max(v.Quota.Limit-v.Quota.Used, 0)
 	}
 	if q.Exhausted(s.now()) {
 		v.Quota.Remaining = 0
 	}
+	// The tracker reads OpenRouter at most every quotaRefreshGap, however
+	// often the dashboard polls.
 	s.quota.refreshSoon()
 	return v
 }

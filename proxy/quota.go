@@ -3,12 +3,19 @@ package proxy
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// quotaRefreshEvery is how often the free quota is re-read while calls are
-// being made; OpenRouter's key endpoint costs no quota.
-const quotaRefreshEvery = 30 * time.Second
+const (
+	// quotaRefreshGap is the shortest time between two reads of OpenRouter's
+	// key endpoint: the dashboard asks on every poll and calls ask after
+	// each answer, but the counter there lags about a minute anyway.
+	quotaRefreshGap = 30 * time.Second
+	// quotaCounterLag is how far OpenRouter's counter may trail the calls
+	// made: a read this soon after a call may not include it yet.
+	quotaCounterLag = 90 * time.Second
+)
 
 // Quota is today's free-model allowance.
 type Quota struct {
@@ -27,22 +34,59 @@ func (q Quota) Exhausted(now time.Time) bool {
 	return now.Before(q.exhaustedUntil) || (q.Limit > 0 && q.Remaining <= 0 && now.Before(q.ResetAt))
 }
 
-// quotaTracker keeps the free quota fresh: at start, after calls (at most
-// every quotaRefreshEvery), after a key change, and from a daily-cap answer.
+// quotaTracker keeps the free quota fresh: at start, after a key change, at
+// most every quotaRefreshGap while calls are made or the dashboard looks,
+// from a daily-cap answer, and at the daily reset.
 type quotaTracker struct {
-	s       *Server
-	mu      sync.Mutex
-	q       Quota
-	kick    chan struct{}
-	fetched time.Time
+	s *Server
+	// after arms a timer; tests replace it to fire the daily reset by hand.
+	after func(time.Duration) (<-chan time.Time, func() bool)
+	kick  chan struct{}
+	// force makes the next refresh skip quotaRefreshGap: a new key may be
+	// another account.
+	force atomic.Bool
+
+	mu sync.Mutex
+	q  Quota
+	// dayStart and dayUsed are Freelane's own count of the attempts sent
+	// upstream since 00:00 UTC, the day OpenRouter's counter covers.
+	dayStart time.Time
+	dayUsed  int
+
+	// Used only by run's goroutine.
+	fetched time.Time // the last read of the key endpoint, failed or not
+	pending bool      // a refresh was asked for and not done yet
 }
 
 func (t *quotaTracker) init(s *Server) {
 	t.s = s
+	t.after = timerAfter
 	t.kick = make(chan struct{}, 1)
-	t.refreshSoon()
+	t.pending = true // read the quota as soon as Run starts
+	t.seedDayCount()
 }
 
+// seedDayCount restores the attempts made since 00:00 UTC from the calls
+// the statistics hold in memory (today's local day, newest first), so a
+// restart does not reset the estimate. Where the UTC day began before the
+// local one (west of Greenwich) the previous evening's calls are not among
+// them; the figure is flagged as an estimate for that reason too.
+func (t *quotaTracker) seedDayCount() {
+	start := startOfUTCDay(t.s.now())
+	used := 0
+	for _, c := range t.s.stats.Recent(statsRecentCalls) {
+		if c.Time.Before(start) {
+			break
+		}
+		used += c.Attempts
+	}
+	t.mu.Lock()
+	t.dayStart, t.dayUsed = start, used
+	t.mu.Unlock()
+}
+
+// refreshSoon asks for a refresh; run honours it once the last read is
+// quotaRefreshGap old, so asking often costs nothing upstream.
 func (t *quotaTracker) refreshSoon() {
 	select {
 	case t.kick <- struct{}{}:
@@ -50,17 +94,41 @@ func (t *quotaTracker) refreshSoon() {
 	}
 }
 
+// refreshNow asks for a refresh that does not wait for quotaRefreshGap.
+func (t *quotaTracker) refreshNow() {
+	t.force.Store(true)
+	t.refreshSoon()
+}
+
 func (t *quotaTracker) get() Quota {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	q := t.q
-	now := t.s.now()
-	if !q.ResetAt.IsZero() && !now.Before(q.ResetAt) {
-		// A new UTC day: the counter upstream has been reset.
-		q = Quota{Limit: q.Limit, Remaining: q.Limit, ResetAt: nextUTCMidnight(now), Estimated: true}
-		t.q = q
+	t.rolloverLocked(t.s.now())
+	return t.q
+}
+
+// rolloverLocked starts a new quota day once ResetAt has passed: the
+// counter upstream has been reset. It reports whether it did.
+func (t *quotaTracker) rolloverLocked(now time.Time) bool {
+	if t.q.ResetAt.IsZero() || now.Before(t.q.ResetAt) {
+		return false
 	}
-	return q
+	t.q = Quota{Limit: t.q.Limit, Remaining: t.q.Limit, ResetAt: nextUTCMidnight(now), Estimated: true}
+	return true
+}
+
+// usedToday is Freelane's own count of attempts since 00:00 UTC.
+func (t *quotaTracker) usedToday() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.countDayLocked(t.s.now())
+	return t.dayUsed
+}
+
+func (t *quotaTracker) countDayLocked(now time.Time) {
+	if start := startOfUTCDay(now); !start.Equal(t.dayStart) {
+		t.dayStart, t.dayUsed = start, 0
+	}
 }
 
 // spent counts attempts made since the last read, so the number left stays
@@ -70,11 +138,14 @@ func (t *quotaTracker) spent(attempts int) {
 		return
 	}
 	t.mu.Lock()
+	t.countDayLocked(t.s.now())
+	t.dayUsed += attempts
 	if t.q.Limit > 0 {
 		t.q.Used += attempts
 		t.q.Remaining = max(t.q.Remaining-attempts, 0)
 	}
 	t.mu.Unlock()
+	t.refreshSoon()
 }
 
 // exhausted records a daily-cap answer: nothing is left until reset.
@@ -92,26 +163,56 @@ func (t *quotaTracker) exhausted(reset time.Time) {
 	t.s.changes.notify()
 }
 
+// run refreshes on request, no more often than quotaRefreshGap, and wakes
+// at the daily reset so the tray stops saying "used up" on time instead of
+// at its next unrelated redraw.
 func (t *quotaTracker) run(ctx context.Context) {
-	ticker := time.NewTicker(quotaRefreshEvery)
-	defer ticker.Stop()
 	for {
+		now := t.s.now()
+		wait := t.nextReset(now).Sub(now)
+		if t.pending && !t.force.Load() {
+			wait = min(wait, t.fetched.Add(quotaRefreshGap).Sub(now))
+		}
+		fired, stop := t.after(max(wait, 0))
 		select {
 		case <-ctx.Done():
+			stop()
 			return
 		case <-t.kick:
-		case <-ticker.C:
-			// Only when calls were made since the last read.
-			if t.s.lastCall.Load() < t.fetched.UnixNano() {
-				continue
-			}
+			stop()
+			t.pending = true
+		case <-fired:
 		}
-		t.refresh(ctx)
+		now = t.s.now()
+		t.mu.Lock()
+		reset := t.rolloverLocked(now)
+		t.mu.Unlock()
+		if reset {
+			t.s.changes.notify()
+			t.pending = true
+			t.force.Store(true)
+		}
+		if t.pending && (t.force.Load() || now.Sub(t.fetched) >= quotaRefreshGap) {
+			t.pending = false
+			t.force.Store(false)
+			t.refresh(ctx)
+		}
 	}
 }
 
+// nextReset is when the quota day in view ends.
+func (t *quotaTracker) nextReset(now time.Time) time.Time {
+	t.mu.Lock()
+	reset := t.q.ResetAt
+	t.mu.Unlock()
+	if reset.After(now) {
+		return reset
+	}
+	return nextUTCMidnight(now)
+}
+
 // refresh reads the key endpoint; without a free counter there, it
-// estimates from the account tier and Freelane's own count of today.
+// estimates from the account tier and Freelane's own count since 00:00 UTC.
 func (t *quotaTracker) refresh(ctx context.Context) {
 	if t.s.config().APIKey == "" {
 		return
@@ -126,18 +227,26 @@ func (t *quotaTracker) refresh(ctx context.Context) {
 		return
 	}
 	q := Quota{ResetAt: nextUTCMidnight(now), FetchedAt: now}
+	t.mu.Lock()
+	t.rolloverLocked(now)
+	t.countDayLocked(now)
 	if info.FreeDaily != nil {
 		q.Used, q.Limit, q.Remaining = info.FreeDaily.Used, info.FreeDaily.Limit, info.FreeDaily.Remaining
+		if recent := time.Unix(0, t.s.lastCall.Load()); now.Sub(recent) < quotaCounterLag && t.q.ResetAt.Equal(q.ResetAt) {
+			// Calls of the last minute may be missing upstream: never show
+			// more left than Freelane's own count allows.
+			q.Used = max(q.Used, t.q.Used)
+			q.Remaining = min(q.Remaining, max(q.Limit-q.Used, 0))
+		}
 	} else {
 		q.Estimated = true
 		q.Limit = 1000
 		if info.IsFreeTier {
 			q.Limit = 50
 		}
-		q.Used = t.s.stats.Today().Total
+		q.Used = t.dayUsed
 		q.Remaining = max(q.Limit-q.Used, 0)
 	}
-	t.mu.Lock()
 	if now.Before(t.q.exhaustedUntil) {
 		q.exhaustedUntil = t.q.exhaustedUntil
 	}
@@ -147,4 +256,14 @@ func (t *quotaTracker) refresh(ctx context.Context) {
 	if changed {
 		t.s.changes.notify()
 	}
+}
+
+func startOfUTCDay(now time.Time) time.Time {
+	y, m, d := now.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func timerAfter(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
 }

@@ -45,7 +45,23 @@ type Options struct {
 	// of holding a connection and a goroutine for ever.
 	ReadHeaderTimeout time.Duration
 	BodyReadTimeout   time.Duration
+	// LogLevel, when set, is the level Logger's handler filters at: New and
+	// every reload set it from LOG_LEVEL, so a changed level applies
+	// without a restart.
+	LogLevel *slog.LevelVar
 }
+
+const (
+	// callDrainTimeout bounds how long shutdown waits, after the grace
+	// period, for cancelled calls to be counted before the statistics close.
+	callDrainTimeout = 5 * time.Second
+	// housekeepingEvery is how often debug dumps are aged out and the
+	// health of vanished models forgotten.
+	housekeepingEvery = 10 * time.Minute
+	// statsRecentCalls is how many of today's calls the statistics keep in
+	// memory: enough to restore the quota count of the 1000-a-day tier.
+	statsRecentCalls = 1000
+)
 
 // Server is one Freelane proxy. Create it with New, bind it with Listen, and
 // run its background work (catalog refresh, config watching, quota) with Run.
@@ -65,11 +81,20 @@ type Server struct {
 	quota    quotaTracker
 	changes  notifier
 	handler  http.Handler
+	// active counts requests being served, so shutdown can wait for calls
+	// to be counted before it closes the statistics.
+	active activeRequests
+	// catalogIntervalChanged tells the catalog refresh loop that a reload
+	// changed CATALOG_REFRESH.
+	catalogIntervalChanged chan struct{}
 
 	// mu guards the listener: the tray starts and stops it at will.
 	mu   sync.Mutex
 	srv  *http.Server
 	addr string // the bound address while listening
+	// cancelCalls cancels the requests srv is serving, for calls that
+	// outlive the grace period of a stop.
+	cancelCalls context.CancelFunc
 	// stopListening ends the open dashboard event streams when the listener
 	// stops: they never finish by themselves and would hold up shutdown.
 	stopListening context.CancelFunc
@@ -110,7 +135,10 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	if o.BodyReadTimeout <= 0 {
 		o.BodyReadTimeout = 60 * time.Second
 	}
-	s := &Server{opts: o, log: o.Logger, now: o.Now, started: o.Now()}
+	if o.LogLevel != nil {
+		o.LogLevel.Set(cfg.LogLevel)
+	}
+	s := &Server{opts: o, log: o.Logger, now: o.Now, started: o.Now(), catalogIntervalChanged: make(chan struct{}, 1)}
 	rt, err := newRuntimeConfig(cfg)
 	if err != nil {
 		return nil, err
@@ -119,7 +147,7 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	if err := os.MkdirAll(cfg.CacheDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating cache folder: %w", err)
 	}
-	s.stats, err = stats.Open(cfg.CacheDir, stats.Options{Now: o.Now, Logger: o.Logger})
+	s.stats, err = stats.Open(cfg.CacheDir, stats.Options{Now: o.Now, Logger: o.Logger, RecentSize: statsRecentCalls})
 	if err != nil {
 		return nil, fmt.Errorf("opening call statistics: %w", err)
 	}
@@ -135,7 +163,7 @@ func New(cfg config.Config, o Options) (*Server, error) {
 		capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge}, s.secrets)
 	s.debug.Store(config.DebugEnabled(cfg.Home))
 	s.quota.init(s)
-	s.handler = s.routes()
+	s.handler = s.active.track(s.routes())
 	return s, nil
 }
 
@@ -172,17 +200,23 @@ func (s *Server) Subscribe() (<-chan struct{}, func()) { return s.changes.subscr
 
 // Run does the background work until ctx is done: it follows the statistics
 // and the config folder, refreshes the free catalog and the quota. On return
-// the listener is shut down (in-flight calls get ShutdownGrace) and the
-// statistics are flushed: this is the one shutdown path.
+// the listener is shut down (in-flight calls get ShutdownGrace, then are
+// cancelled), every call is counted and the statistics are flushed: this is
+// the one shutdown path. Calls cut at the end of the grace period are a
+// normal stop, not an error.
 func (s *Server) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	bg, stop := context.WithCancel(ctx)
 	defer stop()
 
-	wg.Go(func() { s.catalog.Run(bg, s.config().CatalogRefresh) })
+	wg.Go(func() { s.refreshCatalog(bg) })
 	wg.Go(func() { s.quota.run(bg) })
 	wg.Go(func() { s.relayStatsChanges(bg) })
-	wg.Go(func() { s.housekeeping(bg) })
+	wg.Go(func() {
+		ticker := time.NewTicker(housekeepingEvery)
+		defer ticker.Stop()
+		s.housekeeping(bg, ticker.C)
+	})
 	wg.Go(func() {
 		cfg := s.config()
 		err := config.Watch(bg, cfg.Home, s.opts.Env, config.Handler{
@@ -201,10 +235,46 @@ func (s *Server) Run(ctx context.Context) error {
 	defer cancel()
 	err := s.Unlisten(shutdownCtx)
 	wg.Wait()
+	s.awaitRequests()
 	if cerr := s.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// awaitRequests waits, up to callDrainTimeout, for the requests still being
+// served (calls just cancelled by a stop) to finish and so be counted.
+func (s *Server) awaitRequests() {
+	ctx, cancel := context.WithTimeout(context.Background(), callDrainTimeout)
+	defer cancel()
+	if n := s.active.wait(ctx); n > 0 {
+		s.log.Warn("stopping with calls still running; they are not counted", "calls", n)
+	}
+}
+
+// refreshCatalog keeps the free catalog fresh every CATALOG_REFRESH,
+// restarting the catalog's loop when a reload changes the interval. The
+// restarted loop refreshes at once when the list is older than the new
+// interval, and otherwise waits out the rest of it.
+func (s *Server) refreshCatalog(ctx context.Context) {
+	for {
+		every := s.config().CatalogRefresh
+		loopCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.catalog.Run(loopCtx, every)
+		}()
+		select {
+		case <-ctx.Done():
+		case <-s.catalogIntervalChanged:
+		}
+		cancel()
+		<-done
+		if ctx.Err() != nil {
+			return
+		}
+	}
 }
 
 // Close flushes and closes the statistics. Run calls it; tests that never
@@ -219,23 +289,28 @@ func (s *Server) Close() error {
 	return err
 }
 
-// housekeeping trims debug captures at start and forgets the health of
-// models that left the catalog, so neither grows without bound.
-func (s *Server) housekeeping(ctx context.Context) {
-	if err := s.captures.Rotate(); err != nil {
-		s.log.Warn("debug captures not trimmed", "err", err)
-	}
-	ticker := time.NewTicker(10 * time.Minute)
-	defer ticker.Stop()
+// housekeeping trims debug captures at start and on every tick, and
+// forgets the health of models that left the catalog, so neither grows
+// without bound. Saving a dump trims too, but with debug mode off for weeks
+// nothing is saved and only the tick ages the old dumps out.
+func (s *Server) housekeeping(ctx context.Context, tick <-chan time.Time) {
+	s.trimCaptures()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-ticker.C:
+		case <-tick:
+			s.trimCaptures()
 			if len(s.catalog.Models()) > 0 {
 				s.health.Forget(func(id string) bool { _, ok := s.catalog.Lookup(id); return ok })
 			}
 		}
+	}
+}
+
+func (s *Server) trimCaptures() {
+	if err := s.captures.Rotate(); err != nil {
+		s.log.Warn("debug captures not trimmed", "err", err)
 	}
 }
 
@@ -266,9 +341,16 @@ func (s *Server) relayStatsChanges(ctx context.Context) {
 }
 
 // applyConfig takes a reloaded configuration: new client and limits at once
-// (the next request sees them), and a new listener when LISTEN_ADDR changed.
+// (the next request sees them), the log level, the catalog interval, and a
+// new listener when LISTEN_ADDR changed. CACHE_DIR alone needs a restart:
+// the statistics, the catalog cache and the dumps stay open in the old
+// folder, so the old value is kept and reported as the one in use.
 func (s *Server) applyConfig(cfg config.Config) {
 	old := s.runtime()
+	if cfg.CacheDir != old.cfg.CacheDir {
+		s.log.Warn("CACHE_DIR changed; takes effect after a restart", "in_use", old.cfg.CacheDir, "configured", cfg.CacheDir)
+		cfg.CacheDir = old.cfg.CacheDir
+	}
 	rt, err := newRuntimeConfig(cfg)
 	if err != nil {
 		s.log.Warn("configuration not reloaded; keeping the last good one", "err", err)
@@ -279,14 +361,31 @@ func (s *Server) applyConfig(cfg config.Config) {
 	s.captures.SetLimits(capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge})
 	// Idle connections of the old client are closed; calls in flight on it finish.
 	old.client.CloseIdleConnections()
+	s.applyLogLevel(old.cfg.LogLevel, cfg.LogLevel)
+	if cfg.CatalogRefresh != old.cfg.CatalogRefresh {
+		select {
+		case s.catalogIntervalChanged <- struct{}{}:
+		default: // a restart is pending already; it reads the new interval
+		}
+	}
 	s.log.Info("configuration reloaded", "config", cfg)
 	if old.cfg.APIKey != cfg.APIKey {
-		s.quota.refreshSoon()
+		s.quota.refreshNow()
 	}
 	if cfg.ListenAddr != old.cfg.ListenAddr {
 		s.rebind()
 	}
 	s.changes.notify()
+}
+
+func (s *Server) applyLogLevel(old, level slog.Level) {
+	switch {
+	case s.opts.LogLevel != nil:
+		s.opts.LogLevel.Set(level)
+	case level != old:
+		// The logger was built with a fixed level.
+		s.log.Warn("LOG_LEVEL changed; takes effect after a restart", "level", level)
+	}
 }
 
 func (s *Server) debugChanged(on bool) {
@@ -327,14 +426,16 @@ func (s *Server) listenLocked(addr string) error {
 		s.changes.notify()
 		return s.listenErr
 	}
+	calls, cancelCalls := context.WithCancel(context.Background())
 	srv := &http.Server{
 		Handler:           s.handler,
+		BaseContext:       func(net.Listener) context.Context { return calls },
 		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
-	s.srv, s.addr, s.listenErr = srv, ln.Addr().String(), nil
+	s.srv, s.addr, s.listenErr, s.cancelCalls = srv, ln.Addr().String(), nil, cancelCalls
 	s.listening, s.stopListening = context.WithCancel(context.Background())
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -347,11 +448,12 @@ func (s *Server) listenLocked(addr string) error {
 }
 
 // Unlisten stops serving and frees the port. In-flight calls may finish
-// until ctx is done; then their connections are closed.
+// until ctx is done; then they are cancelled (and counted as failed, as when
+// a client leaves) and their connections closed. That is a normal stop.
 func (s *Server) Unlisten(ctx context.Context) error {
 	s.mu.Lock()
-	srv := s.srv
-	s.srv, s.addr = nil, ""
+	srv, cancelCalls := s.srv, s.cancelCalls
+	s.srv, s.addr, s.cancelCalls = nil, "", nil
 	if s.stopListening != nil {
 		s.stopListening()
 	}
@@ -360,12 +462,27 @@ func (s *Server) Unlisten(ctx context.Context) error {
 		return nil
 	}
 	defer s.changes.notify()
-	if err := srv.Shutdown(ctx); err != nil {
-		// Streams outlived the grace period: cut them.
-		_ = srv.Close()
-		return fmt.Errorf("stopping the server: %w", err)
+	return stopServing(ctx, srv, cancelCalls, s.log)
+}
+
+// stopServing shuts srv down gracefully until ctx is done, then cancels the
+// calls still running and closes their connections.
+func stopServing(ctx context.Context, srv *http.Server, cancelCalls context.CancelFunc, log *slog.Logger) error {
+	defer cancelCalls()
+	err := srv.Shutdown(ctx)
+	if err == nil {
+		return nil
 	}
-	return nil
+	cancelCalls()
+	cerr := srv.Close()
+	if ctx.Err() != nil {
+		log.Warn("calls outlived the shutdown grace period; cancelled them")
+		return nil
+	}
+	if cerr != nil {
+		err = cerr
+	}
+	return fmt.Errorf("stopping the server: %w", err)
 }
 
 // endOnStop ends a long-lived response (the dashboard's event stream) when
@@ -393,7 +510,7 @@ func (s *Server) rebind() {
 		s.mu.Unlock()
 		return
 	}
-	old, oldStop := s.srv, s.stopListening
+	old, oldStop, oldCancel := s.srv, s.stopListening, s.cancelCalls
 	s.srv = nil
 	if err := s.listenLocked(s.config().ListenAddr); err != nil {
 		s.log.Error("cannot move to the new LISTEN_ADDR; still on the old one", "err", err)
@@ -405,8 +522,8 @@ func (s *Server) rebind() {
 	oldStop()
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
 	defer cancel()
-	if err := old.Shutdown(ctx); err != nil {
-		_ = old.Close()
+	if err := stopServing(ctx, old, oldCancel, s.log); err != nil {
+		s.log.Warn("the old listener did not stop cleanly", "err", err)
 	}
 }
 
@@ -430,17 +547,20 @@ const (
 
 // Status is the proxy's state in plain values, for the tray and the service.
 type Status struct {
-	Running    bool
-	Addr       string
-	Calls      int
-	OK         int
-	Failed     int
-	FreeLeft   int // -1 when unknown
-	Debug      bool
-	Problem    Problem
-	Detail     string // what to do about Problem
-	HomeDir    string
-	ConfigFile string
+	Running  bool
+	Addr     string
+	Calls    int
+	OK       int
+	Failed   int
+	FreeLeft int // -1 when unknown
+	// FreeLeftEstimated is true when FreeLeft is Freelane's own count
+	// against the account tier's limit, not OpenRouter's counter.
+	FreeLeftEstimated bool
+	Debug             bool
+	Problem           Problem
+	Detail            string // what to do about Problem
+	HomeDir           string
+	ConfigFile        string
 }
 
 // Status reports the current state.
@@ -466,7 +586,7 @@ func (s *Server) Status() Status {
 	}
 	q := s.quota.get()
 	if q.Limit > 0 && cfg.APIKey != "" {
-		st.FreeLeft = q.Remaining
+		st.FreeLeft, st.FreeLeftEstimated = q.Remaining, q.Estimated
 	}
 	switch {
 	case cfg.APIKey == "":
@@ -524,4 +644,59 @@ func extraHosts(cfg config.Config) map[string]bool {
 		}
 	}
 	return hosts
+}
+
+// activeRequests counts the requests being served. A stop's grace period
+// ends with their connections closed while their handlers are still
+// counting the call; shutdown waits for the count to reach zero before it
+// closes the statistics.
+type activeRequests struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n drops to zero
+}
+
+func (a *activeRequests) track(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.enter()
+		defer a.leave()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (a *activeRequests) enter() {
+	a.mu.Lock()
+	if a.n == 0 {
+		a.idle = make(chan struct{})
+	}
+	a.n++
+	a.mu.Unlock()
+}
+
+func (a *activeRequests) leave() {
+	a.mu.Lock()
+	a.n--
+	if a.n == 0 {
+		close(a.idle)
+	}
+	a.mu.Unlock()
+}
+
+// wait blocks until no request is being served or ctx is done, and returns
+// how many still are.
+func (a *activeRequests) wait(ctx context.Context) int {
+	a.mu.Lock()
+	n, idle := a.n, a.idle
+	a.mu.Unlock()
+	if n == 0 {
+		return 0
+	}
+	select {
+	case <-idle:
+		return 0
+	case <-ctx.Done():
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return a.n
+	}
 }
