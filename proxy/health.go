@@ -17,17 +17,21 @@ const AutoModel = "auto"
 // Health is the /health document. It never contains the key, only whether
 // one is set.
 type Health struct {
-	Status        string        `json:"status"` // "ok" or "degraded"
-	Problems      []string      `json:"problems,omitempty"`
-	Version       string        `json:"version"`
-	PID           int           `json:"pid"`
-	UptimeSeconds int64         `json:"uptime_seconds"`
-	ListenAddr    string        `json:"listen_addr"`
-	KeyPresent    bool          `json:"key_present"`
-	Debug         bool          `json:"debug"`
-	CallsToday    int           `json:"calls_today"`
-	Catalog       CatalogHealth `json:"catalog"`
-	FreeLeft      *int          `json:"free_requests_left,omitempty"`
+	Status        string   `json:"status"` // "ok" or "degraded"
+	Problems      []string `json:"problems,omitempty"`
+	Version       string   `json:"version"`
+	PID           int      `json:"pid"`
+	UptimeSeconds int64    `json:"uptime_seconds"`
+	ListenAddr    string   `json:"listen_addr"`
+	// Home and EnvFile say which folder and settings file are in use, for
+	// troubleshooting (paths only; never anything read from them).
+	Home       string        `json:"home"`
+	EnvFile    string        `json:"env_file"`
+	KeyPresent bool          `json:"key_present"`
+	Debug      bool          `json:"debug"`
+	CallsToday int           `json:"calls_today"`
+	Catalog    CatalogHealth `json:"catalog"`
+	FreeLeft   *int          `json:"free_requests_left,omitempty"`
 }
 
 // CatalogHealth describes the free model list.
@@ -49,6 +53,8 @@ func (s *Server) HealthReport() Health {
 		PID:           os.Getpid(),
 		UptimeSeconds: int64(s.now().Sub(s.started).Seconds()),
 		ListenAddr:    st.Addr,
+		Home:          st.HomeDir,
+		EnvFile:       st.ConfigFile,
 		KeyPresent:    s.config().APIKey != "",
 		Debug:         st.Debug,
 		CallsToday:    st.Calls,

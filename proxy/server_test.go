@@ -369,3 +369,21 @@ func TestUnlisten_EndsDashboardEventStreams(t *testing.T) {
 		t.Fatalf("stopping with an open event stream: %v", err)
 	}
 }
+
+func TestHealth_NamesTheFolderAndSettingsFileInUse(t *testing.T) {
+	p := newTestProxy(t, nil, nil)
+	status, _, body := p.get("/health")
+	if status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	var h struct {
+		Home    string `json:"home"`
+		EnvFile string `json:"env_file"`
+	}
+	if err := json.Unmarshal(body, &h); err != nil {
+		t.Fatal(err)
+	}
+	if h.Home != p.home || h.EnvFile != filepath.Join(p.home, ".env") {
+		t.Errorf("home %q, env_file %q; want %q and its .env", h.Home, h.EnvFile, p.home)
+	}
+}
