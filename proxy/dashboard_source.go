@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"net"
 	"net/http"
@@ -161,11 +162,20 @@ func cooldownUntil(t, now time.Time) time.Time {
 
 // SetPreferred saves PREFERRED_MODELS (ids the dashboard checked against
 // the free catalog) to .env; the config watcher then
-// applies it like any other edit.
+// applies it like any other edit. It refuses when the environment sets
+// PREFERRED_MODELS: that value wins over .env, so saving would change nothing.
 func (d dashboardSource) SetPreferred(ids []string) error {
+	if v, ok := d.s.opts.Env("PREFERRED_MODELS"); ok && v != "" {
+		return &dashboard.StatusError{
+			Status: http.StatusConflict,
+			Code:   "overridden_by_environment",
+			Message: "PREFERRED_MODELS is set in Freelane's environment, which overrides .env, so this order would not apply. " +
+				"Remove the environment variable and restart Freelane to choose the order here.",
+		}
+	}
 	cfg := d.s.config()
 	if err := config.SetEnvValue(cfg.Home, "PREFERRED_MODELS", strings.Join(ids, ",")); err != nil {
-		return err
+		return fmt.Errorf("saving PREFERRED_MODELS: %w", err)
 	}
 	// Apply at once rather than wait for the watcher, so the page shows it.
 	if next, err := config.LoadWith(cfg.Home, d.s.opts.Env); err == nil {
