@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -35,6 +36,10 @@ const (
 	headerAttempts = "X-Freelane-Attempts"
 )
 
+// statusClientGone is the status counted for a call whose client left
+// before its answer (nginx's convention; no answer is sent).
+const statusClientGone = 499
+
 var (
 	errClientGone = errors.New("client disconnected")
 	errStalled    = errors.New("no data from the model within the configured timeout")
@@ -44,6 +49,27 @@ var (
 
 // bufPool recycles the buffers that hold request and answer bodies.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const (
+	// maxPreallocation bounds the room reserved for a body before its bytes
+	// arrive: a Content-Length is only a claim, and a client announcing
+	// 32 MB and sending nothing must not cost 32 MB.
+	maxPreallocation = 64 << 10
+	// maxPooledBuffer is the largest buffer kept for reuse; a pool full of
+	// the rare huge bodies would hold their memory for good.
+	maxPooledBuffer = 1 << 20
+)
+
+func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
+
+// putBuffer returns buf to the pool, unless it grew too large to keep.
+func putBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledBuffer {
+		return
+	}
+	buf.Reset()
+	bufPool.Put(buf)
+}
 
 // chatCall is one POST /v1/chat/completions from arrival to the last byte.
 type chatCall struct {
@@ -70,8 +96,8 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 			"Freelane has no OpenRouter API key yet. Add OPENROUTER_API_KEY=sk-or-... to %s (picked up without a restart) or set it in the environment.", cfg.EnvFile))
 		return
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer func() { buf.Reset(); bufPool.Put(buf) }()
+	buf := getBuffer()
+	defer putBuffer(buf)
 	if status, err := readBody(w, r, buf, cfg.MaxBodyBytes, s.opts.BodyReadTimeout); err != nil {
 		code := "invalid_body"
 		switch status {
@@ -80,8 +106,9 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		case http.StatusRequestTimeout:
 			code = "request_timeout"
 		}
-		// Whatever is left of the body stays unread: closing the connection
-		// keeps net/http from waiting to drain a trickling client.
+		// Whatever is left of the body stays unread: the connection closes
+		// after this answer, and readBody left a read deadline that is over,
+		// so net/http's drain of up to 256 KB after the handler stops at once.
 		w.Header().Set("Connection", "close")
 		openai.WriteError(w, status, code, err.Error())
 		return
@@ -120,17 +147,27 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 
 // readBody reads the request body into buf within the size limit and the
 // time limit (slow-body attacks; headers have ReadHeaderTimeout).
-func readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit int64, timeout time.Duration) (int, error) {
+//
+// The read deadline is lifted only when the body was read: after a failure
+// it is moved to now, so that nothing more is read from this client (see
+// the caller's Connection: close).
+func readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit int64, timeout time.Duration) (status int, err error) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(timeout))
-	defer rc.SetReadDeadline(time.Time{})
+	defer func() {
+		if err != nil {
+			_ = rc.SetReadDeadline(time.Now())
+		} else {
+			_ = rc.SetReadDeadline(time.Time{})
+		}
+	}()
 	if r.ContentLength > limit {
 		return http.StatusRequestEntityTooLarge, fmt.Errorf("request body is %d bytes; the limit is %d (MAX_REQUEST_BODY_MB)", r.ContentLength, limit)
 	}
 	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
+		buf.Grow(int(min(r.ContentLength, maxPreallocation)))
 	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	_, err = buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
@@ -171,7 +208,12 @@ func (c *chatCall) run() {
 				"Freelane has not loaded OpenRouter's free model list yet ("+catalogProblem(s)+"); it retries in the background.", stats.OutcomeFailed)
 			return
 		}
-		c.finishError(http.StatusBadRequest, "no_capable_free_model", routing.CapacityHint(models, routing.Needs{Tools: c.req.Tools, Vision: c.req.Images}), stats.OutcomeFailed)
+		needs := routing.Needs{Tools: c.req.Tools, Vision: c.req.Images}
+		if until, resting := routing.Resting(models, needs, s.health); resting {
+			c.finishResting(until)
+			return
+		}
+		c.finishError(http.StatusBadRequest, "no_capable_free_model", routing.CapacityHint(models, needs), stats.OutcomeFailed)
 		return
 	}
 	for i, model := range candidates {
@@ -192,11 +234,24 @@ func (c *chatCall) run() {
 			c.finishGone()
 			return
 		}
-		if !c.lastErr.Kind.TryAnotherModel() {
+		// When OpenRouter itself cannot be reached, every other model would
+		// fail the same way.
+		if !c.lastErr.Kind.TryAnotherModel() || unreachable(c.lastErr) {
 			break
 		}
 	}
 	c.failFinal()
+}
+
+// finishResting answers a call for which every capable free model is
+// cooling down, without an upstream call: each attempt would count against
+// the daily free quota, and a model that just failed most likely fails again.
+func (c *chatCall) finishResting(until time.Time) {
+	wait := until.Sub(c.s.now())
+	setRetryAfter(c.w.Header(), wait)
+	c.finishError(http.StatusServiceUnavailable, "all_models_cooling_down", fmt.Sprintf(
+		"Every free model that can serve this request failed recently and is resting; the first is available again in %s. Freelane made no upstream call, to save the daily free quota.",
+		max(wait.Round(time.Second), time.Second)), stats.OutcomeFailed)
 }
 
 // catalogWait bounds how long a call waits for the first free model list,
@@ -222,16 +277,36 @@ func (s *Server) freeModels(ctx context.Context) []catalog.Model {
 	return s.catalog.Models()
 }
 
-// retryAllowed applies the retry gate once, at the first failure.
+// gateWindow is how many of the latest calls the retry gate looks through
+// for ones that tell something about OpenRouter.
+const gateWindow = 32
+
+// retryAllowed applies the retry gate once, at the first failure. Only calls
+// that reached OpenRouter count: one refused locally (no capable model, a
+// full queue, no catalog) or abandoned by its client says nothing about
+// whether upstream is up.
 func (c *chatCall) retryAllowed() bool {
-	today := c.s.stats.Today()
-	recent := c.s.stats.Recent(3)
-	outcomes := make([]bool, len(recent))
-	for i, call := range recent {
-		outcomes[i] = call.Outcome == stats.OutcomeSuccess
+	dayStart := startOfLocalDay(c.s.now())
+	var upstreamToday int
+	outcomes := make([]bool, 0, routing.RecentOutcomes)
+	for _, call := range c.s.stats.Recent(gateWindow) {
+		if call.Attempts == 0 || call.Status == statusClientGone {
+			continue
+		}
+		if !call.Time.Before(dayStart) {
+			upstreamToday++
+		}
+		if len(outcomes) < cap(outcomes) {
+			outcomes = append(outcomes, call.Outcome == stats.OutcomeSuccess)
+		}
 	}
-	c.retries = routing.RetryAllowed(today.Total, outcomes)
+	c.retries = routing.RetryAllowed(upstreamToday, outcomes)
 	return c.retries
+}
+
+func startOfLocalDay(t time.Time) time.Time {
+	y, m, d := t.Local().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.Local)
 }
 
 func catalogProblem(s *Server) string {
@@ -262,7 +337,11 @@ func (a *attempt) failed(e *upstream.Error) bool {
 	if c.r.Context().Err() != nil {
 		return false // the client left: not the model's fault
 	}
-	if f, ok := routingFailure(e.Kind); ok {
+	if unreachable(e) {
+		// Not the model's fault: resting it would only hide it once
+		// OpenRouter is back.
+		c.s.log.Info("OpenRouter unreachable; the model is not rested", "model", a.model, "err", e.Message)
+	} else if f, ok := routingFailure(e.Kind); ok {
 		cool := c.s.health.Failure(a.model, f, e.Message)
 		c.s.log.Info("free model failed; trying another", "model", a.model, "kind", e.Kind.String(), "status", e.Status, "cooldown", cool, "err", e.Message)
 		if e.Kind == upstream.KindModelGone {
@@ -318,6 +397,18 @@ func (c *chatCall) scrubbed(frame []byte) []byte {
 	return frame
 }
 
+// unreachable reports whether e means Freelane could not connect to
+// OpenRouter at all (refused, no route, name not resolved), as opposed to a
+// connection that broke while a model was answering.
+func unreachable(e *upstream.Error) bool {
+	if e == nil || e.Kind != upstream.KindNetwork {
+		return false
+	}
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	return errors.As(e.Err, &dnsErr) || (errors.As(e.Err, &opErr) && opErr.Op == "dial")
+}
+
 func routingFailure(k upstream.Kind) (routing.Failure, bool) {
 	switch k {
 	case upstream.KindModelBusy:
@@ -371,18 +462,29 @@ func asUpstreamError(ctx context.Context, err error) *upstream.Error {
 }
 
 // attemptOnce makes one non-stream attempt; true when the answer was sent.
+//
+// Two limits apply. OpenRouter answers with its status line once a provider
+// has taken the call, and sends the body when the model is done, so a model
+// that has not even produced the headers within FIRST_TOKEN_TIMEOUT is
+// stalled, as in a stream; once they are in, the whole attempt may take up
+// to REQUEST_TIMEOUT.
 func (c *chatCall) attemptOnce(model string) bool {
+	cfg := &c.rt.cfg
 	a := c.begin(model)
-	ctx, cancel := context.WithTimeoutCause(c.r.Context(), c.rt.cfg.RequestTimeout, errStalled)
-	defer cancel()
+	whole, cancelWhole := context.WithTimeoutCause(c.r.Context(), cfg.RequestTimeout, errStalled)
+	defer cancelWhole()
+	ctx, cancel := context.WithCancelCause(whole)
+	defer cancel(nil)
+	watchdog := time.AfterFunc(cfg.FirstTokenTimeout, func() { cancel(errStalled) })
 	resp, uerr := c.send(ctx, model)
+	watchdog.Stop()
 	if uerr != nil {
 		return a.failed(uerr)
 	}
 	defer resp.Body.Close()
 	a.first = c.s.now().Sub(a.started)
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer func() { buf.Reset(); bufPool.Put(buf) }()
+	buf := getBuffer()
+	defer putBuffer(buf)
 	if resp.ContentLength > 0 && resp.ContentLength < maxAnswerBody {
 		buf.Grow(int(resp.ContentLength))
 	}
@@ -400,24 +502,34 @@ func (c *chatCall) attemptOnce(model string) bool {
 	}
 	answer, _ = openai.FixReasoning(answer)
 	a.succeeded(http.StatusOK)
+	c.deliver(model, answer)
+	return true
+}
 
+// deliver sends a non-stream answer and counts the call. The call is
+// counted before the answer's last byte leaves: a client that has its whole
+// answer finds the call in the statistics even if Freelane is killed the
+// next instant. All but that byte go first (net/http writes large bodies
+// straight to the socket), so a client already gone is still counted as
+// gone; the last byte waits in net/http's buffer until the handler returns.
+func (c *chatCall) deliver(model string, answer []byte) {
 	h := c.w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set(headerModel, model)
 	h.Set(headerAttempts, strconv.Itoa(len(c.tried)))
 	h.Set("Content-Length", strconv.Itoa(len(answer)))
-	c.w.WriteHeader(http.StatusOK)
-	_, werr := c.w.Write(answer)
 	if c.rec != nil {
 		c.rec.Response.Status = http.StatusOK
 		c.rec.Response.Body = bytes.Clone(answer)
 	}
-	outcome, status, msg := stats.OutcomeSuccess, http.StatusOK, ""
-	if werr != nil {
-		outcome, status, msg = stats.OutcomeFailed, 499, errClientGone.Error()
+	c.w.WriteHeader(http.StatusOK)
+	last := max(len(answer)-1, 0)
+	if _, err := c.w.Write(answer[:last]); err != nil {
+		c.finish(model, stats.OutcomeFailed, statusClientGone, errClientGone.Error())
+		return
 	}
-	c.finish(model, outcome, status, msg)
-	return true
+	c.finish(model, stats.OutcomeSuccess, http.StatusOK, "")
+	_, _ = c.w.Write(answer[last:]) // a client gone now has all but one byte
 }
 
 // failFinal answers with the last upstream error, in the client's terms.
@@ -498,7 +610,7 @@ func (c *chatCall) finishError(status int, code, msg string, outcome stats.Outco
 
 // finishGone counts a call whose client left before the answer.
 func (c *chatCall) finishGone() {
-	c.finish("", stats.OutcomeFailed, 499, errClientGone.Error())
+	c.finish("", stats.OutcomeFailed, statusClientGone, errClientGone.Error())
 }
 
 // finish records the call in the statistics and, in debug mode, on disk.

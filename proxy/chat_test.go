@@ -280,12 +280,15 @@ func TestChat_RetryGateSavesQuotaWhileUpstreamFails(t *testing.T) {
 	p := newTestProxy(t, nil, nil)
 	p.fake.SetDefault("*", fakeopenrouter.ProviderBusy())
 	// Today's first three calls may retry; after three failures in a row, a
-	// failing call is not retried.
+	// failing call is not retried. The failed models' cool-downs are lifted
+	// after each call, so that the gate alone decides.
+	forgetFailures := func() { p.srv.health.Forget(func(string) bool { return false }) }
 	for i := range 3 {
 		p.post("/v1/chat/completions", helloBody)
 		if i == 0 && len(p.fake.Requests()) < 2 {
 			t.Fatal("the first call of the day was not retried")
 		}
+		forgetFailures()
 	}
 	before := len(p.fake.Requests())
 	status, _, body := p.post("/v1/chat/completions", helloBody)

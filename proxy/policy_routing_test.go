@@ -1,0 +1,168 @@
+package proxy
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/freelane/freelane/proxy/fakeopenrouter"
+	"github.com/freelane/freelane/proxy/stats"
+)
+
+// The routing policies of a chat call: which models it may try, when it may
+// try another one, and how long it waits for one.
+
+// chatModels is how many free chat models the fake's default catalog has.
+const chatModels = 5
+
+// incapableBody needs tools and vision, which no free model of the fake has
+// together: Freelane refuses it without an upstream call.
+const incapableBody = `{"messages":[{"role":"user","content":[{"type":"text","text":"what is this?"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}],"tools":[{"type":"function","function":{"name":"f","parameters":{}}}]}`
+
+func TestPolicy_CoolingModelsAreNotTried(t *testing.T) {
+	p := newTestProxy(t, nil, nil)
+	p.fake.SetDefault("*", fakeopenrouter.ProviderBusy())
+
+	// Three attempts, then the two models left, then none: every failed
+	// model rests, and each attempt would spend the daily free quota.
+	for call, want := range []int{3, chatModels} {
+		p.post("/v1/chat/completions", helloBody)
+		if n := len(p.fake.Requests()); n != want {
+			t.Fatalf("after call %d: %d upstream attempts, want %d", call+1, n, want)
+		}
+	}
+	tried := map[string]bool{}
+	for _, r := range p.fake.Requests() {
+		if tried[r.Model] {
+			t.Errorf("%s was tried again while cooling down", r.Model)
+		}
+		tried[r.Model] = true
+	}
+
+	status, h, body := p.post("/v1/chat/completions", helloBody)
+	if status != http.StatusServiceUnavailable {
+		t.Fatalf("status %d with every model resting, want 503: %s", status, body)
+	}
+	if code := checkErrorEnvelope(t, body); code != "all_models_cooling_down" {
+		t.Errorf("code %q, want all_models_cooling_down", code)
+	}
+	// The first model rests a minute (busy, first failure).
+	if secs, err := strconv.Atoi(h.Get("Retry-After")); err != nil || secs < 1 || secs > 60 {
+		t.Errorf("Retry-After = %q, want the seconds until the first model is back (1-60)", h.Get("Retry-After"))
+	}
+	if n := len(p.fake.Requests()); n != chatModels {
+		t.Errorf("%d upstream attempts, want %d: a call with every model resting goes nowhere", n, chatModels)
+	}
+	last := p.srv.stats.Recent(1)[0]
+	if last.Outcome != stats.OutcomeFailed || last.Attempts != 0 || last.Status != http.StatusServiceUnavailable {
+		t.Errorf("counted as %+v, want failed, 503, no attempt", last)
+	}
+
+	// A rested model is tried again.
+	p.srv.health.Success(gemma, time.Second)
+	p.fake.SetDefault("*", fakeopenrouter.Answer("back"))
+	if status, h, body := p.post("/v1/chat/completions", helloBody); status != http.StatusOK || h.Get(headerModel) != gemma {
+		t.Errorf("after a model recovered: status %d from %q: %s", status, h.Get(headerModel), body)
+	}
+}
+
+func TestPolicy_UnreachableUpstreamRestsNoModel(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		t.Run("stream="+strconv.FormatBool(stream), func(t *testing.T) {
+			p := newTestProxy(t, nil, ordered)
+			baseURL := p.srv.config().BaseURL
+			pointAtClosedPort(t, p)
+			body := helloBody
+			if stream {
+				body = streamHello
+			}
+			status, _, answer := p.post("/v1/chat/completions", body)
+			if status != http.StatusBadGateway || checkErrorEnvelope(t, answer) != "upstream_unreachable" {
+				t.Fatalf("status %d: %s", status, answer)
+			}
+			if got := p.srv.stats.Recent(1)[0].Attempts; got != 1 {
+				t.Errorf("%d attempts, want 1: another model cannot be reached either", got)
+			}
+			for _, m := range []string{gemma, mistral, llama} {
+				if p.srv.health.CoolingDown(m) {
+					t.Errorf("%s rests because OpenRouter could not be reached", m)
+				}
+			}
+			pointAt(p, baseURL)
+			if status, h, answer := p.post("/v1/chat/completions", body); status != http.StatusOK || h.Get(headerModel) != gemma {
+				t.Errorf("once OpenRouter is back: status %d from %q: %.200s", status, h.Get(headerModel), answer)
+			}
+		})
+	}
+}
+
+func TestPolicy_RetryGateCountsOnlyCallsThatReachedOpenRouter(t *testing.T) {
+	p := newTestProxy(t, nil, ordered)
+	// Refused locally four times, which is past the day's warm-up calls.
+	for range 4 {
+		if status, _, body := p.post("/v1/chat/completions", incapableBody); status != http.StatusBadRequest {
+			t.Fatalf("status %d, want 400 no_capable_free_model: %s", status, body)
+		}
+	}
+	if n := len(p.fake.Requests()); n != 0 {
+		t.Fatalf("%d upstream calls for locally refused requests", n)
+	}
+
+	p.fake.Script(gemma, fakeopenrouter.ProviderBusy())
+	status, h, body := p.post("/v1/chat/completions", helloBody)
+	if status != http.StatusOK || h.Get(headerModel) != mistral {
+		t.Fatalf("status %d from %q, want mistral after gemma failed: locally refused calls are no sign that upstream is down: %s",
+			status, h.Get(headerModel), body)
+	}
+}
+
+func TestPolicy_RetryGateStillClosesAfterUpstreamFailures(t *testing.T) {
+	p := newTestProxy(t, nil, ordered)
+	p.fake.SetDefault("*", fakeopenrouter.ProviderBusy())
+	forgetFailures := func() { p.srv.health.Forget(func(string) bool { return false }) }
+	for range 3 {
+		p.post("/v1/chat/completions", helloBody)
+		forgetFailures()
+	}
+	// Local refusals in between change nothing: the last calls that reached
+	// OpenRouter all failed.
+	if status, _, body := p.post("/v1/chat/completions", incapableBody); status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400 no_capable_free_model: %s", status, body)
+	}
+	before := len(p.fake.Requests())
+	p.post("/v1/chat/completions", helloBody)
+	if n := len(p.fake.Requests()) - before; n != 1 {
+		t.Errorf("%d attempts after three upstream failures in a row, want 1", n)
+	}
+}
+
+func TestPolicy_NonStreamStallFailsOverAfterFirstTokenTimeout(t *testing.T) {
+	env := map[string]string{
+		"PREFERRED_MODELS":    gemma + "," + mistral,
+		"FIRST_TOKEN_TIMEOUT": "300ms",
+		"REQUEST_TIMEOUT":     "5m",
+	}
+	t.Run("no_headers", func(t *testing.T) {
+		p := newTestProxy(t, nil, env)
+		p.fake.Script(gemma, fakeopenrouter.Hang())
+		// Without the guard the call waits REQUEST_TIMEOUT (5 minutes).
+		status, h, body := postWithin(t, p, helloBody, 30*time.Second)
+		if status != http.StatusOK || h.Get(headerModel) != mistral {
+			t.Fatalf("status %d from %q, want mistral after gemma stalled: %s", status, h.Get(headerModel), body)
+		}
+		if !p.srv.health.CoolingDown(gemma) {
+			t.Error("the stalled model is not resting")
+		}
+	})
+	t.Run("slow_body_after_headers", func(t *testing.T) {
+		p := newTestProxy(t, nil, env)
+		// Headers at once, then the body over well past FIRST_TOKEN_TIMEOUT:
+		// the model is answering, and REQUEST_TIMEOUT bounds it.
+		p.fake.Script(gemma, fakeopenrouter.Drip(5*time.Millisecond, "thinking hard"))
+		status, h, body := postWithin(t, p, helloBody, 60*time.Second)
+		if status != http.StatusOK || h.Get(headerModel) != gemma {
+			t.Fatalf("status %d from %q, want gemma's slow answer: %s", status, h.Get(headerModel), body)
+		}
+	})
+}
