@@ -53,6 +53,10 @@ func TestServiceWithRealBinary(t *testing.T) {
 		t.Parallel()
 		testServiceSupervisorKilled(t, bin)
 	})
+	t.Run("with_an_access_token", func(t *testing.T) {
+		t.Parallel()
+		testServiceWithToken(t, bin)
+	})
 }
 
 func testServiceLifecycle(t *testing.T, bin string) {
@@ -276,6 +280,43 @@ func testServiceSupervisorKilled(t *testing.T, bin string) {
 	h.mustRun(0, "stop")
 }
 
+// With FREELANE_TOKEN set the server wants the token on every path, /health
+// included: start, status and stop must present it.
+func testServiceWithToken(t *testing.T, bin string) {
+	const token = "service-token-0123456789"
+	h := newServiceHome(t, bin)
+	h.addDotenv("FREELANE_TOKEN=" + token)
+
+	began := time.Now()
+	out := h.mustRun(0, "start")
+	if !strings.Contains(out, "is running") || strings.Contains(out, token) {
+		t.Errorf("start printed:\n%s", out)
+	}
+	t.Logf("start answered after %s", time.Since(began).Round(time.Millisecond))
+	pids := h.pidFile()
+	if pid := h.healthPID(); pid != 0 {
+		t.Errorf("/health answered pid %d without the token: the case tests nothing", pid)
+	}
+	status := h.mustRun(0, "status")
+	for _, want := range []string{"health:      ok", "address:     " + h.addr} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status lacks %q:\n%s", want, status)
+		}
+	}
+	if strings.Contains(status, token) {
+		t.Errorf("status shows the token:\n%s", status)
+	}
+	h.mustRun(0, "stop")
+	for _, pid := range []int{pids.SupervisorPID, pids.ServerPID} {
+		if serviceProcessAlive(pid) {
+			t.Errorf("process %d survived stop", pid)
+		}
+	}
+	if logText, err := os.ReadFile(filepath.Join(h.cacheDir, service.LogFileName)); err != nil || strings.Contains(string(logText), token) {
+		t.Errorf("daemon.log (%v) shows the token", err)
+	}
+}
+
 // serviceHome is one private Freelane home: a .env naming a fake OpenRouter
 // and a free port, and the environment the binary runs in.
 type serviceHome struct {
@@ -321,6 +362,22 @@ func newServiceHome(t *testing.T, bin string) *serviceHome {
 	}
 	t.Cleanup(h.stopLeftovers)
 	return h
+}
+
+// addDotenv adds a setting to the home's .env.
+func (h *serviceHome) addDotenv(line string) {
+	h.t.Helper()
+	f, err := os.OpenFile(filepath.Join(h.home, ".env"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	_, err = fmt.Fprintln(f, line)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 // run runs the binary with args from dir and returns its combined output and
