@@ -3,10 +3,12 @@ package proxy
 import (
 	"crypto/subtle"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/freelane/freelane/proxy/openai"
 )
@@ -24,18 +26,18 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cfg := s.config()
 		if !s.hostAllowed(r.Host) {
-			openai.WriteError(w, http.StatusForbidden, "host_not_allowed",
+			refuse(w, r, http.StatusForbidden, "host_not_allowed",
 				"Freelane answers only requests addressed to this machine (Host "+quoteHost(r.Host)+" refused).")
 			return
 		}
 		origin := r.Header.Get("Origin")
 		if origin != "" && !s.originAllowed(origin) {
-			openai.WriteError(w, http.StatusForbidden, "origin_not_allowed",
+			refuse(w, r, http.StatusForbidden, "origin_not_allowed",
 				"Requests from web pages on other sites are refused; add the origin to ALLOWED_ORIGINS to allow a browser client.")
 			return
 		}
 		if origin == "" && r.Header.Get("Sec-Fetch-Site") == "cross-site" && !isNavigation(r) {
-			openai.WriteError(w, http.StatusForbidden, "origin_not_allowed", "Cross-site requests are refused.")
+			refuse(w, r, http.StatusForbidden, "origin_not_allowed", "Cross-site requests are refused.")
 			return
 		}
 		if origin != "" && originInList(origin, cfg.AllowedOrigins) {
@@ -52,7 +54,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		if cfg.Token != "" && !s.tokenPresented(w, r, cfg.Token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="freelane"`)
-			openai.WriteError(w, http.StatusUnauthorized, "invalid_token",
+			refuse(w, r, http.StatusUnauthorized, "invalid_token",
 				"This Freelane requires its access token: send it as the API key (Authorization: Bearer <FREELANE_TOKEN>).")
 			return
 		}
@@ -135,6 +137,69 @@ func quoteHost(h string) string {
 		h = h[:64] + "…"
 	}
 	return `"` + h + `"`
+}
+
+// bodyDeadline bounds how long a request body may take to arrive, on every
+// endpoint. The server has no ReadTimeout (it would cut long streams), so
+// without this a client that announces a body and trickles it holds the
+// connection for ever: net/http drains an unread body of up to 256 KB after
+// the handler returns, with no deadline of its own. The deadline is lifted
+// once the body has been read to its end, so what follows (a stream) is not
+// bounded by it; a handler that returns without reading the body leaves it in
+// place, which bounds the drain.
+func (s *Server) bodyDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.opts.BodyReadTimeout)); err != nil {
+			// Not a connection (a recorder in tests): nothing to bound.
+			next.ServeHTTP(w, r)
+			return
+		}
+		// A shallow copy, as http.MaxBytesHandler does: net/http inspects
+		// the Body of its own Request after the handler to decide how to
+		// drain it, so that one must stay untouched.
+		d := &requestWithDeadlineBody{req: *r}
+		d.body = deadlineLiftingBody{ReadCloser: r.Body, w: w}
+		d.req.Body = &d.body
+		next.ServeHTTP(w, &d.req)
+	})
+}
+
+// requestWithDeadlineBody holds the request copy and its body wrapper
+// together: one allocation per request instead of two.
+type requestWithDeadlineBody struct {
+	req  http.Request
+	body deadlineLiftingBody
+}
+
+// deadlineLiftingBody clears the connection's read deadline when the body
+// reaches its end.
+type deadlineLiftingBody struct {
+	io.ReadCloser
+	w      http.ResponseWriter
+	lifted bool
+}
+
+func (b *deadlineLiftingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.lifted {
+		b.lifted = true
+		_ = http.NewResponseController(b.w).SetReadDeadline(time.Time{})
+	}
+	return n, err
+}
+
+// refuse answers an error before the request body was read. The connection
+// is closed after the answer, so net/http does not wait to drain a body the
+// handler never wanted.
+func refuse(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+	}
+	openai.WriteError(w, status, code, message)
 }
 
 // recoverer turns a handler panic into a 500 in the OpenAI envelope, except

@@ -3,8 +3,6 @@ package proxy
 import (
 	"net/http"
 	"strings"
-
-	"github.com/freelane/freelane/proxy/openai"
 )
 
 // routes is Freelane's whole HTTP surface in one place.
@@ -30,11 +28,13 @@ func (s *Server) routes() http.Handler {
 		http.Redirect(w, r, "/debug", http.StatusFound)
 	}, http.MethodGet))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		openai.WriteError(w, http.StatusNotFound, "unknown_url",
+		refuse(w, r, http.StatusNotFound, "unknown_url",
 			"Freelane does not serve "+r.Method+" "+r.URL.Path+"; the API is under /v1 (chat/completions, models).")
 	})
 
-	return securityHeaders(s.recoverer(s.guard(mux)))
+	// bodyDeadline comes first: every request, even one refused at once, is
+	// answered within the body timeout.
+	return s.bodyDeadline(securityHeaders(s.recoverer(s.guard(mux))))
 }
 
 // allow answers 405 in the OpenAI envelope for other methods (the mux's own
@@ -48,7 +48,7 @@ func allow(h http.HandlerFunc, methods ...string) http.Handler {
 			}
 		}
 		w.Header().Set("Allow", strings.Join(methods, ", "))
-		openai.WriteError(w, http.StatusMethodNotAllowed, "method_not_allowed",
+		refuse(w, r, http.StatusMethodNotAllowed, "method_not_allowed",
 			r.Method+" is not allowed on "+r.URL.Path+"; use "+strings.Join(methods, " or ")+".")
 	})
 }
