@@ -22,6 +22,11 @@ const tokenCookie = "freelane_token"
 // when one is configured, and CORS for explicitly allowed origins. It applies
 // to every endpoint: a web page the user happens to visit must not be able
 // to spend their free quota or read their history.
+//
+// The dashboard is stricter than the API: it holds saved prompts, the debug
+// switch and .env writes, so it answers only this machine (even when the API
+// listens on the network) and only pages served by this machine
+// (ALLOWED_ORIGINS opens the API to a browser client, not the dashboard).
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cfg := s.config()
@@ -30,17 +35,27 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				"Freelane answers only requests addressed to this machine (Host "+quoteHost(r.Host)+" refused).")
 			return
 		}
+		api := isAPIPath(r.URL.Path)
+		if isDashboardPath(r.URL.Path) && !s.fromThisMachine(r.RemoteAddr) {
+			refuse(w, r, http.StatusForbidden, "dashboard_local_only",
+				"The Freelane dashboard (/debug) is served to this machine only; open it on the computer running Freelane. The API under /v1 stays reachable with the token.")
+			return
+		}
 		origin := r.Header.Get("Origin")
-		if origin != "" && !s.originAllowed(origin) {
-			refuse(w, r, http.StatusForbidden, "origin_not_allowed",
-				"Requests from web pages on other sites are refused; add the origin to ALLOWED_ORIGINS to allow a browser client.")
+		cors := origin != "" && api && originInList(origin, cfg.AllowedOrigins)
+		if origin != "" && !cors && !s.localOrigin(origin) {
+			message := "Requests from web pages on other sites are refused; add the origin to ALLOWED_ORIGINS to allow a browser client."
+			if !api {
+				message = "Only pages served by this machine may use the dashboard; ALLOWED_ORIGINS opens the API (/v1 and /health), nothing else."
+			}
+			refuse(w, r, http.StatusForbidden, "origin_not_allowed", message)
 			return
 		}
 		if origin == "" && r.Header.Get("Sec-Fetch-Site") == "cross-site" && !isNavigation(r) {
 			refuse(w, r, http.StatusForbidden, "origin_not_allowed", "Cross-site requests are refused.")
 			return
 		}
-		if origin != "" && originInList(origin, cfg.AllowedOrigins) {
+		if cors {
 			h := w.Header()
 			h.Set("Access-Control-Allow-Origin", origin)
 			h.Add("Vary", "Origin")
@@ -60,6 +75,38 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isAPIPath reports whether path is part of the OpenAI-compatible API (and
+// /health), the only paths ALLOWED_ORIGINS opens to other sites.
+func isAPIPath(path string) bool {
+	switch path {
+	case "/v1", "/chat/completions", "/models", "/health":
+		return true
+	}
+	return strings.HasPrefix(path, "/v1/")
+}
+
+// isDashboardPath reports whether path belongs to the dashboard. The prefix
+// is matched as the token check matches it, so no spelling of a dashboard
+// path slips past one check and not the other.
+func isDashboardPath(path string) bool { return strings.HasPrefix(path, "/debug") }
+
+// fromThisMachine reports whether a connection comes from this machine:
+// loopback, or one of its own addresses when it listens on the network (the
+// tray opens the dashboard through the listen address, so a bind to a LAN
+// address reaches it from that address). A TCP peer cannot claim an address
+// it does not receive answers on, so the peer address is a sound test.
+func (s *Server) fromThisMachine(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return false
+	}
+	return ip.IsLoopback() || s.runtime().hosts[ip.String()]
 }
 
 // tokenPresented accepts the token as a bearer API key, as the dashboard
@@ -100,10 +147,9 @@ func (s *Server) hostAllowed(hostport string) bool {
 	return s.runtime().hosts[strings.ToLower(host)]
 }
 
-func (s *Server) originAllowed(origin string) bool {
-	if originInList(origin, s.config().AllowedOrigins) {
-		return true
-	}
+// localOrigin reports whether origin is a page served by this machine: the
+// dashboard itself, or a local tool the user runs.
+func (s *Server) localOrigin(origin string) bool {
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
 		return false // includes the "null" origin of sandboxed frames and files

@@ -170,14 +170,19 @@ func TestSecurity_HostAndOriginGuardEveryEndpoint(t *testing.T) {
 				}
 			}
 			for name, edit := range map[string]func(*http.Request){
-				"plain":          nil,
-				"localhost":      func(r *http.Request) { r.Host = "localhost:5000" },
-				"same_origin":    func(r *http.Request) { r.Header.Set("Origin", "http://127.0.0.1:5000") },
-				"allowed_origin": func(r *http.Request) { r.Header.Set("Origin", "https://app.example") },
+				"plain":       nil,
+				"localhost":   func(r *http.Request) { r.Host = "localhost:5000" },
+				"same_origin": func(r *http.Request) { r.Header.Set("Origin", "http://127.0.0.1:5000") },
 			} {
 				if status, _ := statusOf(t, p, e, edit); status == http.StatusForbidden || status == http.StatusUnauthorized {
 					t.Errorf("%s: refused with %d", name, status)
 				}
+			}
+			// ALLOWED_ORIGINS opens the API only: the dashboard (and
+			// anything else) still refuses the listed site.
+			status, _ := statusOf(t, p, e, func(r *http.Request) { r.Header.Set("Origin", "https://app.example") })
+			if refused := status == http.StatusForbidden; refused == isAPIPath(e.path) {
+				t.Errorf("allowed_origin: status %d on %s", status, e.path)
 			}
 		})
 	}
