@@ -20,7 +20,7 @@ rm -f "$bin" \
 	"$data_home/applications/$app_id.desktop" \
 	"$data_home/icons/hicolor/512x512/apps/$app_id.png" \
 	"$config_home/systemd/user/freelane.service"
-# The tray's "Start at login" entry: whichever autostart file runs this binary.
+# The tray's "Launch at login" entry: whichever autostart file runs this binary.
 shopt -s nullglob
 for entry in "$config_home"/autostart/*.desktop; do
 	if grep -q "^Exec=.*$bin" "$entry"; then
