@@ -125,6 +125,9 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.req, c.checked = req, checked
+	if req.Paid != 0 {
+		s.log.Info("removed paid features from the request; Freelane only uses free models", "features", req.Paid.String())
+	}
 	if c.debug {
 		c.rec = c.newRecord()
 	}
@@ -463,21 +466,16 @@ func asUpstreamError(ctx context.Context, err error) *upstream.Error {
 
 // attemptOnce makes one non-stream attempt; true when the answer was sent.
 //
-// Two limits apply. OpenRouter answers with its status line once a provider
-// has taken the call, and sends the body when the model is done, so a model
-// that has not even produced the headers within FIRST_TOKEN_TIMEOUT is
-// stalled, as in a stream; once they are in, the whole attempt may take up
-// to REQUEST_TIMEOUT.
+// REQUEST_TIMEOUT alone bounds it, headers and body. FIRST_TOKEN_TIMEOUT is
+// for streams: a non-stream answer shows no progress until it is complete,
+// and a free model may think for minutes before a long one, so a shorter
+// limit would cut working models rather than find stalled ones.
 func (c *chatCall) attemptOnce(model string) bool {
 	cfg := &c.rt.cfg
 	a := c.begin(model)
-	whole, cancelWhole := context.WithTimeoutCause(c.r.Context(), cfg.RequestTimeout, errStalled)
-	defer cancelWhole()
-	ctx, cancel := context.WithCancelCause(whole)
-	defer cancel(nil)
-	watchdog := time.AfterFunc(cfg.FirstTokenTimeout, func() { cancel(errStalled) })
+	ctx, cancel := context.WithTimeoutCause(c.r.Context(), cfg.RequestTimeout, errStalled)
+	defer cancel()
 	resp, uerr := c.send(ctx, model)
-	watchdog.Stop()
 	if uerr != nil {
 		return a.failed(uerr)
 	}
