@@ -140,7 +140,7 @@ func run(args []string) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := proxy.New(cfg, proxy.Options{Version: info.Version, Logger: log})
+	srv, err := proxy.New(cfg, proxy.Options{Version: info.Version, Logger: log, LogLevel: logLevel})
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		return 1
