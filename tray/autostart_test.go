@@ -73,8 +73,14 @@ func TestAutostartChild(t *testing.T) {
 }
 
 func TestNewAutostart_MakesExecAbsolute(t *testing.T) {
-	t.Parallel()
-	e := NewAutostart("bin/freelane").(*loginEntry)
+	// The relative path resolves against the working folder, which may be
+	// under the temporary folder (a checkout in /tmp): move that elsewhere so
+	// the entry is not refused as a go run binary.
+	t.Setenv("TMPDIR", filepath.Join(string(filepath.Separator), "nonexistent-temporary-folder"))
+	e, ok := NewAutostart("bin/freelane").(*loginEntry)
+	if !ok {
+		t.Fatalf("NewAutostart(%q) gave no login entry", "bin/freelane")
+	}
 	if !filepath.IsAbs(e.exec[0]) {
 		t.Errorf("Exec = %q, want an absolute path", e.exec[0])
 	}
