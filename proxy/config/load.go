@@ -93,7 +93,7 @@ var settings = []setting{
 		c.ListenAddr = v
 		return nil
 	}},
-	{key: "CACHE_DIR", def: "cache", apply: func(c *Config, v string) error {
+	{key: "CACHE_DIR", def: DefaultCacheDir, apply: func(c *Config, v string) error {
 		if !filepath.IsAbs(v) {
 			v = filepath.Join(c.Home, v)
 		}
