@@ -219,7 +219,7 @@ func runService(cmd string, cfg config.Config, log *slog.Logger) int {
 		Exe:       executable(),
 		ServeArgs: []string{"serve"},
 		Dir:       cfg.CacheDir,
-		HealthURL: "http://" + cfg.ListenAddr + "/health",
+		HealthURL: "http://" + config.LocalAddr(cfg.ListenAddr) + "/health",
 		Env:       []string{"FREELANE_HOME=" + cfg.Home},
 		Token:     cfg.Token,
 		Logger:    log,

@@ -42,7 +42,7 @@ func (o Options) lookup() (pidRecord, serviceState, error) {
 		return pidRecord{}, serviceAbsent, err // cannot read it at all (permissions)
 	case err != nil:
 		return pidRecord{}, serviceStale, nil // garbled content
-	case !isFreelaneProcess(rec.SupervisorPID, o.Exe):
+	case !isFreelaneProcess(rec.SupervisorPID, o.Exe, trustAlive):
 		return rec, serviceStale, nil
 	}
 	return rec, serviceLive, nil
@@ -75,7 +75,7 @@ func Start(ctx context.Context, o Options) (Status, error) {
 		}
 		return st, fmt.Errorf("%w as a service (supervisor pid %d%s)", ErrAlreadyRunning, rec.SupervisorPID, where)
 	case serviceStale:
-		if pid := o.orphanedServer(rec); pid != 0 {
+		if pid := o.orphanedServer(ctx, rec); pid != 0 {
 			// The pid file is kept: it is how Stop finds this server.
 			return Status{StalePIDFile: true, ServerPID: pid}, fmt.Errorf(
 				"%w: the server (pid %d) of a service whose supervisor died still runs; `freelane stop` ends it",
@@ -201,7 +201,7 @@ func Stop(ctx context.Context, o Options) error {
 	case serviceAbsent:
 		return ErrNotRunning
 	case serviceStale:
-		orphan := o.orphanedServer(rec)
+		orphan := o.orphanedServer(ctx, rec)
 		if orphan != 0 {
 			if err := o.stopOrphanedServer(ctx, orphan); err != nil {
 				return err
@@ -219,19 +219,40 @@ func Stop(ctx context.Context, o Options) error {
 }
 
 // orphanedServer returns the pid of the server named by a stale pid file when
-// it still runs this program, else 0. Only a positive identification counts:
-// where the platform cannot name a process's program, a reused pid could be
-// anyone's, and Stop must never signal it.
-func (o Options) orphanedServer(rec pidRecord) int {
+// that server still runs, else 0. Only proof counts, as the file may be of
+// any age: on Linux a killed supervisor leaves ServerPID behind although the
+// parent-death signal already ended the server, and the pid may since belong
+// to any Freelane (the tray app, another home's server) that Stop must never
+// signal. So the process must run this program, and our server must answer
+// HealthURL with that very pid and an uptime that dates its start to the
+// one the supervisor recorded.
+func (o Options) orphanedServer(ctx context.Context, rec pidRecord) int {
 	pid := rec.ServerPID
-	if pid <= 0 || pid == rec.SupervisorPID || !processAlive(pid) {
+	if pid <= 0 || pid == rec.SupervisorPID || !isFreelaneProcess(pid, o.Exe, requireName) {
 		return 0
 	}
-	name, err := processExecutable(pid)
-	if err != nil || !sameProgram(name, o.Exe) {
+	h, err := o.fetchHealth(ctx)
+	if err != nil || h.PID != pid || !o.startedAsRecorded(h, rec.ServerStartedAt, time.Now()) {
 		return 0
 	}
 	return pid
+}
+
+// uptimeSlack allows for uptime in whole seconds and for a server that starts
+// its clock a moment before the supervisor writes down its start.
+const uptimeSlack = 2 * time.Second
+
+// startedAsRecorded reports whether the server that answered h at now started
+// when the supervisor recorded (recorded): no earlier than that, give or take
+// uptimeSlack, and no later than StartTimeout after it, by when Start gives
+// up on a server. A process that reused the pid started after the recorded
+// server had ended, and an unrecorded start proves nothing.
+func (o Options) startedAsRecorded(h Health, recorded, now time.Time) bool {
+	if recorded.IsZero() {
+		return false
+	}
+	started := now.Add(-time.Duration(h.UptimeSeconds * float64(time.Second)))
+	return !started.Before(recorded.Add(-uptimeSlack)) && !started.After(recorded.Add(o.StartTimeout+uptimeSlack))
 }
 
 // stopOrphanedServer stops a server whose supervisor died: gracefully first,
@@ -243,56 +264,34 @@ func (o Options) stopOrphanedServer(ctx context.Context, pid int) error {
 		return nil // gone since the check
 	}
 	defer p.Release()
-	if err := terminateServer(p); err != nil && processAlive(pid) {
-		return fmt.Errorf("stopping server %d: %w", pid, err)
-	}
-	gone, err := waitExit(ctx, pid, o.StopTimeout)
-	if err != nil {
-		return fmt.Errorf("waiting for server %d to stop: %w", pid, err)
-	}
-	if gone {
-		return nil
-	}
-	if err := killProcess(pid); err != nil {
-		return err
-	}
-	if gone, err = waitExit(ctx, pid, killWait); err != nil {
-		return fmt.Errorf("waiting for the killed server %d to exit: %w", pid, err)
-	}
-	if !gone {
-		return fmt.Errorf("server %d survived a kill", pid)
-	}
-	return nil
+	return o.endProcess(ctx, processEnd{
+		pid: pid, role: "server", grace: o.StopTimeout,
+		ask: func() error {
+			if err := terminateServer(p); err != nil {
+				return fmt.Errorf("stopping server %d: %w", pid, err)
+			}
+			return nil
+		},
+		kill: func() error { return killProcess(pid) },
+	})
 }
 
 func (o Options) stopSupervisor(ctx context.Context, rec pidRecord) error {
 	pid := rec.SupervisorPID
 	o.Logger.Info("stopping service", "supervisor_pid", pid)
-	if err := requestStop(o, pid); err != nil && processAlive(pid) {
-		return err
-	}
-	gone, err := waitExit(ctx, pid, o.StopTimeout+stopMargin)
+	err := o.endProcess(ctx, processEnd{
+		pid: pid, role: "supervisor", grace: o.StopTimeout + stopMargin,
+		ask:  func() error { return requestStop(o, pid) },
+		kill: func() error { return killTree(pid) }, // the server too, through its process group
+	})
 	if err != nil {
-		return fmt.Errorf("waiting for the service to stop: %w", err)
-	}
-	if !gone {
-		o.Logger.Warn("service did not stop in time; killing it", "supervisor_pid", pid)
-		if err := killTree(pid); err != nil {
-			return err
-		}
-		gone, err = waitExit(ctx, pid, killWait)
-		if err != nil {
-			return fmt.Errorf("waiting for the killed service to exit: %w", err)
-		}
-		if !gone {
-			return fmt.Errorf("supervisor %d survived a kill", pid)
-		}
+		return err
 	}
 	// A graceful stop ended the server; a killed supervisor may have left it.
 	if latest, err := readPIDFile(o.pidPath()); err == nil && latest.SupervisorPID == pid {
 		rec = latest
 	}
-	if rec.ServerPID != 0 && isFreelaneProcess(rec.ServerPID, o.Exe) {
+	if rec.ServerPID != 0 && isFreelaneProcess(rec.ServerPID, o.Exe, trustAlive) {
 		o.Logger.Warn("killing the leftover server", "server_pid", rec.ServerPID)
 		if err := killProcess(rec.ServerPID); err != nil {
 			return err
@@ -305,6 +304,42 @@ func (o Options) stopSupervisor(ctx context.Context, rec pidRecord) error {
 		return err
 	}
 	o.Logger.Info("service stopped", "supervisor_pid", pid)
+	return nil
+}
+
+// processEnd says how endProcess stops one process.
+type processEnd struct {
+	pid   int
+	role  string        // "server" or "supervisor", for messages
+	grace time.Duration // how long the graceful stop may take
+	ask   func() error  // requests the graceful stop
+	kill  func() error  // ends the process by force
+}
+
+// endProcess asks a process to stop, waits up to its grace period, then
+// kills it and waits up to killWait for it to be gone. A failed request
+// counts only while the process still runs: it may have exited meanwhile.
+func (o Options) endProcess(ctx context.Context, e processEnd) error {
+	if err := e.ask(); err != nil && processAlive(e.pid) {
+		return err
+	}
+	gone, err := waitExit(ctx, e.pid, e.grace)
+	if err != nil {
+		return fmt.Errorf("waiting for %s %d to stop: %w", e.role, e.pid, err)
+	}
+	if gone {
+		return nil
+	}
+	o.Logger.Warn(e.role+" did not stop in time; killing it", "pid", e.pid)
+	if err := e.kill(); err != nil {
+		return err
+	}
+	if gone, err = waitExit(ctx, e.pid, killWait); err != nil {
+		return fmt.Errorf("waiting for the killed %s %d to exit: %w", e.role, e.pid, err)
+	}
+	if !gone {
+		return fmt.Errorf("%s %d survived a kill", e.role, e.pid)
+	}
 	return nil
 }
 
@@ -331,7 +366,7 @@ func QueryStatus(ctx context.Context, o Options) (Status, error) {
 	case state == serviceAbsent:
 		return Status{}, nil
 	case state == serviceStale:
-		return Status{StalePIDFile: true, ServerPID: o.orphanedServer(rec)}, nil
+		return Status{StalePIDFile: true, ServerPID: o.orphanedServer(ctx, rec)}, nil
 	}
 	return o.status(ctx, rec), nil
 }

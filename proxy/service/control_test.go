@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/freelane/freelane/proxy/config"
 )
 
 // stopOnCleanup makes sure a detached service started by a test never outlives it.
@@ -41,7 +43,7 @@ func TestStartStop_Detached(t *testing.T) {
 	if !st.Running || st.PID == 0 || st.ServerPID == 0 || st.Health != "ok" || st.CallsToday != callsToday {
 		t.Fatalf("Start status = %+v", st)
 	}
-	if !isFreelaneProcess(st.PID, o.Exe) || !isFreelaneProcess(st.ServerPID, o.Exe) {
+	if !isFreelaneProcess(st.PID, o.Exe, trustAlive) || !isFreelaneProcess(st.ServerPID, o.Exe, trustAlive) {
 		t.Errorf("supervisor %d or server %d is not running", st.PID, st.ServerPID)
 	}
 	if sid := sessionID(t, st.PID); sid != st.PID {
@@ -261,7 +263,8 @@ func TestStartStop_WildcardAddressWithToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.HealthURL = "http://0.0.0.0:" + port + "/health"
+	// As main builds it from a wildcard LISTEN_ADDR.
+	o.HealthURL = "http://" + config.LocalAddr("0.0.0.0:"+port) + "/health"
 	stopOnCleanup(t, o)
 
 	st, err := Start(t.Context(), o)
@@ -322,6 +325,7 @@ func TestStop_EndsServerLeftByDeadSupervisor(t *testing.T) {
 		t.Skip("no `true` program:", err)
 	}
 	o := testOptions(t, "serve")
+	startedAt := time.Now()
 	server := exec.Command(o.Exe, "serve")
 	server.Env = append(os.Environ(), o.Env...)
 	if err := server.Start(); err != nil {
@@ -341,7 +345,7 @@ func TestStop_EndsServerLeftByDeadSupervisor(t *testing.T) {
 		h, err := o.fetchHealth(t.Context())
 		return err == nil && h.PID == pid
 	})
-	rec := pidRecord{SupervisorPID: dead.Process.Pid, ServerPID: pid, StartedAt: time.Now()}
+	rec := pidRecord{SupervisorPID: dead.Process.Pid, ServerPID: pid, StartedAt: startedAt, ServerStartedAt: startedAt}
 	if err := writePIDFile(o.pidPath(), rec); err != nil {
 		t.Fatal(err)
 	}
@@ -373,5 +377,108 @@ func TestStop_EndsServerLeftByDeadSupervisor(t *testing.T) {
 	}
 	if _, err := os.Stat(o.pidPath()); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("pid file after Stop: %v, want it removed", err)
+	}
+}
+
+// startFakeServer runs the test binary as a fake server on addr (o's
+// environment otherwise) and returns its pid once it answers there.
+func startFakeServer(t *testing.T, o Options, addr string) int {
+	t.Helper()
+	cmd := exec.Command(o.Exe, "serve")
+	cmd.Env = append(append(os.Environ(), o.Env...), addrEnv+"="+addr)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	pid := cmd.Process.Pid
+	waitFor(t, 20*time.Second, "the fake server to answer /health", func() bool {
+		h, err := Probe(t.Context(), "http://"+addr+"/health", "")
+		return err == nil && h.PID == pid
+	})
+	return pid
+}
+
+// A pid file left by a killed supervisor may name a pid that now belongs to
+// another Freelane: another home's server, or the tray app that holds our
+// port. Running this program is no proof it is our server; status must not
+// report it, Start must not refuse for it, and Stop must not signal it.
+func TestStalePIDFile_ReusedServerPIDIsNotOurs(t *testing.T) {
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no `true` program:", err)
+	}
+	o := testOptions(t, "serve")
+	ourAddr := strings.TrimSuffix(strings.TrimPrefix(o.HealthURL, "http://"), "/health")
+	otherHome := startFakeServer(t, o, freeAddr(t))
+	onOurPort := startFakeServer(t, o, ourAddr)
+
+	recorded := time.Now().Add(-time.Hour) // when the dead supervisor's server started
+	for _, tt := range []struct {
+		name      string
+		serverPID int
+	}{
+		{"another_home's_server", otherHome},
+		{"another_freelane_on_our_port_with_the_pid", onOurPort},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := pidRecord{SupervisorPID: dead.Process.Pid, ServerPID: tt.serverPID, StartedAt: recorded, ServerStartedAt: recorded}
+			if err := writePIDFile(o.pidPath(), rec); err != nil {
+				t.Fatal(err)
+			}
+			st, err := QueryStatus(t.Context(), o)
+			if err != nil || st.Running || !st.StalePIDFile || st.ServerPID != 0 {
+				t.Errorf("QueryStatus = %+v, %v; want a stale pid file and no server of ours", st, err)
+			}
+			if err := Stop(t.Context(), o); !errors.Is(err, ErrNotRunning) {
+				t.Errorf("Stop = %v, want ErrNotRunning", err)
+			}
+			if !processAlive(tt.serverPID) {
+				t.Fatalf("Stop ended process %d, which is not our server", tt.serverPID)
+			}
+			if _, err := os.Stat(o.pidPath()); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("stale pid file after Stop: %v, want it removed", err)
+			}
+		})
+	}
+	if n := countEvents(t, o.Dir, "graceful"); n != 0 {
+		t.Errorf("%d fake servers were stopped; want none", n)
+	}
+}
+
+func TestStartedAsRecorded(t *testing.T) {
+	t.Parallel()
+	o := Options{StartTimeout: 30 * time.Second}
+	recorded := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		recorded time.Time
+		started  time.Time // what the uptime says
+		want     bool
+	}{
+		{"at_the_recorded_start", recorded, recorded, true},
+		{"clock_started_a_moment_before", recorded, recorded.Add(-time.Second), true},
+		{"slow_start", recorded, recorded.Add(20 * time.Second), true},
+		{"long_before", recorded, recorded.Add(-time.Minute), false},
+		{"after_start_gives_up", recorded, recorded.Add(time.Minute), false},
+		{"reused_pid_days_later", recorded, recorded.Add(48 * time.Hour), false},
+		{"no_recorded_start", time.Time{}, recorded, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			now := recorded.Add(72 * time.Hour)
+			h := Health{UptimeSeconds: now.Sub(tt.started).Seconds()}
+			if got := o.startedAsRecorded(h, tt.recorded, now); got != tt.want {
+				t.Errorf("startedAsRecorded(started %s, recorded %s) = %v, want %v", tt.started, tt.recorded, got, tt.want)
+			}
+		})
 	}
 }

@@ -5,18 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
 // healthTimeout bounds one /health request: the server answers it from memory.
 const healthTimeout = 2 * time.Second
 
-// health is the part of the server's /health answer the service reads.
-type health struct {
+// Health is the part of a Freelane server's /health answer the service reads.
+type Health struct {
 	Status        string  `json:"status"` // "ok" or "degraded"
 	Version       string  `json:"version"`
 	UptimeSeconds float64 `json:"uptime_seconds"`
@@ -34,62 +32,52 @@ var healthClient = &http.Client{
 	},
 }
 
-// fetchHealth asks the server at HealthURL for its health, with the access
+// Probe asks the Freelane server at healthURL for its health, with the access
 // token when one is set: the server requires it on every path. A degraded
-// server may answer with a non-200 status; any answer that decodes counts.
-func (o Options) fetchHealth(ctx context.Context) (health, error) {
+// server may answer with a non-200 status; any answer that decodes counts,
+// and anything else (another program on the port, a refusal) is an error.
+// The token never appears in the error.
+func Probe(ctx context.Context, healthURL, token string) (Health, error) {
 	ctx, cancel := context.WithTimeout(ctx, healthTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.HealthURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, healthURL, nil)
 	if err != nil {
-		return health{}, fmt.Errorf("health check: %w", err)
+		return Health{}, fmt.Errorf("health check: %w", err)
 	}
-	if o.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+o.Token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := healthClient.Do(req)
 	if err != nil {
-		return health{}, fmt.Errorf("health check: %w", err)
+		return Health{}, fmt.Errorf("health check: %w", err)
 	}
 	defer resp.Body.Close()
-	var h health
+	var h Health
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&h); err != nil || h.Status == "" {
-		return health{}, fmt.Errorf("health check: %s answered %s without health JSON", o.HealthURL, resp.Status)
+		return Health{}, fmt.Errorf("health check: %s answered %s without health JSON", healthURL, resp.Status)
 	}
 	return h, nil
 }
 
-// localHealthURL points a health URL built from a listen address at loopback
-// when the address is a wildcard (":5000", "0.0.0.0:5000", "[::]:5000"): an
-// empty or unspecified host is no place to connect to, and the server's Host
-// check refuses it.
-func localHealthURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("service options: HealthURL: %w", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("service options: HealthURL %q is not an http URL", raw)
-	}
-	host, port := u.Hostname(), u.Port()
-	switch ip := net.ParseIP(host); {
-	case host == "" || (ip != nil && ip.IsUnspecified() && ip.To4() != nil):
-		host = "127.0.0.1"
-	case ip != nil && ip.IsUnspecified():
-		host = "::1"
-	default:
-		return raw, nil
-	}
-	if port != "" {
-		host = net.JoinHostPort(host, port)
-	} else if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	u.Host = host
-	return u.String(), nil
+// fetchHealth probes the service's own server.
+func (o Options) fetchHealth(ctx context.Context) (Health, error) {
+	return Probe(ctx, o.HealthURL, o.Token)
 }
 
-func (h health) fill(st *Status) {
+// checkHealthURL rejects a HealthURL that is no http address, so the mistake
+// shows at once rather than as a server that never answers.
+func checkHealthURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("service options: HealthURL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("service options: HealthURL %q is not an http URL", raw)
+	}
+	return nil
+}
+
+func (h Health) fill(st *Status) {
 	st.Health = h.Status
 	st.Version = h.Version
 	st.Uptime = time.Duration(h.UptimeSeconds * float64(time.Second))

@@ -10,16 +10,30 @@ import (
 // errNoProcessInfo means the platform cannot tell which program a pid runs.
 var errNoProcessInfo = errors.New("process information unavailable on this platform")
 
+// unnamedProcess is what isFreelaneProcess answers where the platform cannot
+// tell which program a pid runs.
+type unnamedProcess bool
+
+const (
+	// trustAlive takes a live pid for ours: the best evidence available, fit
+	// for a pid the caller has just seen written (a live supervisor's file).
+	trustAlive unnamedProcess = true
+	// requireName takes only a positive identification: for a pid from a
+	// file of any age, which may have been reused by anyone's process.
+	requireName unnamedProcess = false
+)
+
 // isFreelaneProcess reports whether pid is alive and runs the same program as
-// exe. A pid file whose pid was reused by another program is stale, and Stop
-// must never signal that program.
-func isFreelaneProcess(pid int, exe string) bool {
+// exe; where the program cannot be named, unnamed is the answer. A pid file
+// whose pid was reused by another program is stale, and Stop must never
+// signal that program.
+func isFreelaneProcess(pid int, exe string, unnamed unnamedProcess) bool {
 	if pid <= 0 || !processAlive(pid) {
 		return false
 	}
 	name, err := processExecutable(pid)
 	if errors.Is(err, errNoProcessInfo) {
-		return true // alive is the best evidence available here
+		return bool(unnamed)
 	}
 	if err != nil {
 		return false

@@ -38,13 +38,18 @@ func TestIsFreelaneProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !isFreelaneProcess(os.Getpid(), exe) {
-		t.Error("the running test binary is not recognised as itself")
-	}
-	if name, err := processExecutable(os.Getpid()); err == nil && isFreelaneProcess(os.Getpid(), "/elsewhere/another-program") {
-		t.Errorf("process named %q taken for another program", name)
-	}
-	if isFreelaneProcess(0, exe) || isFreelaneProcess(-1, exe) {
-		t.Error("a non-positive pid is taken for a process")
+	_, nameErr := processExecutable(os.Getpid())
+	for _, mode := range []unnamedProcess{trustAlive, requireName} {
+		// Where no name can be read, strict mode cannot recognise anyone.
+		wantSelf := nameErr == nil || mode == trustAlive
+		if got := isFreelaneProcess(os.Getpid(), exe, mode); got != wantSelf {
+			t.Errorf("isFreelaneProcess(self, %v) = %v, want %v", mode, got, wantSelf)
+		}
+		if nameErr == nil && isFreelaneProcess(os.Getpid(), "/elsewhere/another-program", mode) {
+			t.Errorf("the test process taken for another program (%v)", mode)
+		}
+		if isFreelaneProcess(0, exe, mode) || isFreelaneProcess(-1, exe, mode) {
+			t.Errorf("a non-positive pid is taken for a process (%v)", mode)
+		}
 	}
 }

@@ -62,7 +62,7 @@ type Options struct {
 	Exe       string       // absolute path of the freelane binary (os.Executable)
 	ServeArgs []string     // arguments that run the server in the foreground, e.g. {"serve"}
 	Dir       string       // CACHE_DIR: daemon.pid and daemon.log live here
-	HealthURL string       // e.g. http://127.0.0.1:5000/health: readiness and status; a wildcard host means loopback
+	HealthURL string       // e.g. http://127.0.0.1:5000/health: readiness and status; a dialable host (config.LocalAddr)
 	Token     string       // FREELANE_TOKEN, sent with every health check; never logged
 	Env       []string     // extra environment for the supervisor and the server, "KEY=value"
 	Logger    *slog.Logger // progress messages; nil discards them
@@ -84,11 +84,9 @@ func (o Options) withDefaults() (Options, error) {
 	case o.HealthURL == "":
 		return o, errors.New("service options: HealthURL is required")
 	}
-	healthURL, err := localHealthURL(o.HealthURL)
-	if err != nil {
+	if err := checkHealthURL(o.HealthURL); err != nil {
 		return o, err
 	}
-	o.HealthURL = healthURL
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
