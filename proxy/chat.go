@@ -34,6 +34,8 @@ const (
 	// headerModel names the free model that answered.
 	headerModel    = "X-Freelane-Model"
 	headerAttempts = "X-Freelane-Attempts"
+	// onlineSuffix marks a model id with OpenRouter's paid web search.
+	onlineSuffix = ":online"
 )
 
 // statusClientGone is the status counted for a call whose client left
@@ -84,8 +86,11 @@ type chatCall struct {
 	debug   bool
 	rec     *capture.Record
 	tried   []string
-	lastErr *upstream.Error
-	retries bool // whether the retry gate was consulted and allowed more attempts
+	// unreached counts the attempts in tried that never reached OpenRouter:
+	// they cost no quota and say nothing about whether it answers.
+	unreached int
+	lastErr   *upstream.Error
+	retries   bool // whether the retry gate was consulted and allowed more attempts
 }
 
 func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
@@ -198,10 +203,12 @@ func writeRequestError(w http.ResponseWriter, re *openai.RequestError) {
 func (c *chatCall) run() {
 	s, cfg := c.s, &c.rt.cfg
 	models := s.freeModels(c.r.Context())
-	candidates := routing.Best(models, routing.Request{
-		Model: c.req.Model,
-		Needs: routing.Needs{Tools: c.req.Tools, Vision: c.req.Images},
-	}, cfg.PreferredModels, s.health, cfg.MaxModelAttempts)
+	needs := routing.Needs{Tools: c.req.Tools, Vision: c.req.Images}
+	// "x:free:online" asks for x:free with paid web search, which the
+	// rewrite drops: route it as the free model it names.
+	requested := strings.TrimSuffix(c.req.Model, onlineSuffix)
+	candidates, restingUntil := routing.Best(models, routing.Request{Model: requested, Needs: needs},
+		cfg.PreferredModels, s.health, cfg.MaxModelAttempts)
 	if len(candidates) == 0 {
 		if len(models) == 0 {
 			s.catalog.Trigger()
@@ -211,9 +218,8 @@ func (c *chatCall) run() {
 				"Freelane has not loaded OpenRouter's free model list yet ("+catalogProblem(s)+"); it retries in the background.", stats.OutcomeFailed)
 			return
 		}
-		needs := routing.Needs{Tools: c.req.Tools, Vision: c.req.Images}
-		if until, resting := routing.Resting(models, needs, s.health); resting {
-			c.finishResting(until)
+		if !restingUntil.IsZero() {
+			c.finishResting(restingUntil)
 			return
 		}
 		c.finishError(http.StatusBadRequest, "no_capable_free_model", routing.CapacityHint(models, needs), stats.OutcomeFailed)
@@ -343,6 +349,7 @@ func (a *attempt) failed(e *upstream.Error) bool {
 	if unreachable(e) {
 		// Not the model's fault: resting it would only hide it once
 		// OpenRouter is back.
+		c.unreached++
 		c.s.log.Info("OpenRouter unreachable; the model is not rested", "model", a.model, "err", e.Message)
 	} else if f, ok := routingFailure(e.Kind); ok {
 		cool := c.s.health.Failure(a.model, f, e.Message)
@@ -401,15 +408,21 @@ func (c *chatCall) scrubbed(frame []byte) []byte {
 }
 
 // unreachable reports whether e means Freelane could not connect to
-// OpenRouter at all (refused, no route, name not resolved), as opposed to a
-// connection that broke while a model was answering.
+// OpenRouter at all (refused, no route, name not resolved, dial timed out,
+// HTTPS_PROXY down), as opposed to a connection that broke while a model was
+// answering. The error's Kind does not tell: a dial that times out is
+// KindTimeout. Through a proxy, net/http wraps the dial error in an OpError
+// of its own, "proxyconnect", and errors.As stops at that outer one.
 func unreachable(e *upstream.Error) bool {
-	if e == nil || e.Kind != upstream.KindNetwork {
+	if e == nil || e.Err == nil {
 		return false
 	}
 	var dnsErr *net.DNSError
+	if errors.As(e.Err, &dnsErr) {
+		return true
+	}
 	var opErr *net.OpError
-	return errors.As(e.Err, &dnsErr) || (errors.As(e.Err, &opErr) && opErr.Op == "dial")
+	return errors.As(e.Err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect")
 }
 
 func routingFailure(k upstream.Kind) (routing.Failure, bool) {
@@ -538,7 +551,11 @@ func (c *chatCall) failFinal() {
 	outcome := stats.OutcomeFailed
 	var status int
 	var code, msg string
-	switch e.Kind {
+	kind := e.Kind
+	if unreachable(e) {
+		kind = upstream.KindNetwork // a dial that timed out is no model's slowness
+	}
+	switch kind {
 	case upstream.KindDailyCap:
 		reset := e.ResetAt
 		if reset.IsZero() {
@@ -612,18 +629,21 @@ func (c *chatCall) finishGone() {
 }
 
 // finish records the call in the statistics and, in debug mode, on disk.
+// Only attempts that reached OpenRouter are counted: the retry gate and the
+// quota estimate are about OpenRouter, and an offline machine spends nothing.
 func (c *chatCall) finish(model string, outcome stats.Outcome, status int, msg string) {
 	s := c.s
 	dur := s.now().Sub(c.start)
+	attempts := len(c.tried) - c.unreached
 	call := stats.Call{
 		Time: c.start, Model: model, Outcome: outcome, Duration: dur,
-		Attempts: len(c.tried), Stream: c.req.Stream, Status: status, Error: msg,
+		Attempts: attempts, Stream: c.req.Stream, Status: status, Error: msg,
 	}
 	if err := s.stats.Record(call); err != nil {
 		s.log.Error("call not counted", "err", err)
 	}
 	s.lastCall.Store(s.now().UnixNano())
-	s.quota.spent(len(c.tried))
+	s.quota.spent(attempts)
 	// Every call is in the statistics journal already; the log names the
 	// failures, and successes only at LOG_LEVEL=debug (one write less per call).
 	level := slog.LevelDebug
@@ -634,7 +654,7 @@ func (c *chatCall) finish(model string, outcome stats.Outcome, status int, msg s
 	// written, which is every success at the default level.
 	if ctx := context.Background(); s.log.Enabled(ctx, level) {
 		s.log.Log(ctx, level, "chat call", "model", model, "outcome", string(outcome), "status", status,
-			"attempts", len(c.tried), "stream", c.req.Stream, "dur", dur.Round(time.Millisecond), "err", msg)
+			"attempts", attempts, "stream", c.req.Stream, "dur", dur.Round(time.Millisecond), "err", msg)
 	}
 	if c.rec != nil {
 		c.rec.DurationMs = dur.Milliseconds()

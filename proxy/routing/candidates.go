@@ -76,21 +76,27 @@ const candidateBuffer = 64
 // models cooling down after a failure, the requested one included: every
 // attempt counts against the account's daily free quota, and a resting
 // model most likely fails again. When every capable model rests, the result
-// is empty and Resting says until when.
+// is empty and Best says until when.
 //
 // Only ids from models that pass catalog.IsFreeID are ever returned: a
 // request for a paid model, "auto", "free" or nothing just means "pick one",
 // and can never make Freelane send a paid model. h may be nil.
 func Candidates(models []catalog.Model, req Request, preferred []string, h *Health) []string {
-	return Best(models, req, preferred, h, len(models))
+	ids, _ := Best(models, req, preferred, h, len(models))
+	return ids
 }
 
 // Best returns the first n ids of what Candidates returns, in the same order.
 // A chat call tries at most a few models, so ordering only those few is
 // cheaper than sorting the whole free catalog on every call.
-func Best(models []catalog.Model, req Request, preferred []string, h *Health, n int) []string {
+//
+// restingUntil is the earliest end of a cool-down among the capable models
+// it left out, zero when none rests. With no ids and a restingUntil, every
+// capable model rests: both come from one look at the health under one lock,
+// so a cool-down that ends in between cannot make the answers disagree.
+func Best(models []catalog.Model, req Request, preferred []string, h *Health, n int) (ids []string, restingUntil time.Time) {
 	if n <= 0 {
-		return nil
+		return nil, time.Time{}
 	}
 	var buf [candidateBuffer]candidate
 	cands := buf[:0]
@@ -101,7 +107,7 @@ func Best(models []catalog.Model, req Request, preferred []string, h *Health, n 
 		cands = append(cands, candidate{id: m.ID, contextLength: m.ContextLength, group: groupRanked, tier: tierUnknown})
 	}
 	if len(cands) == 0 {
-		return nil
+		return nil, time.Time{}
 	}
 
 	if i := findUnplaced(cands, req.Model); i >= 0 {
@@ -113,7 +119,7 @@ func Best(models []catalog.Model, req Request, preferred []string, h *Health, n 
 			cands[i].preference = pos
 		}
 	}
-	cands = h.dropResting(cands)
+	cands, restingUntil = h.dropResting(cands)
 	n = min(n, len(cands))
 	if n < selectLimit {
 		selectBest(cands, n)
@@ -122,13 +128,13 @@ func Best(models []catalog.Model, req Request, preferred []string, h *Health, n 
 	}
 
 	if n == 0 {
-		return nil
+		return nil, restingUntil
 	}
-	ids := make([]string, n)
+	ids = make([]string, n)
 	for i, c := range cands[:n] {
 		ids[i] = c.id
 	}
-	return ids
+	return ids, restingUntil
 }
 
 // selectLimit is how many leading candidates selectBest orders before a full
@@ -174,22 +180,26 @@ func namesModel(name, id string) bool {
 }
 
 // dropResting fills in each candidate's health under a single lock and
-// returns cands without the models that are cooling down (in place).
-func (h *Health) dropResting(cands []candidate) []candidate {
+// returns cands without the models that are cooling down (in place), and
+// the earliest end of the cool-downs it dropped (zero when none).
+func (h *Health) dropResting(cands []candidate) (kept []candidate, restingUntil time.Time) {
 	if h == nil {
-		return cands
+		return cands, time.Time{}
 	}
 	now := h.now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	kept := cands[:0]
+	kept = cands[:0]
 	for _, c := range cands {
 		st, ok := h.models[c.id]
 		if !ok {
 			kept = append(kept, c)
 			continue
 		}
-		if st.CooldownUntil.After(now) {
+		if until := st.CooldownUntil; until.After(now) {
+			if restingUntil.IsZero() || until.Before(restingUntil) {
+				restingUntil = until
+			}
 			continue
 		}
 		c.latencyMs = st.LatencyMs
@@ -202,33 +212,7 @@ func (h *Health) dropResting(cands []candidate) []candidate {
 		}
 		kept = append(kept, c)
 	}
-	return kept
-}
-
-// Resting reports, when every free model that meets needs is cooling down,
-// the earliest moment one of them is available again; ok is false when at
-// least one such model is available now, or when there is none at all
-// (an incapable catalog is not a matter of waiting). h may be nil.
-func Resting(models []catalog.Model, needs Needs, h *Health) (until time.Time, ok bool) {
-	if h == nil {
-		return time.Time{}, false
-	}
-	now := h.now()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, m := range models {
-		if !catalog.IsFreeID(m.ID) || !needs.metBy(m) {
-			continue
-		}
-		st, found := h.models[m.ID]
-		if !found || !st.CooldownUntil.After(now) {
-			return time.Time{}, false
-		}
-		if !ok || st.CooldownUntil.Before(until) {
-			until, ok = st.CooldownUntil, true
-		}
-	}
-	return until, ok
+	return kept, restingUntil
 }
 
 func compareCandidates(a, b candidate) int {

@@ -365,7 +365,7 @@ func TestBest_IsPrefixOfCandidates(t *testing.T) {
 		all := Candidates(models, req, preferred, h)
 		for n := range len(all) + 2 {
 			want := all[:min(n, len(all))]
-			if got := Best(models, req, preferred, h, n); !slices.Equal(got, want) {
+			if got, _ := Best(models, req, preferred, h, n); !slices.Equal(got, want) {
 				t.Fatalf("round %d, n=%d: Best = %q, want the head of Candidates %q", round, n, got, want)
 			}
 		}
@@ -376,13 +376,16 @@ func BenchmarkBest(b *testing.B) {
 	models, h, req, preferred := benchmarkRouting()
 	b.ReportAllocs()
 	for b.Loop() {
-		if ids := Best(models, req, preferred, h, 3); len(ids) != 3 {
+		if ids, _ := Best(models, req, preferred, h, 3); len(ids) != 3 {
 			b.Fatalf("got %d candidates, want 3", len(ids))
 		}
 	}
 }
 
-func TestResting(t *testing.T) {
+// TestBest_RestingUntil checks the cool-down Best reports next to its ids:
+// a call with no ids and a restingUntil is told to wait, one with no ids and
+// no restingUntil has no capable model at all.
+func TestBest_RestingUntil(t *testing.T) {
 	t.Parallel()
 	vision := Needs{Vision: true}
 	tests := []struct {
@@ -390,14 +393,15 @@ func TestResting(t *testing.T) {
 		models    []catalog.Model // testModels when nil
 		needs     Needs
 		failures  map[string]Failure
-		wantOK    bool
-		wantAfter time.Duration // until - now, when wantOK
+		wantOK    bool          // every capable model rests: no ids, a restingUntil
+		wantAfter time.Duration // restingUntil - now, when a model was left out
 	}{
 		{name: "nothing_failed", needs: vision},
 		{
-			name:     "one_capable_model_still_available",
-			needs:    vision,
-			failures: map[string]Failure{"qwen/qwen3-vl:free": FailureTimeout},
+			name:      "one_capable_model_still_available",
+			needs:     vision,
+			failures:  map[string]Failure{"qwen/qwen3-vl:free": FailureTimeout},
+			wantAfter: timeoutCooldown,
 		},
 		{
 			name:      "all_capable_resting_earliest_wins",
@@ -425,19 +429,19 @@ func TestResting(t *testing.T) {
 			if models == nil {
 				models = testModels
 			}
-			until, ok := Resting(models, tt.needs, h)
-			if ok != tt.wantOK {
-				t.Fatalf("Resting ok = %v, want %v", ok, tt.wantOK)
+			ids, until := Best(models, Request{Needs: tt.needs}, nil, h, 3)
+			if ok := len(ids) == 0 && !until.IsZero(); ok != tt.wantOK {
+				t.Fatalf("Best = %q, resting until %v; want every capable model resting: %v", ids, until, tt.wantOK)
 			}
-			if ok && until.Sub(clock.Now()) != tt.wantAfter {
-				t.Errorf("available again in %s, want %s", until.Sub(clock.Now()), tt.wantAfter)
+			if got := until.Sub(clock.Now()); !until.IsZero() && got != tt.wantAfter {
+				t.Errorf("available again in %s, want %s", got, tt.wantAfter)
 			}
-			if ok && len(Best(models, Request{Needs: tt.needs}, nil, h, 3)) != 0 {
-				t.Error("Best offers a model while Resting says every one rests")
+			if tt.wantAfter == 0 && !until.IsZero() {
+				t.Errorf("resting until %v, but no capable model rests", until)
 			}
 		})
 	}
-	if _, ok := Resting(testModels, Needs{}, nil); ok {
-		t.Error("Resting without a health tracker reports resting")
+	if _, until := Best(testModels, Request{}, nil, nil, 3); !until.IsZero() {
+		t.Errorf("Best without a health tracker reports a rest until %v", until)
 	}
 }
