@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -82,8 +83,14 @@ func TestPolicy_UnreachableUpstreamRestsNoModel(t *testing.T) {
 			if status != http.StatusBadGateway || checkErrorEnvelope(t, answer) != "upstream_unreachable" {
 				t.Fatalf("status %d: %s", status, answer)
 			}
-			if got := p.srv.stats.Recent(1)[0].Attempts; got != 1 {
-				t.Errorf("%d attempts, want 1: another model cannot be reached either", got)
+			if got := strings.Count(p.logs.String(), "OpenRouter unreachable"); got != 1 {
+				t.Errorf("%d models tried, want 1: another model cannot be reached either", got)
+			}
+			if got := p.srv.stats.Recent(1)[0].Attempts; got != 0 {
+				t.Errorf("%d attempts counted, want 0: none reached OpenRouter", got)
+			}
+			if got := p.srv.quota.usedToday(); got != 0 {
+				t.Errorf("%d attempts in the day's quota estimate, want 0: nothing reached OpenRouter", got)
 			}
 			for _, m := range []string{gemma, mistral, llama} {
 				if p.srv.health.CoolingDown(m) {
@@ -95,6 +102,62 @@ func TestPolicy_UnreachableUpstreamRestsNoModel(t *testing.T) {
 				t.Errorf("once OpenRouter is back: status %d from %q: %.200s", status, h.Get(headerModel), answer)
 			}
 		})
+	}
+}
+
+// With HTTPS_PROXY pointing at a proxy that is down, net/http reports a
+// "proxyconnect" error around the dial error: OpenRouter is unreachable, no
+// model is to blame.
+func TestPolicy_ProxyDownIsUnreachableAndRestsNoModel(t *testing.T) {
+	p := newTestProxy(t, nil, ordered)
+	online := *p.srv.config()
+	cfg := online
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxyAddr := ln.Addr().String()
+	ln.Close()
+	// Not a loopback host: net/http never sends those through a proxy. The
+	// name is never resolved, only the proxy is dialled.
+	cfg.BaseURL = "https://openrouter.example/api/v1"
+	cfg.HTTPSProxy = "http://" + proxyAddr
+	p.srv.applyConfig(cfg)
+	if got := p.srv.config().HTTPSProxy; got != cfg.HTTPSProxy {
+		t.Fatalf("HTTPS_PROXY in use %q, want %q", got, cfg.HTTPSProxy)
+	}
+
+	for i := range 4 { // past the retry gate's warm-up and the cooldowns' test
+		status, _, answer := p.post("/v1/chat/completions", helloBody)
+		if status != http.StatusBadGateway || checkErrorEnvelope(t, answer) != "upstream_unreachable" {
+			t.Fatalf("call %d: status %d, want 502 upstream_unreachable: %s", i, status, answer)
+		}
+	}
+	for _, m := range []string{gemma, mistral, llama} {
+		if p.srv.health.CoolingDown(m) {
+			t.Errorf("%s rests because the proxy was down", m)
+		}
+	}
+	if got := strings.Count(p.logs.String(), "OpenRouter unreachable"); got != 4 {
+		t.Errorf("%d attempts through the dead proxy for 4 calls, want 4 (one each)", got)
+	}
+	for _, c := range p.srv.stats.Recent(4) {
+		if c.Attempts != 0 {
+			t.Errorf("call counted with %d attempts, want 0: none reached OpenRouter", c.Attempts)
+		}
+	}
+	if got := p.srv.quota.usedToday(); got != 0 {
+		t.Errorf("%d attempts in the day's quota estimate while offline, want 0", got)
+	}
+
+	// Back online: the four offline calls do not close the retry gate, so a
+	// busy first model still fails over.
+	p.srv.applyConfig(online)
+	p.fake.Script(gemma, fakeopenrouter.ProviderBusy())
+	status, h, body := p.post("/v1/chat/completions", helloBody)
+	if status != http.StatusOK || h.Get(headerModel) != mistral {
+		t.Fatalf("status %d from %q, want mistral after gemma failed: offline calls say nothing about OpenRouter: %s",
+			status, h.Get(headerModel), body)
 	}
 }
 
@@ -184,5 +247,22 @@ func TestPolicy_PaidWebSearchIsRemovedAndLogged(t *testing.T) {
 	}
 	if logs := p.logs.String(); !strings.Contains(logs, "removed paid features") || !strings.Contains(logs, "web_search_options") {
 		t.Errorf("no log line names the removed features:\n%s", logs)
+	}
+}
+
+// A model id with OpenRouter's ":online" suffix (paid web search, dropped
+// before forwarding) still names its free model, first in line.
+func TestPolicy_OnlineSuffixRoutesToItsFreeModel(t *testing.T) {
+	for _, model := range []string{llama + ":online", strings.TrimSuffix(llama, ":free") + ":online"} {
+		t.Run(model, func(t *testing.T) {
+			p := newTestProxy(t, nil, ordered)
+			status, h, body := p.post("/v1/chat/completions", `{"model":"`+model+`","messages":[{"role":"user","content":"hi"}]}`)
+			if status != http.StatusOK || h.Get(headerModel) != llama {
+				t.Fatalf("status %d from %q, want %s, the model asked for: %.200s", status, h.Get(headerModel), llama, body)
+			}
+			if n := p.fake.PaidCalls(); n != 0 {
+				t.Errorf("%d calls reached a paid model", n)
+			}
+		})
 	}
 }

@@ -37,7 +37,7 @@ type Call struct {
 	Model    string        `json:"model"` // the model that answered, or the last one tried
 	Outcome  Outcome       `json:"outcome"`
 	Duration time.Duration `json:"duration_ms"` // whole call, all attempts included
-	Attempts int           `json:"attempts"`    // models tried; 1 when the first one answered
+	Attempts int           `json:"attempts"`    // attempts that reached OpenRouter; 1 when the first model answered
 	Stream   bool          `json:"stream"`
 	Status   int           `json:"status"` // HTTP status sent to the client
 	Error    string        `json:"error"`  // short, already redacted error text; omitted when empty
