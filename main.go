@@ -2,7 +2,7 @@
 // OpenAI-compatible endpoint backed by OpenRouter's free models.
 //
 //	freelane            the tray icon, which owns the proxy (headless where no tray can exist)
-//	freelane --home DIR [command]   any of these on the home folder DIR
+//	freelane [command] --home DIR   any of these on the home folder DIR
 //	freelane serve      the proxy in the foreground, no tray
 //	freelane start|stop|status|restart   the supervised background service
 //	freelane version
@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -39,7 +38,7 @@ var appMetadata []byte
 const usage = `Freelane: one local OpenAI-compatible endpoint for OpenRouter's free models.
 
 Usage:
-  freelane [--home DIR] [command]
+  freelane [command] [--home DIR]
 
   freelane            start the tray icon and the proxy (headless where no tray can exist)
   freelane serve      run the proxy in the foreground without a tray
@@ -64,7 +63,7 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "freelane: broken build metadata:", err)
 		return 1
 	}
-	home, args, err := splitHomeOption(args)
+	home, cmd, err := parseArgs(args)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "freelane: %v\n\n%s", err, usage)
 		return 2
@@ -78,11 +77,9 @@ func run(args []string) int {
 			return 1
 		}
 	}
-	cmd := ""
-	if len(args) > 0 {
-		cmd = args[0]
+	if cmd != "" {
 		// The Windows build is a GUI program: without this, commands run from
-		// a console print nothing. The tray (no arguments) needs no console.
+		// a console print nothing. The tray (no command) needs no console.
 		service.AttachConsole()
 	}
 	switch cmd {
@@ -124,13 +121,15 @@ func run(args []string) int {
 	withTray := cmd == ""
 	// One Freelane per home folder: a second launch shows the first one
 	// instead of starting a second proxy and a second icon.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	instance, err := service.LockInstance(cfg.CacheDir)
 	if err != nil {
-		url, running := runningInstance(cfg)
-		log.Info("Freelane is already running; not starting another", "detail", err, "dashboard", url)
+		running := runningInstance(ctx, cfg)
+		log.Info("Freelane is already running; not starting another", "detail", err, "addr", cfg.ListenAddr, "answering", running)
 		if withTray {
 			if running {
-				_ = browser.OpenURL(url)
+				_ = browser.OpenURL(proxy.DashboardURL(cfg.ListenAddr, cfg.Token))
 			}
 			return 0
 		}
@@ -138,8 +137,6 @@ func run(args []string) int {
 	}
 	defer instance.Release()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	srv, err := proxy.New(cfg, proxy.Options{Version: info.Version, Logger: log, LogLevel: logLevel})
 	if err != nil {
 		log.Error("cannot start", "err", err)
@@ -152,11 +149,11 @@ func run(args []string) int {
 		}
 	}
 	if err := srv.Listen(); err != nil {
-		if url, running := runningInstance(cfg); running {
-			log.Info("Freelane is already running; not starting another", "dashboard", url)
+		if runningInstance(ctx, cfg) {
+			log.Info("Freelane is already running; not starting another", "addr", cfg.ListenAddr)
 			srv.Close()
 			if withTray {
-				_ = browser.OpenURL(url)
+				_ = browser.OpenURL(proxy.DashboardURL(cfg.ListenAddr, cfg.Token))
 				return 0
 			}
 			return 1
@@ -191,26 +188,34 @@ func run(args []string) int {
 	return 0
 }
 
-// splitHomeOption takes the --home DIR option (also -home, --home=DIR) off
-// the front of args, before the command.
-func splitHomeOption(args []string) (home string, rest []string, err error) {
+// parseArgs reads the command line: at most one command, and the --home DIR
+// option (also -home, --home=DIR; the last one wins) before or after it.
+// Anything else is an error rather than ignored: `status --home D` must not
+// look at the default home, nor `start extra` start anything.
+func parseArgs(args []string) (home, cmd string, err error) {
 	for len(args) > 0 {
-		name, value, hasValue := strings.Cut(args[0], "=")
+		arg := args[0]
+		args = args[1:]
+		name, value, hasValue := strings.Cut(arg, "=")
 		if name != "--home" && name != "-home" {
-			break
+			if cmd != "" {
+				return "", "", fmt.Errorf("unexpected argument %q after %q", arg, cmd)
+			}
+			cmd = arg
+			continue
 		}
 		if !hasValue {
-			if len(args) < 2 {
-				return "", nil, fmt.Errorf("%s needs a folder", name)
+			if len(args) == 0 {
+				return "", "", fmt.Errorf("%s needs a folder", name)
 			}
-			value, args = args[1], args[1:]
+			value, args = args[0], args[1:]
 		}
 		if strings.TrimSpace(value) == "" {
-			return "", nil, fmt.Errorf("%s needs a folder", name)
+			return "", "", fmt.Errorf("%s needs a folder", name)
 		}
-		home, args = value, args[1:]
+		home = value
 	}
-	return home, args, nil
+	return home, cmd, nil
 }
 
 // runService handles the background-service commands.
@@ -219,7 +224,7 @@ func runService(cmd string, cfg config.Config, log *slog.Logger) int {
 		Exe:       executable(),
 		ServeArgs: []string{"serve"},
 		Dir:       cfg.CacheDir,
-		HealthURL: "http://" + config.LocalAddr(cfg.ListenAddr) + "/health",
+		HealthURL: healthURL(cfg),
 		Env:       []string{"FREELANE_HOME=" + cfg.Home},
 		Token:     cfg.Token,
 		Logger:    log,
@@ -256,19 +261,17 @@ func runService(cmd string, cfg config.Config, log *slog.Logger) int {
 	return 0
 }
 
-// runningInstance asks the configured address whether a Freelane answers
-// there, and returns its dashboard URL.
-func runningInstance(cfg config.Config) (string, bool) {
-	client := &http.Client{Timeout: 2 * time.Second}
-	resp, err := client.Get("http://" + cfg.ListenAddr + "/health")
-	if err != nil {
-		return "", false
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" {
-		return "", false
-	}
-	return proxy.DashboardURL(cfg.ListenAddr, cfg.Token), true
+// healthURL is where this machine asks the configured server for /health.
+func healthURL(cfg config.Config) string {
+	return "http://" + config.LocalAddr(cfg.ListenAddr) + "/health"
+}
+
+// runningInstance reports whether a Freelane answers /health at the
+// configured address, asked as any client must: through a dialable address,
+// with the access token.
+func runningInstance(ctx context.Context, cfg config.Config) bool {
+	_, err := service.Probe(ctx, healthURL(cfg), cfg.Token)
+	return err == nil
 }
 
 // reportConfigError says why the configuration cannot be loaded. The tray
@@ -276,13 +279,10 @@ func runningInstance(cfg config.Config) (string, bool) {
 // error also goes to the log file in the default CACHE_DIR: the broken
 // .env's own CACHE_DIR cannot be trusted.
 func reportConfigError(home string, err error, toFile bool) {
-	log := newLogger(filepath.Join(home, defaultCacheDir), slog.LevelError, toFile)
+	log := newLogger(filepath.Join(home, config.DefaultCacheDir), slog.LevelError, toFile)
 	log.Error("cannot start: the configuration is invalid; fix it and start Freelane again",
 		"env_file", filepath.Join(home, config.EnvFileName), "err", err)
 }
-
-// defaultCacheDir is CACHE_DIR's default, relative to the home folder.
-const defaultCacheDir = "cache"
 
 // newLogger logs to stderr and, for the tray (which may have no console,
 // e.g. a Windows GUI app or a login item), also to freelane.log in cacheDir.

@@ -7,10 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/freelane/freelane/proxy"
 )
 
 // The tests that run the real binary share one build per test process,
@@ -93,39 +94,66 @@ func pollUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 	}
 }
 
-func TestSplitHomeOption(t *testing.T) {
+func TestParseArgs(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
 		args     []string
 		wantHome string
-		wantRest []string
+		wantCmd  string
 		wantErr  bool
 	}{
-		{"none", nil, "", nil, false},
-		{"command_only", []string{"serve"}, "", []string{"serve"}, false},
-		{"tray_from_login_entry", []string{"--home", "/srv/free lane"}, "/srv/free lane", []string{}, false},
-		{"single_dash", []string{"-home", "/h", "status"}, "/h", []string{"status"}, false},
-		{"equals_form", []string{"--home=/h", "serve"}, "/h", []string{"serve"}, false},
-		{"last_one_wins", []string{"--home", "/a", "--home=/b"}, "/b", []string{}, false},
-		{"after_the_command_is_the_command's", []string{"serve", "--home", "/h"}, "", []string{"serve", "--home", "/h"}, false},
-		{"missing_folder", []string{"--home"}, "", nil, true},
-		{"empty_folder", []string{"--home="}, "", nil, true},
-		{"blank_folder", []string{"-home", " "}, "", nil, true},
+		{"none", nil, "", "", false},
+		{"command_only", []string{"serve"}, "", "serve", false},
+		{"tray_from_login_entry", []string{"--home", "/srv/free lane"}, "/srv/free lane", "", false},
+		{"single_dash", []string{"-home", "/h", "status"}, "/h", "status", false},
+		{"equals_form", []string{"--home=/h", "serve"}, "/h", "serve", false},
+		{"last_one_wins", []string{"--home", "/a", "--home=/b"}, "/b", "", false},
+		{"after_the_command", []string{"status", "--home", "/h"}, "/h", "status", false},
+		{"after_the_command_equals_form", []string{"start", "--home=/h"}, "/h", "start", false},
+		{"around_the_command", []string{"--home", "/a", "stop", "-home", "/b"}, "/b", "stop", false},
+		{"extra_argument", []string{"status", "now"}, "", "", true},
+		{"extra_argument_after_home", []string{"start", "--home", "/h", "--verbose"}, "", "", true},
+		{"two_commands", []string{"stop", "start"}, "", "", true},
+		{"missing_folder", []string{"--home"}, "", "", true},
+		{"missing_folder_after_the_command", []string{"status", "--home"}, "", "", true},
+		{"empty_folder", []string{"--home="}, "", "", true},
+		{"blank_folder", []string{"-home", " "}, "", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			home, rest, err := splitHomeOption(tt.args)
+			home, cmd, err := parseArgs(tt.args)
 			if (err != nil) != tt.wantErr {
-				t.Fatalf("splitHomeOption(%q) error = %v, want error: %v", tt.args, err, tt.wantErr)
+				t.Fatalf("parseArgs(%q) error = %v, want error: %v", tt.args, err, tt.wantErr)
 			}
 			if tt.wantErr {
 				return
 			}
-			if home != tt.wantHome || !slices.Equal(rest, tt.wantRest) {
-				t.Errorf("splitHomeOption(%q) = %q, %q; want %q, %q", tt.args, home, rest, tt.wantHome, tt.wantRest)
+			if home != tt.wantHome || cmd != tt.wantCmd {
+				t.Errorf("parseArgs(%q) = %q, %q; want %q, %q", tt.args, home, cmd, tt.wantHome, tt.wantCmd)
 			}
 		})
+	}
+}
+
+// The dashboard a second launch opens must be reachable from this machine,
+// whatever LISTEN_ADDR binds.
+func TestDashboardURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		listen, token, want string
+	}{
+		{"127.0.0.1:5000", "", "http://127.0.0.1:5000/debug"},
+		{"0.0.0.0:5000", "a b&c", "http://127.0.0.1:5000/debug?token=a+b%26c"},
+		{":5000", "", "http://127.0.0.1:5000/debug"},
+		{"[::]:5000", "", "http://127.0.0.1:5000/debug"},
+		{"[::1]:5000", "", "http://[::1]:5000/debug"},
+		{"192.168.1.20:5000", "t", "http://192.168.1.20:5000/debug?token=t"},
+	}
+	for _, tt := range tests {
+		if got := proxy.DashboardURL(tt.listen, tt.token); got != tt.want {
+			t.Errorf("DashboardURL(%q, %q) = %q, want %q", tt.listen, tt.token, got, tt.want)
+		}
 	}
 }

@@ -306,6 +306,36 @@ func testServiceWithToken(t *testing.T, bin string) {
 	if strings.Contains(status, token) {
 		t.Errorf("status shows the token:\n%s", status)
 	}
+	// --home after the command names the home too; from elsewhere, without
+	// it, status would look at the empty default home and exit 1.
+	out, code := h.run(h.elsewhere, h.env, "status", "--home", h.home)
+	if code != 0 || !strings.Contains(out, "address:     "+h.addr) {
+		t.Errorf("status --home from elsewhere exited %d:\n%s", code, out)
+	}
+	if out, code := h.run(h.home, h.env, "status", "now"); code != 2 || !strings.Contains(out, "Usage:") {
+		t.Errorf("status with an extra argument exited %d, want 2 and the usage:\n%s", code, out)
+	}
+
+	// A second launch of the tray on this home shows the running one: the
+	// dashboard opens, with the token its pages need.
+	binDir, openedLog := t.TempDir(), filepath.Join(t.TempDir(), "opened.log")
+	opener := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$1\" >> %q\n", openedLog)
+	if err := os.WriteFile(filepath.Join(binDir, "xdg-open"), []byte(opener), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	trayEnv := append(h.env[:len(h.env):len(h.env)], "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, code = h.run(h.elsewhere, trayEnv, "--home", h.home)
+	if code != 0 || !strings.Contains(out, "already running") || strings.Contains(out, token) {
+		t.Errorf("second launch exited %d, want 0, saying it already runs without showing the token:\n%s", code, out)
+	}
+	wantURL := "http://" + h.addr + "/debug?token=" + token
+	h.waitFor("the dashboard to be opened", func() bool {
+		opened, _ := os.ReadFile(openedLog)
+		return strings.Contains(string(opened), wantURL)
+	})
+	if logText, err := os.ReadFile(filepath.Join(h.cacheDir, "freelane.log")); err != nil || strings.Contains(string(logText), token) {
+		t.Errorf("freelane.log (%v) shows the token", err)
+	}
 	h.mustRun(0, "stop")
 	for _, pid := range []int{pids.SupervisorPID, pids.ServerPID} {
 		if serviceProcessAlive(pid) {

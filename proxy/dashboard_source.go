@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -31,16 +30,9 @@ func (s *Server) DashboardURL() string {
 }
 
 // DashboardURL builds the dashboard address for a listen address: a
-// wildcard bind is opened through loopback.
+// wildcard bind is opened through loopback (config.LocalAddr).
 func DashboardURL(listenAddr, token string) string {
-	host, port, err := net.SplitHostPort(listenAddr)
-	if err == nil {
-		if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-			host = "127.0.0.1"
-		}
-		listenAddr = net.JoinHostPort(host, port)
-	}
-	u := "http://" + listenAddr + "/debug"
+	u := "http://" + config.LocalAddr(listenAddr) + "/debug"
 	if token != "" {
 		u += "?token=" + url.QueryEscape(token)
 	}
