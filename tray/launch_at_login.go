@@ -28,8 +28,9 @@ func NewAutostart(exe string, args ...string) Autostarter {
 }
 
 // transientExecutable reports whether exe lives where binaries do not last:
-// under tempDir (where `go run` builds, in go-build<N>/b001/exe/) or in a
-// go-build folder elsewhere (GOTMPDIR, or the build cache, which Go cleans).
+// under tempDir, or in a Go build folder elsewhere: `go run`'s work folder
+// go-build<N> (under GOTMPDIR), or the build cache, which Go trims. Only
+// those exact layouts count, so a folder such as go-build-tools is no reason.
 func transientExecutable(exe, tempDir string) bool {
 	exe = filepath.Clean(exe)
 	if tempDir != "" {
@@ -37,12 +38,49 @@ func transientExecutable(exe, tempDir string) bool {
 			return true
 		}
 	}
-	for _, part := range strings.Split(filepath.ToSlash(filepath.Dir(exe)), "/") {
-		if strings.HasPrefix(part, "go-build") {
+	dirs := strings.Split(filepath.ToSlash(filepath.Dir(exe)), "/")
+	for i, dir := range dirs {
+		if goRunWorkDir(dir) {
+			return true
+		}
+		// GOCACHE's default name, then an entry's two-hex-digit folder.
+		if dir == "go-build" && i+1 < len(dirs) && isHex(dirs[i+1], 2) {
 			return true
 		}
 	}
-	return false
+	// A cached executable under any GOCACHE: <xx>/<64 hex digits>-d/<name>.
+	n := len(dirs)
+	return n >= 2 && isHex(dirs[n-2], 2) && strings.HasSuffix(dirs[n-1], "-d") &&
+		isHex(strings.TrimSuffix(dirs[n-1], "-d"), 64)
+}
+
+// goRunWorkDir reports whether dir is named like `go run`'s work folder:
+// go-build followed by digits.
+func goRunWorkDir(dir string) bool {
+	digits, ok := strings.CutPrefix(dir, "go-build")
+	if !ok || digits == "" {
+		return false
+	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isHex reports whether s is n lowercase hexadecimal digits, as the build
+// cache names its folders.
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // errNoLoginEntry is returned by an unavailableAutostart's Enable; the menu

@@ -3,6 +3,7 @@ package tray
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -22,6 +23,12 @@ func TestTransientExecutable(t *testing.T) {
 		{"portable_folder", filepath.Join(root, "media", "usb", "freelane", "freelane"), false},
 		{"temp_lookalike_sibling", filepath.Join(root, "tmpfiles", "freelane"), false},
 		{"go_build_is_the_binary_name", filepath.Join(root, "opt", "go-build"), false},
+		{"go_build_tools_folder", filepath.Join(root, "home", "u", "src", "go-build-tools", "bin", "freelane"), false},
+		{"go_build_with_letters", filepath.Join(root, "opt", "go-buildx1", "freelane"), false},
+		{"folder_named_go_build", filepath.Join(root, "opt", "go-build", "bin", "freelane"), false},
+		{"cached_executable_any_gocache", filepath.Join(root, "var", "gocache", "3f", strings.Repeat("ab", 32)+"-d", "freelane"), true},
+		{"cache_lookalike_short_hash", filepath.Join(root, "opt", "3f", "abc-d", "freelane"), false},
+		{"cache_lookalike_upper_case", filepath.Join(root, "opt", "3F", strings.Repeat("AB", 32)+"-d", "freelane"), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
