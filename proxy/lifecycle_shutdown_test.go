@@ -77,3 +77,58 @@ func TestActiveRequests_WaitReturnsWhenTheLastLeavesOrTheBoundPasses(t *testing.
 		t.Errorf("wait after both left = %d", n)
 	}
 }
+
+// A stop under the service ends in a kill after 10 s (service.Options'
+// StopTimeout): the default grace and the wait to count cut calls must fit
+// in it, or those calls are never counted.
+func TestRun_DefaultShutdownFitsTheServiceStopTimeout(t *testing.T) {
+	const serviceStopTimeout = 10 * time.Second
+	p := newTestProxy(t, nil, nil)
+	if p.srv.opts.ShutdownGrace != defaultShutdownGrace {
+		t.Fatalf("ShutdownGrace = %s with zero Options, want the default %s", p.srv.opts.ShutdownGrace, defaultShutdownGrace)
+	}
+	if total := p.srv.opts.ShutdownGrace + callDrainTimeout; total >= serviceStopTimeout {
+		t.Errorf("grace %s + drain %s = %s, want under the service's stop timeout %s",
+			p.srv.opts.ShutdownGrace, callDrainTimeout, total, serviceStopTimeout)
+	}
+}
+
+func TestActiveRequests_WaitsAgainAfterAnIdleSpell(t *testing.T) {
+	var a activeRequests
+	for round := range 2 {
+		a.enter()
+		done := make(chan int, 2)
+		for range 2 { // two waiters share one idle channel
+			go func() { done <- a.wait(t.Context()) }()
+		}
+		eventually(t, "the waiters", func() bool {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			return a.idle != nil
+		})
+		a.leave()
+		for range 2 {
+			if n := <-done; n != 0 {
+				t.Errorf("round %d: wait after the last left = %d", round, n)
+			}
+		}
+	}
+}
+
+// One client calling at a time takes the count from 0 to 1 and back on
+// every request: that must not allocate.
+func TestActiveRequests_EnterLeaveDoesNotAllocate(t *testing.T) {
+	var a activeRequests
+	if allocs := testing.AllocsPerRun(100, func() { a.enter(); a.leave() }); allocs != 0 {
+		t.Errorf("%.0f allocations per request, want 0", allocs)
+	}
+}
+
+func BenchmarkActiveRequests_EnterLeave(b *testing.B) {
+	var a activeRequests
+	b.ReportAllocs()
+	for b.Loop() {
+		a.enter()
+		a.leave()
+	}
+}

@@ -37,7 +37,10 @@ type Options struct {
 	// os.LookupEnv when nil.
 	Env func(string) (string, bool)
 	// ShutdownGrace bounds how long in-flight calls may run on shutdown or
-	// stop before their connections are closed (default 10s).
+	// stop before their connections are closed (default 8s). With the
+	// second it takes to count the calls cut then (callDrainTimeout), the
+	// default stays under the 10 s a service supervisor waits before it
+	// kills the server, so a stop under the service counts every call.
 	ShutdownGrace time.Duration
 	// ReadHeaderTimeout bounds how long a client may take to send its
 	// request headers (default 10s), BodyReadTimeout its request body
@@ -52,9 +55,13 @@ type Options struct {
 }
 
 const (
+	// defaultShutdownGrace is ShutdownGrace when Options leave it zero.
+	defaultShutdownGrace = 8 * time.Second
 	// callDrainTimeout bounds how long shutdown waits, after the grace
 	// period, for cancelled calls to be counted before the statistics close.
-	callDrainTimeout = 5 * time.Second
+	// A cancelled handler only has to record its call, which takes
+	// milliseconds; a longer wait would eat into the supervisor's stop time.
+	callDrainTimeout = time.Second
 	// housekeepingEvery is how often debug dumps are aged out and the
 	// health of vanished models forgotten.
 	housekeepingEvery = 10 * time.Minute
@@ -127,7 +134,7 @@ func New(cfg config.Config, o Options) (*Server, error) {
 		o.Env = os.LookupEnv
 	}
 	if o.ShutdownGrace <= 0 {
-		o.ShutdownGrace = 10 * time.Second
+		o.ShutdownGrace = defaultShutdownGrace
 	}
 	if o.ReadHeaderTimeout <= 0 {
 		o.ReadHeaderTimeout = 10 * time.Second
@@ -651,9 +658,12 @@ func extraHosts(cfg config.Config) map[string]bool {
 // counting the call; shutdown waits for the count to reach zero before it
 // closes the statistics.
 type activeRequests struct {
-	mu   sync.Mutex
-	n    int
-	idle chan struct{} // closed when n drops to zero
+	mu sync.Mutex
+	n  int
+	// idle is closed when n drops to zero. Only a waiting shutdown needs
+	// it, so wait makes it: one client calling at a time takes n from 0 to
+	// 1 and back on every request, which must not cost a channel each time.
+	idle chan struct{}
 }
 
 func (a *activeRequests) track(next http.Handler) http.Handler {
@@ -666,9 +676,6 @@ func (a *activeRequests) track(next http.Handler) http.Handler {
 
 func (a *activeRequests) enter() {
 	a.mu.Lock()
-	if a.n == 0 {
-		a.idle = make(chan struct{})
-	}
 	a.n++
 	a.mu.Unlock()
 }
@@ -676,8 +683,9 @@ func (a *activeRequests) enter() {
 func (a *activeRequests) leave() {
 	a.mu.Lock()
 	a.n--
-	if a.n == 0 {
+	if a.n == 0 && a.idle != nil {
 		close(a.idle)
+		a.idle = nil
 	}
 	a.mu.Unlock()
 }
@@ -686,11 +694,15 @@ func (a *activeRequests) leave() {
 // how many still are.
 func (a *activeRequests) wait(ctx context.Context) int {
 	a.mu.Lock()
-	n, idle := a.n, a.idle
-	a.mu.Unlock()
-	if n == 0 {
+	if a.n == 0 {
+		a.mu.Unlock()
 		return 0
 	}
+	if a.idle == nil {
+		a.idle = make(chan struct{})
+	}
+	idle := a.idle
+	a.mu.Unlock()
 	select {
 	case <-idle:
 		return 0
