@@ -143,9 +143,12 @@ func run(args []string) int {
 		return 1
 	}
 	if withTray {
-		if ok, reason := tray.Available(); !ok {
-			log.Info("no system tray here (" + reason + "); running headless, stop with Ctrl+C")
+		switch avail := tray.Available(); {
+		case !avail.OK:
+			log.Info("no system tray here (" + avail.Reason + "); running headless, stop with Ctrl+C")
 			withTray = false
+		case avail.Hint != "":
+			log.Info(avail.Hint)
 		}
 	}
 	if err := srv.Listen(); err != nil {
@@ -169,15 +172,12 @@ func run(args []string) int {
 	runErr := make(chan error, 1)
 	go func() { runErr <- srv.Run(ctx) }()
 	if withTray {
-		err := tray.Run(ctx, trayController{srv}, tray.Options{
+		tray.Run(ctx, trayController{srv}, tray.Options{
 			// The entry names the home folder: started at login, the
 			// working directory and environment that chose it are gone.
 			Autostart: tray.NewAutostart(executable(), "--home", cfg.Home),
 			Logger:    log,
 		})
-		if err != nil {
-			log.Error("tray stopped", "err", err)
-		}
 		stop() // Quit from the menu takes the same path as a signal
 	}
 	if err := <-runErr; err != nil {

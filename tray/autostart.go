@@ -37,7 +37,19 @@ func (e *loginEntry) app() *autostart.App {
 	}
 }
 
-func (e *loginEntry) Enabled() bool { return e.app().IsEnabled() }
+// Enabled reports whether the entry exists and runs this copy's command; an
+// entry that runs another (written before --home, for a binary since moved,
+// or for another home folder) is not this one's.
+func (e *loginEntry) Enabled() bool {
+	command, found := e.storedCommand()
+	return found && slices.Equal(command, e.exec)
+}
+
+// Outdated reports whether an entry exists but runs another command.
+func (e *loginEntry) Outdated() bool {
+	command, found := e.storedCommand()
+	return found && !slices.Equal(command, e.exec)
+}
 
 func (e *loginEntry) Enable() error {
 	if err := e.app().Enable(); err != nil {

@@ -3,9 +3,11 @@
 package tray
 
 import (
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -68,6 +70,49 @@ func TestAutostartChild(t *testing.T) {
 		}
 		if got := a.Enabled(); got != s.want {
 			t.Fatalf("after %s Enabled() = %v, want %v", s.name, got, s.want)
+		}
+		if a.Outdated() {
+			t.Fatalf("after %s Outdated() = true for this copy's own entry", s.name)
+		}
+	}
+
+	// An entry written before --home existed, and one of another home
+	// folder, are not this copy's: unticked, and rewritten at start-up.
+	path := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "autostart", "freelane.desktop")
+	for _, exec := range []string{
+		`"/opt/free lane/freelane"`,
+		`"/opt/free lane/freelane" "--home" "/srv/other home"`,
+		`/opt/freelane/freelane --home /srv/free\ lane`,
+	} {
+		entry := "[Desktop Entry]\nType=Application\nName=Freelane\nExec=" + exec + "\nX-GNOME-Autostart-enabled=true\n"
+		if err := os.WriteFile(path, []byte(entry), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if a.Enabled() || !a.Outdated() {
+			t.Fatalf("Exec=%s: Enabled() = %v, Outdated() = %v; want false, true", exec, a.Enabled(), a.Outdated())
+		}
+		refreshLoginEntry(a, slog.New(slog.DiscardHandler))
+		if !a.Enabled() || a.Outdated() {
+			t.Fatalf("Exec=%s: after refresh Enabled() = %v, Outdated() = %v; want true, false", exec, a.Enabled(), a.Outdated())
+		}
+	}
+}
+
+func TestSplitExec(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{`"/opt/free lane/freelane" "--home" "/srv/free lane"`, []string{"/opt/free lane/freelane", "--home", "/srv/free lane"}},
+		{`"/opt/a\"b/freelane"`, []string{`/opt/a"b/freelane`}},
+		{`/usr/bin/freelane --home /h`, []string{"/usr/bin/freelane", "--home", "/h"}},
+		{`  "/x"   "y"  `, []string{"/x", "y"}},
+		{``, nil},
+	}
+	for _, tt := range tests {
+		if got := splitExec(tt.line); !slices.Equal(got, tt.want) {
+			t.Errorf("splitExec(%q) = %q, want %q", tt.line, got, tt.want)
 		}
 	}
 }

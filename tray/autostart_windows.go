@@ -34,14 +34,29 @@ func newLoginEntry(exe string, args []string) *loginEntry {
 	return &loginEntry{command: strings.Join(parts, " ")}
 }
 
+// Enabled reports whether the Run value exists and holds this copy's
+// command; one that runs another (written before --home, for a binary since
+// moved, or for another home folder) is not this one's.
 func (e *loginEntry) Enabled() bool {
+	command, found := e.storedCommand()
+	return found && command == e.command
+}
+
+// Outdated reports whether the Run value exists but holds another command.
+func (e *loginEntry) Outdated() bool {
+	command, found := e.storedCommand()
+	return found && command != e.command
+}
+
+// storedCommand reads the Run value; found is false when there is none.
+func (e *loginEntry) storedCommand() (command string, found bool) {
 	k, err := registry.OpenKey(registry.CURRENT_USER, runKey, registry.QUERY_VALUE)
 	if err != nil {
-		return false
+		return "", false
 	}
 	defer k.Close()
-	_, _, err = k.GetStringValue(runValueName)
-	return err == nil
+	command, _, err = k.GetStringValue(runValueName)
+	return command, err == nil
 }
 
 func (e *loginEntry) Enable() error {

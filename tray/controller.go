@@ -69,8 +69,12 @@ type Controller interface {
 
 // Autostarter manages the entry that launches Freelane when the user logs in.
 type Autostarter interface {
-	// Enabled reports whether the entry exists now, whoever created it.
+	// Enabled reports whether the entry exists now and starts this copy of
+	// Freelane on its home folder.
 	Enabled() bool
+	// Outdated reports whether an entry exists but starts something else: an
+	// older entry without --home, a moved binary, another home folder.
+	Outdated() bool
 	Enable() error
 	Disable() error
 }

@@ -2,6 +2,7 @@ package tray
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,6 +94,7 @@ var errNoLoginEntry = errors.New("no login entry for a binary in a temporary fol
 type unavailableAutostart struct{ reason string }
 
 func (unavailableAutostart) Enabled() bool  { return false }
+func (unavailableAutostart) Outdated() bool { return false }
 func (unavailableAutostart) Enable() error  { return errNoLoginEntry }
 func (unavailableAutostart) Disable() error { return nil }
 
@@ -106,4 +108,19 @@ func loginItemState(a Autostarter) loginItem {
 	default:
 		return loginItem{on: a.Enabled(), managed: true}
 	}
+}
+
+// refreshLoginEntry rewrites a login entry that starts something else than
+// this copy would, so that a ticked item means "starts this Freelane": an
+// entry written before --home existed would otherwise stay as it was forever.
+// Run calls it once, at start-up.
+func refreshLoginEntry(a Autostarter, log *slog.Logger) {
+	if a == nil || !a.Outdated() {
+		return
+	}
+	if err := a.Enable(); err != nil {
+		log.Warn("cannot update the launch at login entry", "err", err)
+		return
+	}
+	log.Info("updated the launch at login entry to start this copy of Freelane on its home folder")
 }

@@ -2,6 +2,7 @@ package tray
 
 import (
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,4 +76,32 @@ func TestLoginItemState(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRefreshLoginEntry(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                    string
+		enabled, outdated       bool
+		wantEnabled, wantLogged bool
+	}{
+		{"no_entry", false, false, false, false},
+		{"current_entry", true, false, true, false},
+		{"outdated_entry_is_rewritten", false, true, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := &fakeAutostarter{enabled: tt.enabled, outdated: tt.outdated}
+			var logged strings.Builder
+			refreshLoginEntry(a, slog.New(slog.NewTextHandler(&logged, nil)))
+			if a.Enabled() != tt.wantEnabled || a.Outdated() {
+				t.Errorf("after refresh enabled=%v outdated=%v, want enabled=%v and not outdated", a.Enabled(), a.Outdated(), tt.wantEnabled)
+			}
+			if got := strings.Count(logged.String(), "updated the launch at login entry"); got != map[bool]int{true: 1}[tt.wantLogged] {
+				t.Errorf("logged %d update lines, want logged: %v\n%s", got, tt.wantLogged, logged.String())
+			}
+		})
+	}
+	refreshLoginEntry(nil, slog.New(slog.DiscardHandler)) // no entry manager: nothing to do
 }

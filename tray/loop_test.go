@@ -92,8 +92,15 @@ func (f *fakeController) recorded() []string {
 }
 
 type fakeAutostarter struct {
-	mu      sync.Mutex
-	enabled bool
+	mu       sync.Mutex
+	enabled  bool
+	outdated bool // an entry that starts something else exists
+}
+
+func (a *fakeAutostarter) Outdated() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.outdated
 }
 
 func (a *fakeAutostarter) Enabled() bool {
@@ -108,7 +115,7 @@ func (a *fakeAutostarter) Disable() error { a.set(false); return nil }
 func (a *fakeAutostarter) set(on bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.enabled = on
+	a.enabled, a.outdated = on, false
 }
 
 // fakeView hands every menu the loop shows to the test.

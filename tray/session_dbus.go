@@ -23,19 +23,23 @@ const watcherName = "org.kde.StatusNotifierWatcher"
 // Available reports whether a tray can run: here it needs a graphical
 // session and the D-Bus session bus the tray lives on (DBUS_SESSION_BUS_ADDRESS,
 // or the default the D-Bus library falls back to). systray cannot report
-// that itself, and its Quit panics when it started without a bus.
-func Available() (ok bool, reason string) {
+// that itself, and its Quit panics when it started without a bus. On the
+// same connection it asks whether a panel hosts tray icons yet, for the hint.
+func Available() Availability {
 	if ok, reason := graphicalSession(os.Getenv); !ok {
-		return false, reason
+		return Availability{Reason: reason}
 	}
+	// The context bounds the whole check: the connection closes with it.
 	ctx, cancel := context.WithTimeout(context.Background(), sessionBusTimeout)
 	defer cancel()
 	conn, err := dbus.ConnectSessionBus(dbus.WithContext(ctx))
 	if err != nil {
-		return false, fmt.Sprintf("no D-Bus session bus: %v", err)
+		return Availability{Reason: fmt.Sprintf("no D-Bus session bus: %v", err)}
 	}
-	conn.Close()
-	return true, ""
+	defer conn.Close()
+	var owned bool
+	err = conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, watcherName).Store(&owned)
+	return Availability{OK: true, Hint: panelHintFor(owned, err)}
 }
 
 // graphicalSession decides from the environment whether a display exists.
@@ -48,24 +52,10 @@ func graphicalSession(getenv func(string) string) (ok bool, reason string) {
 	return true, ""
 }
 
-// panelHint returns a line for the log when no panel hosts tray icons yet,
-// "" otherwise. It is only a hint, not a reason to go headless: at login
-// the panel may start after Freelane, and systray registers the icon as
-// soon as a watcher appears.
-func panelHint() string {
-	// The context bounds the whole check: the connection closes with it.
-	ctx, cancel := context.WithTimeout(context.Background(), sessionBusTimeout)
-	defer cancel()
-	conn, err := dbus.ConnectSessionBus(dbus.WithContext(ctx))
-	if err != nil {
-		return ""
-	}
-	defer conn.Close()
-	var owned bool
-	err = conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, watcherName).Store(&owned)
-	return panelHintFor(owned, err)
-}
-
+// panelHintFor returns a line for the log when no panel hosts tray icons
+// yet, "" otherwise. It is only a hint, not a reason to go headless: at
+// login the panel may start after Freelane, and systray registers the icon
+// as soon as a watcher appears. A failed question gives no hint.
 func panelHintFor(watcherOwned bool, err error) string {
 	if err != nil || watcherOwned {
 		return ""

@@ -14,12 +14,12 @@ import (
 func TestAvailable_NoSessionBus(t *testing.T) {
 	t.Setenv("DISPLAY", ":0")
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-	ok, reason := Available()
-	if ok {
-		t.Fatal("Available() = true without a session bus")
+	avail := Available()
+	if avail.OK {
+		t.Fatal("Available() = OK without a session bus")
 	}
-	if !strings.Contains(reason, "session bus") {
-		t.Errorf("reason %q does not mention the session bus", reason)
+	if !strings.Contains(avail.Reason, "session bus") {
+		t.Errorf("reason %q does not mention the session bus", avail.Reason)
 	}
 }
 
@@ -50,18 +50,20 @@ func TestAvailable_PrivateSessionBus(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", strings.TrimSpace(addr))
 	t.Setenv("WAYLAND_DISPLAY", "wayland-0")
 	t.Setenv("DISPLAY", "")
-	if ok, reason := Available(); !ok {
-		t.Fatalf("Available() = false on a running bus: %s", reason)
+	avail := Available()
+	if !avail.OK {
+		t.Fatalf("Available() = not OK on a running bus: %s", avail.Reason)
 	}
-	// No panel owns the watcher name on this private bus.
-	if hint := panelHint(); !strings.Contains(hint, watcherName) {
-		t.Errorf("panelHint() = %q without a watcher, want a line naming %s", hint, watcherName)
+	// No panel owns the watcher name on this private bus: the same
+	// connection answered that.
+	if !strings.Contains(avail.Hint, watcherName) {
+		t.Errorf("Available().Hint = %q without a watcher, want a line naming %s", avail.Hint, watcherName)
 	}
 
 	// A bus without a display is an SSH login to a systemd machine.
 	t.Setenv("WAYLAND_DISPLAY", "")
-	if ok, reason := Available(); ok || !strings.Contains(reason, "no graphical session") {
-		t.Errorf("Available() = %v, %q on a bus without a display, want false and no graphical session", ok, reason)
+	if avail := Available(); avail.OK || !strings.Contains(avail.Reason, "no graphical session") {
+		t.Errorf("Available() = %+v on a bus without a display, want not OK and no graphical session", avail)
 	}
 }
 

@@ -9,8 +9,6 @@ package tray
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 
@@ -51,21 +49,21 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// ErrUnavailable is returned by Run when there is no tray to show; the caller
-// should serve headless instead.
-var ErrUnavailable = errors.New("system tray unavailable")
+// Availability says whether a tray can run here; Available finds it out.
+type Availability struct {
+	OK     bool
+	Reason string // why not, when !OK: the caller serves headless instead
+	Hint   string // when OK, a line for the log, e.g. that no panel shows tray icons yet
+}
 
 // Run shows the tray and blocks until Quit is clicked or ctx is done; the
-// caller then shuts the proxy down. It must be called from the main goroutine
-// (macOS requires it) and only once per process: systray's Quit is one-shot.
-func Run(ctx context.Context, c Controller, o Options) error {
-	if ok, reason := Available(); !ok {
-		return fmt.Errorf("%w: %s", ErrUnavailable, reason)
-	}
+// caller then shuts the proxy down. Call it only when Available reported OK
+// (which is not checked again here: on Linux that is a session-bus round
+// trip). It must be called from the main goroutine (macOS requires it) and
+// only once per process: systray's Quit is one-shot.
+func Run(ctx context.Context, c Controller, o Options) {
 	o = o.withDefaults()
-	if hint := panelHint(); hint != "" {
-		o.Logger.Info(hint)
-	}
+	refreshLoginEntry(o.Autostart, o.Logger)
 	actions := make(chan action, pendingActions)
 	l := newLoop(c, o, actions)
 	first := l.model()
@@ -108,7 +106,6 @@ func Run(ctx context.Context, c Controller, o Options) error {
 		<-loopDone
 	default: // systray ended before it was ready; there is no loop to wait for
 	}
-	return nil
 }
 
 // systrayView applies menus with systray calls, touching only what changed:
