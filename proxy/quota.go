@@ -42,6 +42,10 @@ type quotaTracker struct {
 	// after arms a timer; tests replace it to fire the daily reset by hand.
 	after func(time.Duration) (<-chan time.Time, func() bool)
 	kick  chan struct{}
+	// asked is set by the first request for a refresh since the last read,
+	// which alone wakes run: a busy proxy finishes many calls per read, and
+	// waking run for each would only stop and re-arm its timer.
+	asked atomic.Bool
 	// force makes the next refresh skip quotaRefreshGap: a new key may be
 	// another account.
 	force atomic.Bool
@@ -86,18 +90,29 @@ func (t *quotaTracker) seedDayCount() {
 }
 
 // refreshSoon asks for a refresh; run honours it once the last read is
-// quotaRefreshGap old, so asking often costs nothing upstream.
+// quotaRefreshGap old, so asking often costs nothing upstream. Only the
+// first request since the last read wakes run; the rest are already
+// covered by the read it arms.
 func (t *quotaTracker) refreshSoon() {
+	if t.asked.Swap(true) {
+		return
+	}
+	t.wake()
+}
+
+// refreshNow asks for a refresh that does not wait for quotaRefreshGap. It
+// always wakes run, which may be waiting out the gap for an earlier request.
+func (t *quotaTracker) refreshNow() {
+	t.force.Store(true)
+	t.asked.Store(true)
+	t.wake()
+}
+
+func (t *quotaTracker) wake() {
 	select {
 	case t.kick <- struct{}{}:
 	default:
 	}
-}
-
-// refreshNow asks for a refresh that does not wait for quotaRefreshGap.
-func (t *quotaTracker) refreshNow() {
-	t.force.Store(true)
-	t.refreshSoon()
 }
 
 func (t *quotaTracker) get() Quota {
@@ -195,6 +210,8 @@ func (t *quotaTracker) run(ctx context.Context) {
 		if t.pending && (t.force.Load() || now.Sub(t.fetched) >= quotaRefreshGap) {
 			t.pending = false
 			t.force.Store(false)
+			// Requests from now on are for calls this read may miss.
+			t.asked.Store(false)
 			t.refresh(ctx)
 		}
 	}

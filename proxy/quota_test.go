@@ -76,25 +76,136 @@ func runQuota(t *testing.T, s *Server, clock *testclock.Clock) {
 	t.Cleanup(func() { cancel(); <-done })
 }
 
+// manualTimer stands in for the quota loop's timer. Each time the loop arms
+// it, the duration is reported on armed, which the loop does only once it
+// has finished with everything before (so a receive means "idle again");
+// it fires only when the test sends on fire.
+type manualTimer struct {
+	armed chan time.Duration
+	fire  chan time.Time
+}
+
+// stubQuotaTimer installs a manualTimer; call it before runQuota.
+func stubQuotaTimer(s *Server) *manualTimer {
+	m := &manualTimer{armed: make(chan time.Duration, 64), fire: make(chan time.Time)}
+	s.quota.after = func(d time.Duration) (<-chan time.Time, func() bool) {
+		m.armed <- d
+		return m.fire, func() bool { return true }
+	}
+	return m
+}
+
+// next waits for the loop to arm its timer and returns for how long.
+func (m *manualTimer) next(t *testing.T, what string) time.Duration {
+	t.Helper()
+	select {
+	case d := <-m.armed:
+		return d
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the quota loop did not go idle: %s", what)
+		return 0
+	}
+}
+
+// noneArmed fails when the loop armed its timer again: something woke it.
+func (m *manualTimer) noneArmed(t *testing.T, what string) {
+	t.Helper()
+	select {
+	case d := <-m.armed:
+		t.Errorf("the quota loop woke up (re-armed for %s): %s", d, what)
+	default:
+	}
+}
+
+// startUpRead lets the loop make its start-up read and waits until it is
+// idle again.
+func (m *manualTimer) startUpRead(t *testing.T, clock *testclock.Clock) {
+	t.Helper()
+	if d := m.next(t, "start"); d != 0 {
+		t.Fatalf("the start-up read waits %s, want none", d)
+	}
+	m.fire <- clock.Now()
+	m.next(t, "after the start-up read")
+}
+
 func TestQuota_DashboardPollsReadOpenRouterAtMostEveryGap(t *testing.T) {
 	fake := fakeopenrouter.New(t)
 	base, reads := keyCounter(t, fake)
 	p := newTestProxy(t, fake, map[string]string{"OPENROUTER_BASE_URL": base})
 	clock := testclock.New(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+	timer := stubQuotaTimer(p.srv)
 	runQuota(t, p.srv, clock)
-	eventually(t, "the start-up read", func() bool { return reads.Load() == 1 })
+	timer.startUpRead(t, clock)
+	if n := reads.Load(); n != 1 {
+		t.Fatalf("%d reads at start, want 1", n)
+	}
 
 	for range 20 {
 		if status, _, body := p.get("/debug/stats"); status != http.StatusOK {
 			t.Fatalf("/debug/stats: %d %s", status, body)
 		}
 	}
+	// The first poll woke the loop, which waits out the gap; the others
+	// are covered by that read and wake nothing.
+	if d := timer.next(t, "after the polls"); d != quotaRefreshGap {
+		t.Errorf("after a poll the loop waits %s, want the gap %s", d, quotaRefreshGap)
+	}
+	timer.noneArmed(t, "19 more polls before the read they wait for")
+	if n := reads.Load(); n != 1 {
+		t.Errorf("%d reads of GET /key within the gap, want 1", n)
+	}
+
 	clock.Advance(quotaRefreshGap)
+	timer.fire <- clock.Now()
+	timer.next(t, "after the read at the end of the gap")
 	p.get("/debug/stats")
-	eventually(t, "a read once the gap has passed", func() bool { return reads.Load() >= 2 })
-	p.get("/debug/stats")
+	timer.next(t, "after a poll right after the read")
 	if n := reads.Load(); n != 2 {
 		t.Errorf("%d reads of GET /key for 22 dashboard polls over %v, want 2", n, quotaRefreshGap)
+	}
+}
+
+// Finished calls ask for a read of the quota, but only the first since the
+// last read wakes the quota loop: the others are covered by it.
+func TestQuota_OnlyTheFirstCallSinceAReadWakesTheLoop(t *testing.T) {
+	p := newTestProxy(t, nil, nil)
+	q := &p.srv.quota // the loop is not running: its kicks stay put
+	for i := range 5 {
+		q.spent(1)
+		woke := false
+		select {
+		case <-q.kick:
+			woke = true
+		default:
+		}
+		if woke != (i == 0) {
+			t.Fatalf("call %d woke the loop: %v, want %v", i+1, woke, i == 0)
+		}
+	}
+
+	// Once the loop has read the quota, the next call asks again.
+	fake := fakeopenrouter.New(t)
+	base, reads := keyCounter(t, fake)
+	p = newTestProxy(t, fake, map[string]string{"OPENROUTER_BASE_URL": base})
+	clock := testclock.New(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+	timer := stubQuotaTimer(p.srv)
+	runQuota(t, p.srv, clock)
+	timer.startUpRead(t, clock)
+	for round := range 2 {
+		for range 3 {
+			if status, _, body := p.post("/v1/chat/completions", helloBody); status != http.StatusOK {
+				t.Fatalf("round %d: status %d: %s", round, status, body)
+			}
+		}
+		if d := timer.next(t, "after the calls"); d != quotaRefreshGap {
+			t.Errorf("round %d: after calls the loop waits %s, want the gap %s", round, d, quotaRefreshGap)
+		}
+		clock.Advance(quotaRefreshGap)
+		timer.fire <- clock.Now()
+		timer.next(t, "after the read")
+		if n, want := reads.Load(), int64(round+2); n != want {
+			t.Errorf("round %d: %d reads, want %d: one per gap with calls", round, n, want)
+		}
 	}
 }
 
@@ -121,11 +232,15 @@ func TestQuota_ReadKeepsCallsOpenRouterHasNotCountedYet(t *testing.T) {
 }
 
 func TestQuota_DailyResetRedrawsAtMidnightUTC(t *testing.T) {
-	p := newTestProxy(t, nil, nil)
+	fake := fakeopenrouter.New(t)
+	base, reads := keyCounter(t, fake)
+	p := newTestProxy(t, fake, map[string]string{"OPENROUTER_BASE_URL": base})
 	clock := testclock.New(time.Date(2026, 11, 25, 23, 59, 0, 0, time.UTC))
-	fire := make(chan time.Time)
-	p.srv.quota.after = func(time.Duration) (<-chan time.Time, func() bool) { return fire, func() bool { return true } }
+	timer := stubQuotaTimer(p.srv)
 	runQuota(t, p.srv, clock)
+	// The start-up read first, so that nothing is pending at the reset but
+	// the reset itself.
+	timer.startUpRead(t, clock)
 	p.srv.quota.exhausted(time.Time{})
 	if st := p.srv.Status(); st.Problem != ProblemQuotaExhausted {
 		t.Fatalf("problem = %q after a daily-cap answer", st.Problem)
@@ -134,11 +249,19 @@ func TestQuota_DailyResetRedrawsAtMidnightUTC(t *testing.T) {
 	defer unsubscribe()
 
 	clock.Set(time.Date(2026, 11, 26, 0, 0, 1, 0, time.UTC))
-	fire <- clock.Now()
+	timer.fire <- clock.Now()
+	timer.next(t, "after the daily reset")
 	select {
 	case <-changes:
-	case <-time.After(10 * time.Second):
+	default:
 		t.Fatal("no change notification at the daily reset")
+	}
+	if n := reads.Load(); n != 2 {
+		t.Errorf("%d reads of GET /key, want 2: at start and at the reset", n)
+	}
+	q := p.srv.quota.get()
+	if q.Limit <= 0 || q.Remaining != q.Limit {
+		t.Errorf("quota after the reset = %+v, want all of the limit left", q)
 	}
 	if st := p.srv.Status(); st.Problem == ProblemQuotaExhausted {
 		t.Errorf("still %q after the reset", st.Problem)
