@@ -45,10 +45,11 @@ func (e *loginEntry) Enabled() bool {
 	return found && slices.Equal(command, e.exec)
 }
 
-// Outdated reports whether an entry exists but runs another command.
+// Outdated reports whether this copy's entry exists but runs another
+// command (see ownEntry).
 func (e *loginEntry) Outdated() bool {
 	command, found := e.storedCommand()
-	return found && !slices.Equal(command, e.exec)
+	return found && !slices.Equal(command, e.exec) && ownEntry(command, e.exec)
 }
 
 func (e *loginEntry) Enable() error {

@@ -76,13 +76,13 @@ func TestAutostartChild(t *testing.T) {
 		}
 	}
 
-	// An entry written before --home existed, and one of another home
-	// folder, are not this copy's: unticked, and rewritten at start-up.
+	// An entry written before --home existed, and one for this home folder
+	// from a binary since moved, are this copy's but outdated: unticked, and
+	// rewritten at start-up.
 	path := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "autostart", "freelane.desktop")
 	for _, exec := range []string{
 		`"/opt/free lane/freelane"`,
-		`"/opt/free lane/freelane" "--home" "/srv/other home"`,
-		`/opt/freelane/freelane --home /srv/free\ lane`,
+		`/opt/freelane/freelane --home "/srv/free lane"`,
 	} {
 		entry := "[Desktop Entry]\nType=Application\nName=Freelane\nExec=" + exec + "\nX-GNOME-Autostart-enabled=true\n"
 		if err := os.WriteFile(path, []byte(entry), 0o600); err != nil {
@@ -94,6 +94,43 @@ func TestAutostartChild(t *testing.T) {
 		refreshLoginEntry(a, slog.New(slog.DiscardHandler))
 		if !a.Enabled() || a.Outdated() {
 			t.Fatalf("Exec=%s: after refresh Enabled() = %v, Outdated() = %v; want true, false", exec, a.Enabled(), a.Outdated())
+		}
+	}
+
+	// Another home folder's entry is not this copy's to change: unticked
+	// here, and left as it is.
+	other := "[Desktop Entry]\nType=Application\nName=Freelane\nExec=\"/opt/free lane/freelane\" \"--home\" \"/srv/other home\"\nX-GNOME-Autostart-enabled=true\n"
+	if err := os.WriteFile(path, []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if a.Enabled() || a.Outdated() {
+		t.Fatalf("another home's entry: Enabled() = %v, Outdated() = %v; want false, false", a.Enabled(), a.Outdated())
+	}
+	refreshLoginEntry(a, slog.New(slog.DiscardHandler))
+	if got, err := os.ReadFile(path); err != nil || string(got) != other {
+		t.Fatalf("another home's entry was changed at start-up (err %v):\n%s", err, got)
+	}
+	// Ticking the item here is the user's choice: it moves the entry.
+	if err := a.Enable(); err != nil || !a.Enabled() {
+		t.Fatalf("Enable over another home's entry: err %v, Enabled() = %v", err, a.Enabled())
+	}
+}
+
+func TestOwnEntry(t *testing.T) {
+	t.Parallel()
+	want := []string{"/usr/bin/freelane", "--home", "/home/a/.config/freelane"}
+	for _, tt := range []struct {
+		stored []string
+		own    bool
+	}{
+		{[]string{"/usr/bin/freelane"}, true},
+		{[]string{"/opt/old/freelane", "--home", "/home/a/.config/freelane"}, true},
+		{[]string{"/opt/old/freelane", "--home=/home/a/.config/freelane"}, true},
+		{[]string{"/usr/bin/freelane", "--home", "/srv/other"}, false},
+		{[]string{"/usr/bin/freelane", "--home=/srv/other"}, false},
+	} {
+		if got := ownEntry(tt.stored, want); got != tt.own {
+			t.Errorf("ownEntry(%q) = %v, want %v", tt.stored, got, tt.own)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 )
 
@@ -19,6 +20,7 @@ const (
 // loginEntry is the Autostarter over the HKCU Run key.
 type loginEntry struct {
 	command string
+	words   []string // the command before quoting, for ownEntry
 }
 
 // newLoginEntry returns the login entry that runs exe (absolute) with args,
@@ -31,7 +33,7 @@ func newLoginEntry(exe string, args []string) *loginEntry {
 	if !strings.HasPrefix(parts[0], `"`) {
 		parts[0] = `"` + parts[0] + `"`
 	}
-	return &loginEntry{command: strings.Join(parts, " ")}
+	return &loginEntry{command: strings.Join(parts, " "), words: append([]string{exe}, args...)}
 }
 
 // Enabled reports whether the Run value exists and holds this copy's
@@ -42,10 +44,15 @@ func (e *loginEntry) Enabled() bool {
 	return found && command == e.command
 }
 
-// Outdated reports whether the Run value exists but holds another command.
+// Outdated reports whether this copy's Run value exists but holds another
+// command (see ownEntry).
 func (e *loginEntry) Outdated() bool {
 	command, found := e.storedCommand()
-	return found && command != e.command
+	if !found || command == e.command {
+		return false
+	}
+	words, err := windows.DecomposeCommandLine(command)
+	return err == nil && ownEntry(words, e.words)
 }
 
 // storedCommand reads the Run value; found is false when there is none.

@@ -72,8 +72,9 @@ type Autostarter interface {
 	// Enabled reports whether the entry exists now and starts this copy of
 	// Freelane on its home folder.
 	Enabled() bool
-	// Outdated reports whether an entry exists but starts something else: an
-	// older entry without --home, a moved binary, another home folder.
+	// Outdated reports whether this copy's entry exists but starts something
+	// else: an older entry without --home, or this home from a moved binary.
+	// Another home folder's entry is neither Enabled nor Outdated.
 	Outdated() bool
 	Enable() error
 	Disable() error

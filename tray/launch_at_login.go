@@ -110,10 +110,11 @@ func loginItemState(a Autostarter) loginItem {
 	}
 }
 
-// refreshLoginEntry rewrites a login entry that starts something else than
-// this copy would, so that a ticked item means "starts this Freelane": an
-// entry written before --home existed would otherwise stay as it was forever.
-// Run calls it once, at start-up.
+// refreshLoginEntry rewrites a login entry that this copy owns but that
+// starts something else than it would now: one written before --home
+// existed, or one for this home folder whose binary has moved. Another home
+// folder's entry is left alone (the item shows unticked here). Run calls it
+// once, at start-up.
 func refreshLoginEntry(a Autostarter, log *slog.Logger) {
 	if a == nil || !a.Outdated() {
 		return
@@ -123,4 +124,28 @@ func refreshLoginEntry(a Autostarter, log *slog.Logger) {
 		return
 	}
 	log.Info("updated the launch at login entry to start this copy of Freelane on its home folder")
+}
+
+// homeFlag is the option the login entry uses to carry the home folder.
+const homeFlag = "--home"
+
+// ownEntry reports whether a stored login command that differs from want
+// belongs to this copy: it names no home folder (written before --home
+// existed) or the same one as want. The commands are split into words.
+func ownEntry(stored, want []string) bool {
+	storedHome, wantHome := homeArg(stored), homeArg(want)
+	return storedHome == "" || storedHome == wantHome
+}
+
+// homeArg is the value after --home in command, or "" when there is none.
+func homeArg(command []string) string {
+	for i, word := range command {
+		if word == homeFlag && i+1 < len(command) {
+			return command[i+1]
+		}
+		if v, ok := strings.CutPrefix(word, homeFlag+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
