@@ -154,14 +154,15 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 }
 
 // readBody reads the request body into buf within the size limit and the
-// time limit (slow-body attacks; headers have ReadHeaderTimeout).
+// time limit (slow-body attacks; headers have ReadHeaderTimeout). The time
+// limit is the read deadline bodyDeadline armed; timeout only names it.
 //
-// The read deadline is lifted only when the body was read: after a failure
-// it is moved to now, so that nothing more is read from this client (see
-// the caller's Connection: close).
+// The read deadline is lifted when the body was read, so that the answer,
+// a stream of many minutes, is not cut by it. After a failure it is moved
+// to now, so that nothing more is read from this client (see the caller's
+// Connection: close).
 func readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit int64, timeout time.Duration) (status int, err error) {
 	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(timeout))
 	defer func() {
 		if err != nil {
 			_ = rc.SetReadDeadline(time.Now())

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -141,26 +142,27 @@ func (d *deadlineRecorder) SetReadDeadline(t time.Time) error {
 	return nil
 }
 
-// TestBodyDeadline_LiftedAtEndOfBodyOnly pins the deadline's life: set for
-// a request with a body, cleared when the body reaches its end, kept when the
-// handler leaves the body unread, and never touched without a body.
-func TestBodyDeadline_LiftedAtEndOfBodyOnly(t *testing.T) {
+// TestBodyDeadline_ArmedForRequestsWithABody pins the middleware's part of
+// the deadline's life: set for a request with a body, read or not, never
+// touched without a body, and the request passed on as it came (net/http
+// inspects the Body of its own Request after the handler to drain it).
+func TestBodyDeadline_ArmedForRequestsWithABody(t *testing.T) {
 	s := &Server{opts: Options{BodyReadTimeout: time.Minute}}
 	for _, tc := range []struct {
 		name      string
 		body      string
 		read      bool
-		wantCalls int  // SetReadDeadline calls
-		wantLast  bool // whether the last call set a deadline (not zero)
+		wantCalls int // SetReadDeadline calls
 	}{
-		{"no_body", "", true, 0, false},
-		{"body_read_to_end", `{"x":1}`, true, 2, false},
-		{"body_left_unread", `{"x":1}`, false, 1, true},
+		{"no_body", "", true, 0},
+		{"body_read_to_end", `{"x":1}`, true, 1},
+		{"body_left_unread", `{"x":1}`, false, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			var seen *http.Request
 			var bodyDuringHandler io.ReadCloser
 			h := s.bodyDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				bodyDuringHandler = r.Body
+				seen, bodyDuringHandler = r, r.Body
 				if tc.read {
 					if _, err := io.ReadAll(r.Body); err != nil {
 						t.Errorf("reading the body: %v", err)
@@ -178,19 +180,53 @@ func TestBodyDeadline_LiftedAtEndOfBodyOnly(t *testing.T) {
 			if len(rec.deadlines) != tc.wantCalls {
 				t.Fatalf("%d read deadline calls %v, want %d", len(rec.deadlines), rec.deadlines, tc.wantCalls)
 			}
-			if tc.wantCalls > 0 {
-				if last := rec.deadlines[len(rec.deadlines)-1]; last.IsZero() == tc.wantLast {
-					t.Errorf("last read deadline %v; want a deadline left in place: %v", last, tc.wantLast)
-				}
-				if !rec.deadlines[0].After(time.Now()) {
-					t.Errorf("first deadline %v is not in the future", rec.deadlines[0])
-				}
+			if tc.wantCalls > 0 && !rec.deadlines[0].After(time.Now()) {
+				t.Errorf("deadline %v is not in the future", rec.deadlines[0])
 			}
 			if req.Body != original {
 				t.Error("the server's own request had its Body replaced; net/http drains that one")
 			}
-			if tc.body != "" && bodyDuringHandler == original {
-				t.Error("the handler got the unwrapped body")
+			if seen != req || bodyDuringHandler != original {
+				t.Error("the handler got a copy of the request or a wrapped body")
+			}
+		})
+	}
+}
+
+// TestReadBody_LiftsTheDeadlineOnlyAfterTheWholeBody checks the handler's
+// part: chat lifts the deadline bodyDeadline armed once its body is in (the
+// stream that follows may last minutes), and after a failed read moves it to
+// now so nothing more is read from that client. It arms none of its own.
+func TestReadBody_LiftsTheDeadlineOnlyAfterTheWholeBody(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		body       string
+		limit      int64
+		wantStatus int
+		wantLifted bool
+	}{
+		{"whole_body", helloBody, 1 << 20, 0, true},
+		{"empty_body", "", 1 << 20, http.StatusBadRequest, false},
+		{"too_large", helloBody, 8, http.StatusRequestEntityTooLarge, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(tc.body))
+			rec := &deadlineRecorder{ResponseRecorder: httptest.NewRecorder()}
+			var buf bytes.Buffer
+			before := time.Now()
+			status, _ := readBody(rec, req, &buf, tc.limit, time.Minute)
+			if status != tc.wantStatus {
+				t.Errorf("status %d, want %d", status, tc.wantStatus)
+			}
+			if len(rec.deadlines) != 1 {
+				t.Fatalf("%d read deadline calls %v, want 1 (lift or end, no arming)", len(rec.deadlines), rec.deadlines)
+			}
+			last := rec.deadlines[0]
+			if last.IsZero() != tc.wantLifted {
+				t.Errorf("deadline afterwards %v; want lifted: %v", last, tc.wantLifted)
+			}
+			if !tc.wantLifted && (last.Before(before) || last.After(time.Now())) {
+				t.Errorf("deadline after a failed read %v, want now", last)
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package proxy
 import (
 	"crypto/subtle"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -119,7 +118,7 @@ func (s *Server) tokenPresented(w http.ResponseWriter, r *http.Request, token st
 	if c, err := r.Cookie(tokenCookie); err == nil && equalSecret(c.Value, token) {
 		return true
 	}
-	if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/debug") && equalSecret(q, token) {
+	if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && isDashboardPath(r.URL.Path) && equalSecret(q, token) {
 		http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 		return true
 	}
@@ -189,53 +188,21 @@ func quoteHost(h string) string {
 // endpoint. The server has no ReadTimeout (it would cut long streams), so
 // without this a client that announces a body and trickles it holds the
 // connection for ever: net/http drains an unread body of up to 256 KB after
-// the handler returns, with no deadline of its own. The deadline is lifted
-// once the body has been read to its end, so what follows (a stream) is not
-// bounded by it; a handler that returns without reading the body leaves it in
-// place, which bounds the drain.
+// the handler returns, with no deadline of its own.
+//
+// The deadline is only armed here. A handler that reads its body and then
+// runs long (chat, whose stream may last minutes) lifts it once the body is
+// in (readBody); one that is done quickly (the dashboard's PUTs) leaves it,
+// and one that never reads its body leaves it too, which bounds the drain.
+// Requests without a body are left alone.
 func (s *Server) bodyDeadline(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength == 0 {
-			next.ServeHTTP(w, r)
-			return
+		if r.ContentLength != 0 {
+			// An error means no connection (a recorder in tests): nothing to bound.
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.opts.BodyReadTimeout))
 		}
-		if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.opts.BodyReadTimeout)); err != nil {
-			// Not a connection (a recorder in tests): nothing to bound.
-			next.ServeHTTP(w, r)
-			return
-		}
-		// A shallow copy, as http.MaxBytesHandler does: net/http inspects
-		// the Body of its own Request after the handler to decide how to
-		// drain it, so that one must stay untouched.
-		d := &requestWithDeadlineBody{req: *r}
-		d.body = deadlineLiftingBody{ReadCloser: r.Body, w: w}
-		d.req.Body = &d.body
-		next.ServeHTTP(w, &d.req)
+		next.ServeHTTP(w, r)
 	})
-}
-
-// requestWithDeadlineBody holds the request copy and its body wrapper
-// together: one allocation per request instead of two.
-type requestWithDeadlineBody struct {
-	req  http.Request
-	body deadlineLiftingBody
-}
-
-// deadlineLiftingBody clears the connection's read deadline when the body
-// reaches its end.
-type deadlineLiftingBody struct {
-	io.ReadCloser
-	w      http.ResponseWriter
-	lifted bool
-}
-
-func (b *deadlineLiftingBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF && !b.lifted {
-		b.lifted = true
-		_ = http.NewResponseController(b.w).SetReadDeadline(time.Time{})
-	}
-	return n, err
 }
 
 // refuse answers an error before the request body was read. The connection
