@@ -195,8 +195,9 @@ func (sr *streamRelay) flush() bool {
 	return true
 }
 
+// clientGone counts a stream whose client left after it began.
 func (sr *streamRelay) clientGone() {
-	sr.c.finish(sr.a.model, stats.OutcomeFailed, 499, errClientGone.Error())
+	sr.c.finish(sr.a.model, stats.OutcomeFailed, statusClientGone, errClientGone.Error())
 }
 
 // flushingBody flushes the events written to the client right before each
@@ -265,7 +266,7 @@ func (sr *streamRelay) readFailed(ctx context.Context, err error) bool {
 	c := sr.c
 	if c.r.Context().Err() != nil || sr.body.failed != nil {
 		if sr.committed {
-			c.finish(sr.a.model, stats.OutcomeFailed, 499, errClientGone.Error())
+			sr.clientGone()
 			return true
 		}
 		return false // run() counts the departed client
