@@ -85,6 +85,19 @@ type manualTimer struct {
 	fire  chan time.Time
 }
 
+// startQuotaLoop starts a proxy whose free-quota loop runs on clock (set to
+// start) with a hand-fired timer, against a fake that counts its quota reads.
+func startQuotaLoop(t *testing.T, start time.Time) (*testProxy, *testclock.Clock, *manualTimer, *atomic.Int64) {
+	t.Helper()
+	fake := fakeopenrouter.New(t)
+	base, reads := keyCounter(t, fake)
+	p := newTestProxy(t, fake, map[string]string{"OPENROUTER_BASE_URL": base})
+	clock := testclock.New(start)
+	timer := stubQuotaTimer(p.srv)
+	runQuota(t, p.srv, clock)
+	return p, clock, timer, reads
+}
+
 // stubQuotaTimer installs a manualTimer; call it before runQuota.
 func stubQuotaTimer(s *Server) *manualTimer {
 	m := &manualTimer{armed: make(chan time.Duration, 64), fire: make(chan time.Time)}
@@ -129,12 +142,7 @@ func (m *manualTimer) startUpRead(t *testing.T, clock *testclock.Clock) {
 }
 
 func TestQuota_DashboardPollsReadOpenRouterAtMostEveryGap(t *testing.T) {
-	fake := fakeopenrouter.New(t)
-	base, reads := keyCounter(t, fake)
-	p := newTestProxy(t, fake, map[string]string{"OPENROUTER_BASE_URL": base})
-	clock := testclock.New(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
-	timer := stubQuotaTimer(p.srv)
-	runQuota(t, p.srv, clock)
+	p, clock, timer, reads := startQuotaLoop(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	timer.startUpRead(t, clock)
 	if n := reads.Load(); n != 1 {
 		t.Fatalf("%d reads at start, want 1", n)
@@ -184,12 +192,7 @@ func TestQuota_OnlyTheFirstCallSinceAReadWakesTheLoop(t *testing.T) {
 	}
 
 	// Once the loop has read the quota, the next call asks again.
-	fake := fakeopenrouter.New(t)
-	base, reads := keyCounter(t, fake)
-	p = newTestProxy(t, fake, map[string]string{"OPENROUTER_BASE_URL": base})
-	clock := testclock.New(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
-	timer := stubQuotaTimer(p.srv)
-	runQuota(t, p.srv, clock)
+	p, clock, timer, reads := startQuotaLoop(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	timer.startUpRead(t, clock)
 	for round := range 2 {
 		for range 3 {
@@ -232,12 +235,7 @@ func TestQuota_ReadKeepsCallsOpenRouterHasNotCountedYet(t *testing.T) {
 }
 
 func TestQuota_DailyResetRedrawsAtMidnightUTC(t *testing.T) {
-	fake := fakeopenrouter.New(t)
-	base, reads := keyCounter(t, fake)
-	p := newTestProxy(t, fake, map[string]string{"OPENROUTER_BASE_URL": base})
-	clock := testclock.New(time.Date(2026, 11, 25, 23, 59, 0, 0, time.UTC))
-	timer := stubQuotaTimer(p.srv)
-	runQuota(t, p.srv, clock)
+	p, clock, timer, reads := startQuotaLoop(t, time.Date(2026, 11, 25, 23, 59, 0, 0, time.UTC))
 	// The start-up read first, so that nothing is pending at the reset but
 	// the reset itself.
 	timer.startUpRead(t, clock)
