@@ -32,6 +32,11 @@ import (
 	"github.com/freelane/freelane/tray"
 )
 
+// showRequestWait is how long a second launch waits for the running tray to
+// take its request to show itself. The tray takes it within milliseconds,
+// even while busy; only a headless Freelane, which never does, costs the wait.
+const showRequestWait = 2 * time.Second
+
 //go:embed FyneApp.toml
 var appMetadata []byte
 
@@ -125,6 +130,12 @@ func run(args []string) int {
 	defer stop()
 	instance, err := service.LockInstance(cfg.CacheDir)
 	if err != nil {
+		// A running tray takes the request even with its proxy stopped,
+		// when /health cannot answer; a headless one leaves it untaken.
+		if withTray && service.AskToShow(ctx, cfg.CacheDir, showRequestWait) == nil {
+			log.Info("Freelane is already running; asked it to show itself", "detail", err)
+			return 0
+		}
 		running := runningInstance(ctx, cfg)
 		log.Info("Freelane is already running; not starting another", "detail", err, "addr", cfg.ListenAddr, "answering", running)
 		if withTray {
@@ -172,11 +183,16 @@ func run(args []string) int {
 	runErr := make(chan error, 1)
 	go func() { runErr <- srv.Run(ctx) }()
 	if withTray {
+		showRequests, err := service.WatchShowRequests(ctx, cfg.CacheDir, log)
+		if err != nil {
+			log.Warn("a second launch cannot show this one", "err", err)
+		}
 		tray.Run(ctx, trayController{srv}, tray.Options{
 			// The entry names the home folder: started at login, the
 			// working directory and environment that chose it are gone.
-			Autostart: tray.NewAutostart(executable(), "--home", cfg.Home),
-			Logger:    log,
+			Autostart:    tray.NewAutostart(executable(), "--home", cfg.Home),
+			ShowRequests: showRequests,
+			Logger:       log,
 		})
 		stop() // Quit from the menu takes the same path as a signal
 	}

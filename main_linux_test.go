@@ -151,20 +151,44 @@ func testTrayOverDBus(t *testing.T, bin string) {
 		})
 	})
 
-	t.Run("left_click_stops_and_starts", func(t *testing.T) {
-		activate := func() {
-			t.Helper()
-			ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
-			defer cancel()
-			if call := item.CallWithContext(ctx, itemInterface+".Activate", 0, int32(0), int32(0)); call.Err != nil {
-				t.Fatalf("Activate: %v", call.Err)
-			}
+	activate := func(t *testing.T) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+		defer cancel()
+		if call := item.CallWithContext(ctx, itemInterface+".Activate", 0, int32(0), int32(0)); call.Err != nil {
+			t.Fatalf("Activate: %v", call.Err)
 		}
+	}
+
+	t.Run("left_click_stops_and_starts", func(t *testing.T) {
+		activate := func() { activate(t) }
 		activate()
 		waitFor(t, "the port to close", func() bool { return !accepting(app.addr) })
 		waitFor(t, "a stopped tooltip", func() bool { return strings.Contains(tooltip(), "stopped") })
 		activate()
 		waitFor(t, "the port to reopen", func() bool { return accepting(app.addr) })
+		waitFor(t, "a running tooltip", func() bool { return strings.Contains(tooltip(), "running") })
+	})
+
+	// A second launch while the proxy is stopped, so /health cannot
+	// answer: the running tray starts it and opens the dashboard.
+	t.Run("second_launch_shows_the_stopped_tray", func(t *testing.T) {
+		activate(t)
+		waitFor(t, "the port to close", func() bool { return !accepting(app.addr) })
+		if err := os.Remove(app.openedLog); err != nil {
+			t.Fatal(err)
+		}
+
+		out, code := app.launchAgain(t)
+		if code != 0 || !strings.Contains(out, "asked it to show itself") {
+			t.Errorf("the second launch exited %d, want 0 and a line saying it asked the running one:\n%s", code, out)
+		}
+		want := "http://" + app.addr + "/debug"
+		waitFor(t, "the browser to be asked for "+want, func() bool {
+			data, _ := os.ReadFile(app.openedLog)
+			return strings.Contains(string(data), want)
+		})
+		waitFor(t, "/health to answer again", func() bool { return healthOK(t, app.addr) })
 		waitFor(t, "a running tooltip", func() bool { return strings.Contains(tooltip(), "running") })
 	})
 
@@ -371,6 +395,39 @@ func (p *freelaneProcess) readLog(stderr io.Reader) {
 }
 
 func (p *freelaneProcess) log() string { return p.logBuf.String() }
+
+// launchAgain runs the binary a second time exactly as the first was run,
+// as a click on the menu entry would, and returns its output and exit code.
+func (p *freelaneProcess) launchAgain(t *testing.T) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, p.bin)
+	cmd.Dir, cmd.Env = p.cmd.Dir, p.cmd.Env
+	out, err := cmd.CombinedOutput()
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		return string(out), exitErr.ExitCode()
+	case err != nil:
+		t.Fatalf("the second launch: %v\n%s", err, out)
+	}
+	return string(out), 0
+}
+
+// healthOK reports whether /health at addr answers 200.
+func healthOK(t *testing.T, addr string) bool {
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+addr+"/health", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
 
 func (p *freelaneProcess) waitListening(t *testing.T) {
 	t.Helper()

@@ -18,6 +18,9 @@ const (
 	// actionRefresh re-reads state that has no change feed (the login
 	// entry, which the user may delete by hand); sent when the menu opens.
 	actionRefresh
+	// actionShow answers a second launch: start the proxy when it is
+	// stopped, then open the dashboard.
+	actionShow
 )
 
 func (a action) String() string {
@@ -36,6 +39,8 @@ func (a action) String() string {
 		return "quit"
 	case actionRefresh:
 		return "refresh"
+	case actionShow:
+		return "show"
 	default:
 		return "unknown"
 	}
@@ -61,6 +66,7 @@ type loop struct {
 
 	view    view
 	actions <-chan action
+	shows   <-chan struct{}
 	shown   menu
 }
 
@@ -72,6 +78,7 @@ func newLoop(c Controller, o Options, actions <-chan action) *loop {
 		openFolder: o.OpenFolder,
 		log:        o.Logger,
 		actions:    actions,
+		shows:      o.ShowRequests,
 	}
 }
 
@@ -95,6 +102,13 @@ func (l *loop) run(ctx context.Context) {
 				changes = nil // the controller is gone; keep serving clicks
 				continue
 			}
+			l.render()
+		case _, ok := <-l.shows:
+			if !ok {
+				l.shows = nil // nobody can ask any more; keep serving clicks
+				continue
+			}
+			l.perform(actionShow)
 			l.render()
 		case a := <-l.actions:
 			if a == actionQuit {
@@ -140,6 +154,13 @@ func (l *loop) perform(a action) {
 		go l.open("dashboard", l.openURL, l.ctrl.DashboardURL())
 	case actionOpenConfigFolder:
 		go l.open("config folder", l.openFolder, l.ctrl.HomeDir())
+	case actionShow:
+		if !l.ctrl.State().Running {
+			if err = l.ctrl.Start(); err != nil {
+				break // the icon shows why; a dashboard that cannot load would not
+			}
+		}
+		go l.open("dashboard", l.openURL, l.ctrl.DashboardURL())
 	case actionRefresh:
 	}
 	if err != nil {

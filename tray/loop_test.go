@@ -131,6 +131,7 @@ type harness struct {
 	view      *fakeView
 	clicks    map[action]chan struct{}
 	opened    chan string
+	shows     chan struct{} // a second launch asking to be shown
 	done      chan struct{} // closed when the loop returns
 }
 
@@ -142,6 +143,7 @@ func startHarness(t *testing.T, s State) *harness {
 		view:      &fakeView{shown: make(chan menu, 16)},
 		clicks:    map[action]chan struct{}{},
 		opened:    make(chan string, 4),
+		shows:     make(chan struct{}),
 		done:      make(chan struct{}),
 	}
 	opener := func(target string) error { h.opened <- target; return nil }
@@ -149,8 +151,9 @@ func startHarness(t *testing.T, s State) *harness {
 	l := newLoop(h.ctrl, Options{
 		Autostart:  h.autostart,
 		OpenURL:    opener,
-		OpenFolder: opener,
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		OpenFolder:   opener,
+		ShowRequests: h.shows,
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, actions)
 	l.view = h.view
 	l.shown = l.model()
@@ -279,6 +282,69 @@ func TestLoop_OpensDashboardAndConfigFolder(t *testing.T) {
 		case <-time.After(waitLimit):
 			t.Fatalf("%v opened nothing", tc.click)
 		}
+	}
+}
+
+// askToShow delivers a second launch's request; the blocking send proves
+// the loop is listening for it.
+func (h *harness) askToShow(t *testing.T) {
+	t.Helper()
+	select {
+	case h.shows <- struct{}{}:
+	case <-time.After(waitLimit):
+		t.Fatal("the loop is not listening for show requests")
+	}
+}
+
+func TestLoop_ShowRequest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		state     State
+		startErr  error
+		wantCalls []string // after two requests
+		wantOpen  bool
+	}{
+		{"stopped_starts_then_opens", State{FreeLeft: -1}, nil, []string{"Start"}, true},
+		{"running_opens", State{Running: true, FreeLeft: -1}, nil, nil, true},
+		{"failed_start_opens_nothing", State{FreeLeft: -1}, errors.New("address already in use"), []string{"Start", "Start"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := startHarness(t, tt.state)
+			h.ctrl.mu.Lock()
+			h.ctrl.startErr = tt.startErr
+			h.ctrl.mu.Unlock()
+
+			h.askToShow(t)
+			h.askToShow(t)
+			// Quit waits in line behind the requests: once the loop is
+			// done, both were handled.
+			h.click(t, actionQuit)
+			select {
+			case <-h.done:
+			case <-time.After(waitLimit):
+				t.Fatal("the loop did not return after Quit")
+			}
+			if tt.wantOpen {
+				for i := range 2 {
+					select {
+					case got := <-h.opened:
+						if got != "http://127.0.0.1:5000/debug" {
+							t.Errorf("opened %q, want the dashboard", got)
+						}
+					case <-time.After(waitLimit):
+						t.Fatalf("the dashboard was opened %d times, want 2", i)
+					}
+				}
+			} else if len(h.opened) != 0 {
+				t.Errorf("opened %q although the proxy could not start", <-h.opened)
+			}
+			if got := h.ctrl.recorded(); !slices.Equal(got, tt.wantCalls) {
+				t.Errorf("controller calls = %v, want %v", got, tt.wantCalls)
+			}
+		})
 	}
 }
 

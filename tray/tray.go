@@ -26,7 +26,11 @@ type Options struct {
 	// OpenFolder opens the config folder in the file manager. Default:
 	// browser.OpenFile, which hands the path to xdg-open, open or Explorer.
 	OpenFolder func(string) error
-	Logger     *slog.Logger
+	// ShowRequests delivers a request to show Freelane, made by a second
+	// launch: the tray starts the proxy when it is stopped and opens the
+	// dashboard. Nil when nobody can ask.
+	ShowRequests <-chan struct{}
+	Logger       *slog.Logger
 }
 
 func (o Options) withDefaults() Options {
