@@ -17,12 +17,15 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/fsnotify/fsnotify"
 	"github.com/pkg/browser"
 
 	"github.com/freelane/freelane/proxy"
@@ -107,7 +110,10 @@ func run(args []string) int {
 	}
 	cfg, err := config.Load(home)
 	if err != nil {
-		reportConfigError(home, err, cmd == "")
+		log := reportConfigError(home, err, cmd == "")
+		if cmd == "" {
+			return showConfigProblem(home, err, log)
+		}
 		return 1
 	}
 	// A LevelVar, so the level can follow LOG_LEVEL edits to .env.
@@ -290,14 +296,128 @@ func runningInstance(ctx context.Context, cfg config.Config) bool {
 	return err == nil
 }
 
-// reportConfigError says why the configuration cannot be loaded. The tray
-// may have no console (a Windows GUI app, a login item), so for it the
-// error also goes to the log file in the default CACHE_DIR: the broken
-// .env's own CACHE_DIR cannot be trusted.
-func reportConfigError(home string, err error, toFile bool) {
-	log := newLogger(filepath.Join(home, config.DefaultCacheDir), slog.LevelError, toFile)
+// reportConfigError says why the configuration cannot be loaded, and
+// returns the logger it used. The tray may have no console (a Windows GUI
+// app, a login item), so for it the error also goes to the log file in the
+// default CACHE_DIR: the broken .env's own CACHE_DIR cannot be trusted.
+func reportConfigError(home string, err error, toFile bool) *slog.Logger {
+	log := newLogger(filepath.Join(home, config.DefaultCacheDir), slog.LevelInfo, toFile)
 	log.Error("cannot start: the configuration is invalid; fix it and start Freelane again",
 		"env_file", filepath.Join(home, config.EnvFileName), "err", err)
+	return log
+}
+
+// envSettleDelay merges the events of one save (editors write a temporary
+// file, rename it, touch it again) into one reload, so a half-written .env
+// is not taken for the fixed one.
+const envSettleDelay = 100 * time.Millisecond
+
+// showConfigProblem keeps a tray launched with an invalid configuration on
+// screen, saying what to fix, instead of exiting where nobody sees it; once
+// .env loads, Freelane starts afresh with the same command line. Where no
+// tray can exist it exits 1, as the headless modes do.
+func showConfigProblem(home string, loadErr error, log *slog.Logger) int {
+	if avail := tray.Available(); !avail.OK {
+		return 1
+	}
+	// One problem icon per home folder, locked where the default
+	// configuration keeps the lock.
+	instance, err := service.LockInstance(filepath.Join(home, config.DefaultCacheDir))
+	if err != nil {
+		log.Info("Freelane is already running; not starting another", "detail", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	reloads := make(chan error, 1)
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		if err := watchEnvFile(watchCtx, home, reloads); err != nil {
+			log.Warn("not watching .env; start Freelane again once it is fixed", "err", err)
+		}
+	}()
+	envFile := filepath.Join(home, config.EnvFileName)
+	fixed := tray.RunConfigProblem(ctx, envFile, loadErr, reloads, tray.Options{Logger: log})
+	stopWatching()
+	<-watchDone
+	// Released before the fresh start, which takes the lock again.
+	if err := instance.Release(); err != nil {
+		log.Warn("releasing the instance lock", "err", err)
+	}
+	if !fixed {
+		log.Info("quit from the tray")
+		return 0
+	}
+	log.Info("the configuration loads now; starting", "env_file", envFile)
+	if err := restart(log); err != nil {
+		log.Error("cannot start afresh; start Freelane again", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// watchEnvFile sends the outcome of loading home's configuration to results
+// after each save of .env, and once right after the watch starts, so an edit
+// made while Freelane was starting is not missed. Only the latest outcome
+// waits in results. It returns nil once ctx is done.
+func watchEnvFile(ctx context.Context, home string, results chan error) error {
+	watcher, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watching %s: %w", home, err)
+	}
+	defer watcher.Close()
+	// The folder, not the file: editors replace .env by renaming.
+	if err := watcher.Add(home); err != nil {
+		return fmt.Errorf("watching %s: %w", home, err)
+	}
+	settled := time.NewTimer(0) // the load right after Add
+	defer settled.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-watcher.Events:
+			if !ok {
+				return nil
+			}
+			if filepath.Base(ev.Name) == config.EnvFileName {
+				settled.Reset(envSettleDelay)
+			}
+		case _, ok := <-watcher.Errors:
+			if !ok {
+				return nil
+			}
+			settled.Reset(envSettleDelay) // events were dropped; one may have been ours
+		case <-settled.C:
+			_, err := config.Load(home)
+			select {
+			case <-results: // replaced by the newer outcome
+			default:
+			}
+			results <- err
+		}
+	}
+}
+
+// restart runs this command line again in place of this process: on Unix
+// the process image is replaced, keeping the pid a login session or a
+// launcher watches; Windows cannot do that, so a new process starts and
+// this one exits.
+func restart(log *slog.Logger) error {
+	exe := executable()
+	if runtime.GOOS != "windows" {
+		err := syscall.Exec(exe, append([]string{os.Args[0]}, os.Args[1:]...), os.Environ())
+		// Only reached when exec failed (macOS refuses it in some
+		// multi-threaded processes): fall back to a new process.
+		log.Warn("replacing the process failed; starting a new one", "err", err)
+	}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", exe, err)
+	}
+	return cmd.Process.Release()
 }
 
 // newLogger logs to stderr and, for the tray (which may have no console,

@@ -43,6 +43,7 @@ func TestFreelaneBinary(t *testing.T) {
 	bin := freelaneBinary(t)
 	t.Run("tray_over_dbus", func(t *testing.T) { testTrayOverDBus(t, bin) })
 	t.Run("invalid_config_is_logged", func(t *testing.T) { testInvalidConfigLogged(t, bin) })
+	t.Run("invalid_env_shown_in_tray_until_fixed", func(t *testing.T) { testInvalidEnvShownInTray(t, bin) })
 	t.Run("headless_without_session_bus", func(t *testing.T) {
 		testHeadless(t, bin, "unix:path=/nonexistent/bus", "no D-Bus session bus")
 	})
@@ -237,6 +238,82 @@ func testInvalidConfigLogged(t *testing.T, bin string) {
 			t.Errorf("%s lacks %q:\n%s", logFile, want, data)
 		}
 	}
+}
+
+// testInvalidEnvShownInTray starts the tray on a .env that cannot load: the
+// icon says what to fix and offers only what works, and once the file is
+// fixed Freelane starts the proxy without being launched again.
+func testInvalidEnvShownInTray(t *testing.T, bin string) {
+	busAddr := startSessionBus(t)
+	watcher := startFakeWatcher(t, busAddr)
+	upstream := fakeopenrouter.New(t)
+	home := t.TempDir()
+	envFile := filepath.Join(home, config.EnvFileName)
+	if err := os.WriteFile(envFile, []byte("LISTEN_ADDR=no-port-here\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// An empty LISTEN_ADDR counts as unset, so .env decides it.
+	app := startFreelane(t, bin, busAddr, upstream.BaseURL(), "LISTEN_ADDR=", "FREELANE_HOME="+home)
+	var itemName string
+	select {
+	case itemName = <-watcher.registered:
+	case <-time.After(waitLimit):
+		t.Fatalf("the tray never registered with the watcher\n%s", app.log())
+	}
+	item := watcher.conn.Object(itemName, "/StatusNotifierItem")
+	tooltip := func() string {
+		v, err := getProperty(t, item, itemInterface+".ToolTip")
+		if err != nil {
+			return ""
+		}
+		fields, _ := v.Value().([]any)
+		if len(fields) < 3 {
+			return ""
+		}
+		title, _ := fields[2].(string)
+		return title
+	}
+	wantProblem := "Fix " + envFile + ": LISTEN_ADDR"
+	waitFor(t, "a tooltip saying what to fix", func() bool { return strings.Contains(tooltip(), wantProblem) })
+	menuPath, err := getProperty(t, item, itemInterface+".Menu")
+	if err != nil {
+		t.Fatalf("reading Menu: %v", err)
+	}
+	menuObj := watcher.conn.Object(itemName, menuPath.Value().(dbus.ObjectPath))
+	waitFor(t, "the status line, Open config folder and Quit", func() bool {
+		items := menuItems(t, menuObj)
+		_, folder := items[tray.LabelOpenConfigFolder]
+		_, quit := items[tray.LabelQuit]
+		for label := range items {
+			if strings.Contains(label, "Fix ") && strings.Contains(label, "LISTEN__ADDR") {
+				return folder && quit
+			}
+		}
+		return false
+	})
+	for _, label := range []string{tray.LabelStartProxy, tray.LabelStopProxy, tray.LabelOpenDashboard, tray.LabelDebugMode} {
+		if _, ok := menuItems(t, menuObj)[label]; ok {
+			t.Errorf("the menu offers %q without a configuration", label)
+		}
+	}
+
+	if err := os.WriteFile(envFile, []byte("LISTEN_ADDR="+app.addr+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	app.waitListening(t)
+	waitFor(t, "/health to answer", func() bool { return healthOK(t, app.addr) })
+	// The fresh start shows the normal tray.
+	select {
+	case itemName = <-watcher.registered:
+	case <-time.After(waitLimit):
+		t.Fatalf("the fresh start never registered a tray\n%s", app.log())
+	}
+	item = watcher.conn.Object(itemName, "/StatusNotifierItem")
+	waitFor(t, "a running tooltip", func() bool { return strings.Contains(tooltip(), "running") })
+	if err := app.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	app.waitExit(t, 0)
 }
 
 // startSessionBus runs a private dbus-daemon and returns its address.

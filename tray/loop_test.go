@@ -149,8 +149,8 @@ func startHarness(t *testing.T, s State) *harness {
 	opener := func(target string) error { h.opened <- target; return nil }
 	actions := make(chan action, pendingActions)
 	l := newLoop(h.ctrl, Options{
-		Autostart:  h.autostart,
-		OpenURL:    opener,
+		Autostart:    h.autostart,
+		OpenURL:      opener,
 		OpenFolder:   opener,
 		ShowRequests: h.shows,
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),

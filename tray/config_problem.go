@@ -1,0 +1,155 @@
+package tray
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/systray"
+
+	"github.com/freelane/freelane/assets"
+)
+
+// maxStatusUnits keeps the status line of a long error (several invalid
+// settings at once) from stretching the menu across the screen.
+const maxStatusUnits = 200
+
+// ConfigProblemStatus is the status line while the configuration cannot be
+// loaded: the file to fix and why, on one line, e.g.
+// "Fix /home/u/.config/freelane/.env: line 3: a quoted value is never closed".
+func ConfigProblemStatus(envFile string, err error) string {
+	msg := err.Error()
+	// Errors about the file itself name it again ("parsing <path>: ..."):
+	// the line already leads with it.
+	if i := strings.Index(msg, envFile+": "); i >= 0 {
+		msg = msg[i+len(envFile)+2:]
+	}
+	// errors.Join puts each invalid setting on its own line.
+	msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", "; ")), " ")
+	return truncateUTF16("Fix "+envFile+": "+msg, maxStatusUnits)
+}
+
+// ConfigProblemTooltip is the hover text while the configuration cannot be
+// loaded: Freelane has not started, and the status line's advice.
+func ConfigProblemTooltip(envFile string, err error) string {
+	return truncateUTF16(appName+" · not started · "+ConfigProblemStatus(envFile, err), maxTooltipUnits)
+}
+
+// RunConfigProblem shows the tray while the configuration cannot be loaded,
+// so that a Freelane started from a menu or at login says what is wrong
+// instead of vanishing: the attention icon, a status line naming the file
+// to fix and the error, and only the items that work without a
+// configuration (Open config folder, Quit).
+//
+// Each value on reloads is the outcome of loading the configuration again:
+// an error updates the status line, nil ends the tray. RunConfigProblem
+// reports whether the configuration loads now; false means Quit was clicked
+// or ctx is done. Like Run it blocks, must be called from the main
+// goroutine, and only once per process: a process that ran it cannot show
+// the normal tray, so the caller starts afresh once the file is fixed.
+func RunConfigProblem(ctx context.Context, envFile string, loadErr error, reloads <-chan error, o Options) (fixed bool) {
+	o = o.withDefaults()
+	first := configProblemModel(envFile, loadErr)
+	// Set before systray.Run, as Run does: set only in onReady they were
+	// sometimes lost on Linux.
+	setTrayIcon(assets.IconAttention)
+	setTrayTitle(appName)
+	systray.SetTooltip(first.tooltip)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan struct{})
+	loopDone := make(chan struct{})
+	onReady := func() {
+		close(ready)
+		status := systray.AddMenuItem(menuLabel(first.status), "")
+		status.Disable()
+		systray.AddSeparator()
+		folder := systray.AddMenuItem(LabelOpenConfigFolder, "Open the folder holding .env")
+		systray.AddSeparator()
+		quit := systray.AddMenuItem(LabelQuit, "Quit Freelane")
+		p := configProblemLoop{
+			envFile: envFile,
+			reloads: reloads,
+			folder:  folder.ClickedCh,
+			quit:    quit.ClickedCh,
+			shown:   first,
+			show: func(m configProblemMenu) {
+				status.SetTitle(menuLabel(m.status))
+				systray.SetTooltip(m.tooltip)
+			},
+			openFolder: func() {
+				dir := filepath.Dir(envFile)
+				if err := o.OpenFolder(dir); err != nil {
+					o.Logger.Warn("opening config folder failed", "target", dir, "err", err)
+				}
+			},
+		}
+		go func() {
+			defer close(loopDone)
+			fixed = p.run(ctx)
+			systray.Quit()
+		}()
+		// onReady must return: the Linux menu is unreadable until it does.
+	}
+	systray.Run(onReady, cancel)
+
+	cancel()
+	select {
+	case <-ready:
+		<-loopDone
+	default: // systray ended before it was ready; there is no loop to wait for
+	}
+	return fixed
+}
+
+// configProblemMenu is what the tray shows for one load error.
+type configProblemMenu struct {
+	status, tooltip string
+}
+
+func configProblemModel(envFile string, err error) configProblemMenu {
+	return configProblemMenu{
+		status:  ConfigProblemStatus(envFile, err),
+		tooltip: ConfigProblemTooltip(envFile, err),
+	}
+}
+
+// configProblemLoop is RunConfigProblem's event loop, apart from systray so
+// it can be tested.
+type configProblemLoop struct {
+	envFile      string
+	reloads      <-chan error
+	folder, quit <-chan struct{}
+	shown        configProblemMenu
+	show         func(configProblemMenu)
+	openFolder   func()
+}
+
+// run serves clicks and reloads until the configuration loads (true), or
+// Quit is clicked or ctx is done (false).
+func (p *configProblemLoop) run(ctx context.Context) bool {
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-p.quit:
+			return false
+		case <-p.folder:
+			// File managers may wait for their window; never hold the loop.
+			go p.openFolder()
+		case err, ok := <-p.reloads:
+			if !ok {
+				p.reloads = nil // nobody reloads any more; keep serving clicks
+				continue
+			}
+			if err == nil {
+				return true
+			}
+			if m := configProblemModel(p.envFile, err); m != p.shown {
+				p.show(m)
+				p.shown = m
+			}
+		}
+	}
+}
