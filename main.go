@@ -25,7 +25,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
 	"github.com/pkg/browser"
 
 	"github.com/freelane/freelane/proxy"
@@ -307,11 +306,6 @@ func reportConfigError(home string, err error, toFile bool) *slog.Logger {
 	return log
 }
 
-// envSettleDelay merges the events of one save (editors write a temporary
-// file, rename it, touch it again) into one reload, so a half-written .env
-// is not taken for the fixed one.
-const envSettleDelay = 100 * time.Millisecond
-
 // showConfigProblem keeps a tray launched with an invalid configuration on
 // screen, saying what to fix, instead of exiting where nobody sees it; once
 // .env loads, Freelane starts afresh with the same command line. Where no
@@ -332,9 +326,22 @@ func showConfigProblem(home string, loadErr error, log *slog.Logger) int {
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	reloads := make(chan error, 1)
 	watchDone := make(chan struct{})
+	// Only the latest outcome waits in reloads; callbacks run one at a time.
+	report := func(err error) {
+		select {
+		case <-reloads:
+		default:
+		}
+		reloads <- err
+	}
 	go func() {
 		defer close(watchDone)
-		if err := watchEnvFile(watchCtx, home, reloads); err != nil {
+		err := config.Watch(watchCtx, home, os.LookupEnv, config.Handler{
+			StartInvalid: true, // a fix saved while Freelane was starting counts
+			Config:       func(config.Config) { report(nil) },
+			Invalid:      report,
+		})
+		if err != nil {
 			log.Warn("not watching .env; start Freelane again once it is fixed", "err", err)
 		}
 	}()
@@ -356,49 +363,6 @@ func showConfigProblem(home string, loadErr error, log *slog.Logger) int {
 		return 1
 	}
 	return 0
-}
-
-// watchEnvFile sends the outcome of loading home's configuration to results
-// after each save of .env, and once right after the watch starts, so an edit
-// made while Freelane was starting is not missed. Only the latest outcome
-// waits in results. It returns nil once ctx is done.
-func watchEnvFile(ctx context.Context, home string, results chan error) error {
-	watcher, err := fsnotify.NewWatcher()
-	if err != nil {
-		return fmt.Errorf("watching %s: %w", home, err)
-	}
-	defer watcher.Close()
-	// The folder, not the file: editors replace .env by renaming.
-	if err := watcher.Add(home); err != nil {
-		return fmt.Errorf("watching %s: %w", home, err)
-	}
-	settled := time.NewTimer(0) // the load right after Add
-	defer settled.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case ev, ok := <-watcher.Events:
-			if !ok {
-				return nil
-			}
-			if filepath.Base(ev.Name) == config.EnvFileName {
-				settled.Reset(envSettleDelay)
-			}
-		case _, ok := <-watcher.Errors:
-			if !ok {
-				return nil
-			}
-			settled.Reset(envSettleDelay) // events were dropped; one may have been ours
-		case <-settled.C:
-			_, err := config.Load(home)
-			select {
-			case <-results: // replaced by the newer outcome
-			default:
-			}
-			results <- err
-		}
-	}
 }
 
 // restart runs this command line again in place of this process: on Unix

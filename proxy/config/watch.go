@@ -27,6 +27,11 @@ type Handler struct {
 	// disappears; a file created and removed again quickly may report the
 	// unchanged state, so callers ignore repeats.
 	Debug func(on bool)
+	// StartInvalid is for a caller that has just failed to load .env: Watch
+	// then takes nothing at its start as the baseline and reloads at once,
+	// so a fix saved before the watch began is still reported (through
+	// Config), as is the error if there is none yet (through Invalid).
+	StartInvalid bool
 }
 
 // Watch reloads the configuration whenever <home>/.env or
@@ -55,7 +60,9 @@ func watch(ctx context.Context, home string, lookup func(string) (string, bool),
 
 	// The baseline is read after Add so a change made in between is not lost.
 	w := homeWatch{home: home, lookup: lookup, h: h, debug: DebugEnabled(home)}
-	if c, err := LoadWith(home, lookup); err == nil {
+	if h.StartInvalid {
+		w.reload()
+	} else if c, err := LoadWith(home, lookup); err == nil {
 		w.last, w.valid = c, true
 	}
 	if ready != nil {

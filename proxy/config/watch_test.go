@@ -20,7 +20,7 @@ type watchRecorder struct {
 
 // startWatch runs the watcher until the test ends and returns once its
 // baseline is read.
-func startWatch(t *testing.T, home string, lookup func(string) (string, bool)) *watchRecorder {
+func startWatch(t *testing.T, home string, lookup func(string) (string, bool), options ...func(*Handler)) *watchRecorder {
 	t.Helper()
 	rec := &watchRecorder{
 		configs: make(chan Config, 16),
@@ -31,6 +31,9 @@ func startWatch(t *testing.T, home string, lookup func(string) (string, bool)) *
 		Config:  func(c Config) { rec.configs <- c },
 		Invalid: func(err error) { rec.invalid <- err },
 		Debug:   func(on bool) { rec.debug <- on },
+	}
+	for _, option := range options {
+		option(&h)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	ready := make(chan struct{})
@@ -255,5 +258,27 @@ func TestWatch_DebugFileCreatedAndDeletedQuickly(t *testing.T) {
 		if got = receive(t, rec.debug, "second Debug callback"); got {
 			t.Error("the removal of the debug file was not reported")
 		}
+	}
+}
+
+func TestWatch_StartInvalidReportsTheStateAtOnce(t *testing.T) {
+	startInvalid := func(h *Handler) { h.StartInvalid = true }
+
+	// Fixed before the watch began: reported as a Config at once.
+	home := t.TempDir()
+	writeEnvFile(t, home, "MAX_MODEL_ATTEMPTS=4\n")
+	rec := startWatch(t, home, noEnv, startInvalid)
+	if c := receive(t, rec.configs, "Config callback for a .env fixed before the watch"); c.MaxModelAttempts != 4 {
+		t.Errorf("MaxModelAttempts = %d, want 4", c.MaxModelAttempts)
+	}
+
+	// Still broken: the error at once, then the fix.
+	home = t.TempDir()
+	writeEnvFile(t, home, "KEY='unterminated\n")
+	rec = startWatch(t, home, noEnv, startInvalid)
+	receive(t, rec.invalid, "Invalid callback for a .env still broken")
+	writeEnvFile(t, home, "MAX_MODEL_ATTEMPTS=5\n")
+	if c := receive(t, rec.configs, "Config callback after the fix"); c.MaxModelAttempts != 5 {
+		t.Errorf("MaxModelAttempts = %d, want 5", c.MaxModelAttempts)
 	}
 }
