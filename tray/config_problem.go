@@ -56,12 +56,7 @@ func RunConfigProblem(ctx context.Context, envFile string, loadErr error, reload
 	setTrayTitle(appName)
 	systray.SetTooltip(first.tooltip)
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ready := make(chan struct{})
-	loopDone := make(chan struct{})
-	onReady := func() {
-		close(ready)
+	runSystray(ctx, func(ctx context.Context) func() {
 		status := systray.AddMenuItem(menuLabel(first.status), "")
 		status.Disable()
 		systray.AddSeparator()
@@ -85,21 +80,8 @@ func RunConfigProblem(ctx context.Context, envFile string, loadErr error, reload
 				}
 			},
 		}
-		go func() {
-			defer close(loopDone)
-			fixed = p.run(ctx)
-			systray.Quit()
-		}()
-		// onReady must return: the Linux menu is unreadable until it does.
-	}
-	systray.Run(onReady, cancel)
-
-	cancel()
-	select {
-	case <-ready:
-		<-loopDone
-	default: // systray ended before it was ready; there is no loop to wait for
-	}
+		return func() { fixed = p.run(ctx) }
+	})
 	return fixed
 }
 

@@ -82,12 +82,7 @@ func Run(ctx context.Context, c Controller, o Options) {
 	// backend fixes ItemIsMenu when it exports the item.
 	systray.SetOnTapped(func() { queue(actions, actionToggle) })
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ready := make(chan struct{})
-	loopDone := make(chan struct{})
-	onReady := func() {
-		close(ready)
+	runSystray(ctx, func(ctx context.Context) func() {
 		v := newSystrayView(first)
 		l.view, l.shown = v, first
 		for _, src := range v.clickSources() {
@@ -95,9 +90,25 @@ func Run(ctx context.Context, c Controller, o Options) {
 		}
 		// Opening the menu re-reads the login entry, which has no change feed.
 		go forwardClicks(clickSource{systray.TrayOpenedCh, actionRefresh}, actions, ctx.Done())
+		return func() { l.run(ctx) }
+	})
+}
+
+// runSystray runs systray until the loop that setup returns has ended or ctx
+// is done. setup runs in systray's onReady, where menu items may be added,
+// and gets a context cancelled when systray stops; its loop then runs on its
+// own goroutine, and systray quits when it returns.
+func runSystray(ctx context.Context, setup func(ctx context.Context) (loop func())) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan struct{})
+	loopDone := make(chan struct{})
+	onReady := func() {
+		close(ready)
+		loop := setup(ctx)
 		go func() {
 			defer close(loopDone)
-			l.run(ctx)
+			loop()
 			systray.Quit()
 		}()
 		// onReady must return: the Linux menu is unreadable until it does.
