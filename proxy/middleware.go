@@ -42,10 +42,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		origin := r.Header.Get("Origin")
 		cors := origin != "" && api && originInList(origin, cfg.AllowedOrigins)
-		if origin != "" && !cors && !s.localOrigin(origin) {
+		if origin != "" && !cors && !s.originMayCall(origin, r.Host, api) {
 			message := "Requests from web pages on other sites are refused; add the origin to ALLOWED_ORIGINS to allow a browser client."
 			if !api {
-				message = "Only pages served by this machine may use the dashboard; ALLOWED_ORIGINS opens the API (/v1 and /health), nothing else."
+				message = "Only the dashboard's own pages may use the dashboard; ALLOWED_ORIGINS opens the API (/v1 and /health), nothing else."
 			}
 			refuse(w, r, http.StatusForbidden, "origin_not_allowed", message)
 			return
@@ -146,12 +146,19 @@ func (s *Server) hostAllowed(hostport string) bool {
 	return s.runtime().hosts[strings.ToLower(host)]
 }
 
-// localOrigin reports whether origin is a page served by this machine: the
-// dashboard itself, or a local tool the user runs.
-func (s *Server) localOrigin(origin string) bool {
+// originMayCall reports whether a page from origin may call this request.
+// The API answers any page served by this machine (a local tool the user
+// runs, on any port); the dashboard answers only its own pages, the origin
+// the request is addressed to, since another local page (a dev server, any
+// tool on another port) has no business reading saved prompts or switching
+// debug mode.
+func (s *Server) originMayCall(origin, host string, api bool) bool {
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
 		return false // includes the "null" origin of sandboxed frames and files
+	}
+	if !api {
+		return strings.EqualFold(u.Host, host)
 	}
 	return s.hostAllowed(u.Host)
 }

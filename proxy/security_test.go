@@ -172,7 +172,7 @@ func TestSecurity_HostAndOriginGuardEveryEndpoint(t *testing.T) {
 			for name, edit := range map[string]func(*http.Request){
 				"plain":       nil,
 				"localhost":   func(r *http.Request) { r.Host = "localhost:5000" },
-				"same_origin": func(r *http.Request) { r.Header.Set("Origin", "http://127.0.0.1:5000") },
+				"same_origin": func(r *http.Request) { r.Header.Set("Origin", p.front.URL) },
 			} {
 				if status, _ := statusOf(t, p, e, edit); status == http.StatusForbidden || status == http.StatusUnauthorized {
 					t.Errorf("%s: refused with %d", name, status)

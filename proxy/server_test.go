@@ -177,20 +177,25 @@ func TestLimiter_FIFOAndLeavingFreesThePlace(t *testing.T) {
 func TestGuard_RefusesForeignHostsAndOrigins(t *testing.T) {
 	p := newTestProxy(t, nil, ordered)
 	cases := []struct {
-		name   string
-		header []string
-		want   int
+		name               string
+		header             []string
+		wantDebug, wantAPI int
 	}{
-		{"dns_rebinding_host", []string{"Host", "evil.example:5000"}, 403},
-		{"cross_site_origin", []string{"Origin", "https://evil.example"}, 403},
-		{"null_origin", []string{"Origin", "null"}, 403},
-		{"cross_site_fetch", []string{"Sec-Fetch-Site", "cross-site"}, 403},
-		{"localhost_host", []string{"Host", "localhost:5000"}, 200},
-		{"same_origin", []string{"Origin", "http://127.0.0.1:5000"}, 200},
+		{"dns_rebinding_host", []string{"Host", "evil.example:5000"}, 403, 403},
+		{"cross_site_origin", []string{"Origin", "https://evil.example"}, 403, 403},
+		{"null_origin", []string{"Origin", "null"}, 403, 403},
+		{"cross_site_fetch", []string{"Sec-Fetch-Site", "cross-site"}, 403, 403},
+		{"localhost_host", []string{"Host", "localhost:5000"}, 200, 200},
+		{"same_origin", []string{"Origin", p.front.URL}, 200, 200},
+		{"same_origin_other_case", []string{"Origin", strings.ToUpper(p.front.URL)}, 200, 200},
+		// A page of another local server (a dev server, another tool) may
+		// use the API, not the dashboard.
+		{"other_local_port", []string{"Origin", "http://127.0.0.1:1"}, 403, 200},
+		{"other_local_name", []string{"Origin", strings.Replace(p.front.URL, "127.0.0.1", "localhost", 1)}, 403, 200},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, path := range []string{"/debug/stats", "/v1/models"} {
+			for path, want := range map[string]int{"/debug/stats": tc.wantDebug, "/v1/models": tc.wantAPI} {
 				req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, p.front.URL+path, nil)
 				for i := 0; i < len(tc.header); i += 2 {
 					if tc.header[i] == "Host" {
@@ -200,8 +205,8 @@ func TestGuard_RefusesForeignHostsAndOrigins(t *testing.T) {
 					}
 				}
 				status, _, body := p.do(req)
-				if status != tc.want {
-					t.Errorf("%s: status %d, want %d: %s", path, status, tc.want, body)
+				if status != want {
+					t.Errorf("%s: status %d, want %d: %s", path, status, want, body)
 				}
 			}
 		})
