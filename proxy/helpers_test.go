@@ -14,6 +14,7 @@ import (
 
 	"github.com/freelane/freelane/proxy/config"
 	"github.com/freelane/freelane/proxy/fakeopenrouter"
+	"github.com/freelane/freelane/proxy/internal/testpoll"
 )
 
 const testKey = "sk-or-v1-test-key"
@@ -128,20 +129,10 @@ func (p *testProxy) do(req *http.Request) (int, http.Header, []byte) {
 	return resp.StatusCode, resp.Header, b
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// eventually polls cond until it holds or 10 s pass.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("timed out waiting for %s", what)
-		case <-tick.C:
-		}
-	}
+	testpoll.Until(t, 10*time.Second, what, cond)
 }
 
 const helloBody = `{"model":"gpt-4o","messages":[{"role":"user","content":"hello"}]}`

@@ -23,6 +23,7 @@ import (
 	"github.com/freelane/freelane/proxy"
 	"github.com/freelane/freelane/proxy/config"
 	"github.com/freelane/freelane/proxy/fakeopenrouter"
+	"github.com/freelane/freelane/proxy/internal/testpoll"
 )
 
 // These tests drive the embedded page in headless Chromium against a real
@@ -169,19 +170,7 @@ func startFreelane(t *testing.T, prepare func(cacheDir string)) *freelane {
 // waitFor polls cond until it holds or browserWait passes.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(browserWait)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", browserWait, what)
-		}
-		select {
-		case <-t.Context().Done():
-			t.Fatalf("test ended while waiting for %s", what)
-		case <-tick.C:
-		}
-	}
+	testpoll.Until(t, browserWait, what, cond)
 }
 
 func (fl *freelane) getJSON(t *testing.T, path string, v any) error {

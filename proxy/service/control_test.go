@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/internal/testpoll"
 )
 
 // stopOnCleanup makes sure a detached service started by a test never outlives it.
@@ -306,7 +307,7 @@ func TestSupervisorKilled_ServerStopsWithIt(t *testing.T) {
 	if err := syscall.Kill(st.PID, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "the orphaned server to exit", func() bool { return !processAlive(st.ServerPID) })
+	testpoll.Until(t, 20*time.Second, "the orphaned server to exit", func() bool { return !processAlive(st.ServerPID) })
 	if !contains(events(t, o.Dir), "graceful "+strconv.Itoa(st.ServerPID)) {
 		t.Errorf("events = %q, want the server to have stopped gracefully on SIGTERM", events(t, o.Dir))
 	}
@@ -341,7 +342,7 @@ func TestStop_EndsServerLeftByDeadSupervisor(t *testing.T) {
 		<-exited
 	})
 	pid := server.Process.Pid
-	waitFor(t, 20*time.Second, "the server to answer /health", func() bool {
+	testpoll.Until(t, 20*time.Second, "the server to answer /health", func() bool {
 		h, err := o.fetchHealth(t.Context())
 		return err == nil && h.PID == pid
 	})
@@ -399,7 +400,7 @@ func startFakeServer(t *testing.T, o Options, addr string) int {
 		<-exited
 	})
 	pid := cmd.Process.Pid
-	waitFor(t, 20*time.Second, "the fake server to answer /health", func() bool {
+	testpoll.Until(t, 20*time.Second, "the fake server to answer /health", func() bool {
 		h, err := Probe(t.Context(), "http://"+addr+"/health", "")
 		return err == nil && h.PID == pid
 	})

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/testpoll"
 )
 
 // superviseInBackground runs Supervise until the returned cancel is called;
@@ -40,7 +42,7 @@ func superviseInBackground(t *testing.T, o Options) (cancel context.CancelFunc, 
 func serverPID(t *testing.T, o Options, notPID int) int {
 	t.Helper()
 	var pid int
-	waitFor(t, 20*time.Second, "a server answering /health", func() bool {
+	testpoll.Until(t, 20*time.Second, "a server answering /health", func() bool {
 		rec, err := readPIDFile(o.pidPath())
 		if err != nil || rec.ServerPID == 0 || rec.ServerPID == notPID {
 			return false

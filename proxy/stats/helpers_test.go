@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/freelane/freelane/proxy/internal/testclock"
+	"github.com/freelane/freelane/proxy/internal/testpoll"
 )
 
 type fakeClock = testclock.Clock
@@ -150,16 +151,10 @@ func countJournalLines(t testing.TB, path string) int {
 	return n
 }
 
-// waitFor polls cond until it holds or the test's deadline budget runs out.
+// waitFor polls cond until it holds or 10 s pass.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond) // polling interval, not synchronisation
-	}
+	testpoll.Until(t, 10*time.Second, what, cond)
 }
 
 func writeFile(t testing.TB, dir, name, content string) {
