@@ -54,6 +54,20 @@ func newTestCatalog(t *testing.T, up *fakeUpstream, clock *fakeClock) (*Catalog,
 	return New(up.fetch, cacheFile, nil, clock.Now), cacheFile
 }
 
+// refreshedCatalog is a catalog that has read the models.json fixture once,
+// with its cache file, its upstream and its clock.
+func refreshedCatalog(t *testing.T) (*Catalog, string, *fakeUpstream, *fakeClock) {
+	t.Helper()
+	clock := newFakeClock()
+	up := &fakeUpstream{}
+	up.set(readFixture(t, "models.json"), nil)
+	cat, cacheFile := newTestCatalog(t, up, clock)
+	if err := cat.Refresh(t.Context()); err != nil {
+		t.Fatalf("first Refresh: %v", err)
+	}
+	return cat, cacheFile, up, clock
+}
+
 func modelIDs(models []Model) []string {
 	ids := make([]string, len(models))
 	for i, m := range models {
@@ -78,14 +92,7 @@ func TestCatalog_StartsEmpty(t *testing.T) {
 
 func TestCatalog_RefreshSwapsAndCaches(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
-	up := &fakeUpstream{}
-	up.set(readFixture(t, "models.json"), nil)
-	cat, cacheFile := newTestCatalog(t, up, clock)
-
-	if err := cat.Refresh(t.Context()); err != nil {
-		t.Fatalf("Refresh: %v", err)
-	}
+	cat, cacheFile, _, clock := refreshedCatalog(t)
 	if got := len(cat.Models()); got != 4 {
 		t.Fatalf("Models() has %d entries, want 4", got)
 	}
@@ -116,13 +123,7 @@ func TestCatalog_RefreshSwapsAndCaches(t *testing.T) {
 
 func TestCatalog_CacheRoundTrip(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
-	up := &fakeUpstream{}
-	up.set(readFixture(t, "models.json"), nil)
-	writer, cacheFile := newTestCatalog(t, up, clock)
-	if err := writer.Refresh(t.Context()); err != nil {
-		t.Fatalf("Refresh: %v", err)
-	}
+	writer, cacheFile, up, clock := refreshedCatalog(t)
 
 	clock.Advance(time.Hour)
 	reader := New(up.fetch, cacheFile, nil, clock.Now)
@@ -196,13 +197,7 @@ func TestCatalog_LoadCacheRejectsBadFiles(t *testing.T) {
 
 func TestCatalog_LoadCacheDoesNotReplaceNewerList(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
-	up := &fakeUpstream{}
-	up.set(readFixture(t, "models.json"), nil)
-	cat, cacheFile := newTestCatalog(t, up, clock)
-	if err := cat.Refresh(t.Context()); err != nil {
-		t.Fatalf("Refresh: %v", err)
-	}
+	cat, cacheFile, _, _ := refreshedCatalog(t)
 	stale := `{"version":1,"fetched_at":"2026-09-29T11:00:00Z","models":[{"id":"old/model:free","name":"Old"}]}`
 	if err := os.WriteFile(cacheFile, []byte(stale), 0o600); err != nil {
 		t.Fatal(err)
@@ -233,13 +228,7 @@ func TestCatalog_RefreshFailureKeepsOldList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newFakeClock()
-			up := &fakeUpstream{}
-			up.set(readFixture(t, "models.json"), nil)
-			cat, cacheFile := newTestCatalog(t, up, clock)
-			if err := cat.Refresh(t.Context()); err != nil {
-				t.Fatalf("first Refresh: %v", err)
-			}
+			cat, cacheFile, up, clock := refreshedCatalog(t)
 			before := cat.Models()
 			fetchedAt := clock.Now()
 			cached, err := os.ReadFile(cacheFile)
