@@ -1,6 +1,8 @@
 package stats
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,11 +41,12 @@ type Store struct {
 	flushDelay time.Duration
 
 	mu      sync.Mutex
-	day     *dayState    // today
-	journal *os.File     // today's journal; opened by the day's first Record
-	line    []byte       // Record's encoding buffer
-	scratch []int64      // percentile sorting buffer
-	retired []retiredDay // ended days whose final summary is not written yet
+	day     *dayState     // today
+	journal *os.File      // today's journal; opened by the day's first Record
+	line    bytes.Buffer  // Record's encoding buffer
+	lineEnc *json.Encoder // encodes into line, newline included
+	scratch []int64       // percentile sorting buffer
+	retired []retiredDay  // ended days whose final summary is not written yet
 	recent  recentRing
 	subs    map[chan struct{}]struct{} // Subscribe channels
 	closed  bool
@@ -97,6 +100,8 @@ func Open(dir string, o Options) (*Store, error) {
 		done:          make(chan struct{}),
 		stopped:       make(chan struct{}),
 	}
+	s.lineEnc = json.NewEncoder(&s.line)
+	s.lineEnc.SetEscapeHTML(false)
 	today := startOfDay(s.now())
 	if err := s.repairPastDays(today); err != nil {
 		return nil, err
@@ -147,14 +152,17 @@ func (s *Store) Record(c Call) error {
 // appendToJournal writes c as one line with one write(2). s.mu must be held.
 func (s *Store) appendToJournal(c Call) error {
 	if s.journal == nil {
-		f, err := openJournal(journalPath(s.dir, s.day.fileKey))
+		f, err := openJournal(journalPath(s.dir, s.day.date))
 		if err != nil {
 			return err
 		}
 		s.journal = f
 	}
-	s.line = append(appendCallJSON(s.line[:0], c), '\n')
-	n, err := s.journal.Write(s.line)
+	s.line.Reset()
+	if err := s.lineEnc.Encode(c.line()); err != nil {
+		return fmt.Errorf("encoding call: %w", err)
+	}
+	n, err := s.journal.Write(s.line.Bytes())
 	if err == nil {
 		s.day.journalBytes += int64(n)
 		return nil
