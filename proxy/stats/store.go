@@ -9,6 +9,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/broadcast"
 )
 
 // Options tune a Store. The zero value is ready to use.
@@ -48,7 +50,7 @@ type Store struct {
 	scratch []int64       // percentile sorting buffer
 	retired []retiredDay  // ended days whose final summary is not written yet
 	recent  recentRing
-	subs    map[chan struct{}]struct{} // Subscribe channels
+	changes broadcast.Notifier // Subscribe's channels
 	closed  bool
 
 	pastMu sync.Mutex
@@ -94,7 +96,6 @@ func Open(dir string, o Options) (*Store, error) {
 		log:           o.Logger,
 		flushDelay:    o.FlushDelay,
 		recent:        newRecentRing(o.RecentSize),
-		subs:          make(map[chan struct{}]struct{}),
 		past:          make(map[string]Day),
 		flushRequests: make(chan struct{}, 1),
 		done:          make(chan struct{}),
@@ -257,11 +258,8 @@ func (s *Store) Close() error {
 
 		s.mu.Lock()
 		s.closed = true
-		for ch := range s.subs {
-			close(ch)
-			delete(s.subs, ch)
-		}
 		s.mu.Unlock()
+		s.changes.Close()
 
 		errs := s.flush()
 		s.mu.Lock()
