@@ -130,8 +130,8 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.req, c.checked = req, checked
-	if req.Paid != 0 {
-		s.log.Info("removed paid features from the request; Freelane only uses free models", "features", req.Paid.String())
+	if req.Removed != "" {
+		s.log.Info("removed request fields that may bill credits, pick a model, or are unknown; Freelane forwards only free ones", "fields", req.Removed)
 	}
 	if c.debug {
 		c.rec = c.newRecord()
