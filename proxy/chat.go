@@ -342,7 +342,6 @@ func (c *chatCall) begin(model string) *attempt {
 // its own, and the catalog is refreshed when upstream says a model is gone.
 func (a *attempt) failed(e *upstream.Error) bool {
 	c := a.c
-	c.scrub(e)
 	c.lastErr = e
 	if c.r.Context().Err() != nil {
 		return false // the client left: not the model's fault
@@ -384,28 +383,6 @@ func (a *attempt) succeeded(status int) {
 			DurationMs: c.s.now().Sub(a.started).Milliseconds(), FirstByteMs: a.first.Milliseconds(),
 		})
 	}
-}
-
-// scrub removes the key and the token from an upstream error before it is
-// logged, counted or answered: an upstream, or a proxy in between, may quote
-// the request's Authorization header back in its message.
-func (c *chatCall) scrub(e *upstream.Error) {
-	for _, secret := range [...]string{c.rt.cfg.APIKey, c.rt.cfg.Token} {
-		if secret != "" {
-			e.Message = strings.ReplaceAll(e.Message, secret, "[redacted]")
-			e.Code = strings.ReplaceAll(e.Code, secret, "[redacted]")
-		}
-	}
-}
-
-// scrubbed is frame without the key and the token (see scrub).
-func (c *chatCall) scrubbed(frame []byte) []byte {
-	for _, secret := range [...]string{c.rt.cfg.APIKey, c.rt.cfg.Token} {
-		if secret != "" {
-			frame = bytes.ReplaceAll(frame, []byte(secret), []byte("[redacted]"))
-		}
-	}
-	return frame
 }
 
 // unreachable reports whether e means Freelane could not connect to

@@ -178,6 +178,7 @@ func newRuntimeConfig(cfg config.Config) (*runtimeConfig, error) {
 	client, err := upstream.New(upstream.Options{
 		BaseURL:    cfg.BaseURL,
 		APIKey:     cfg.APIKey,
+		Token:      cfg.Token,
 		HTTPProxy:  cfg.HTTPProxy,
 		HTTPSProxy: cfg.HTTPSProxy,
 		NoProxy:    cfg.NoProxy,
