@@ -29,11 +29,11 @@ const keyPrefix = "sk-or-v1-"
 // response body and every error through it before Freelane sees them.
 type redactor struct {
 	key    []byte
-	public int // length of the key's published prefix ("sk-or-v1-"), which is no secret
-	grams map[uint32][]int // start offsets in key of each 4-byte window
-	exact [][]byte         // secrets redacted only whole: the token, a key shorter than minKeyRun
-	bytes [256]bool        // the bytes that occur in some secret
-	max   int              // length of the longest secret
+	public int              // length of the key's published prefix ("sk-or-v1-"), which is no secret
+	grams  map[uint32][]int // start offsets in key of each 4-byte window
+	exact  [][]byte         // secrets redacted only whole: the token, a key shorter than minKeyRun
+	bytes  [256]bool        // the bytes that occur in some secret
+	max    int              // length of the longest secret
 }
 
 func newRedactor(key string, others ...string) *redactor {
