@@ -26,6 +26,7 @@ import (
 	"github.com/freelane/freelane/proxy/capture"
 	"github.com/freelane/freelane/proxy/catalog"
 	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/limiter"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
 	"github.com/freelane/freelane/proxy/upstream"
@@ -83,7 +84,7 @@ type Server struct {
 	started time.Time
 
 	rt       atomic.Pointer[runtimeConfig]
-	limiter  *limiter
+	limiter  *limiter.Limiter
 	catalog  *catalog.Catalog
 	health   *routing.Health
 	stats    *stats.Store
@@ -162,7 +163,7 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening call statistics: %w", err)
 	}
-	s.limiter = newLimiter(cfg.MaxConcurrent)
+	s.limiter = limiter.New(cfg.MaxConcurrent, cfg.MaxQueued, cfg.MaxQueuedBytes)
 	s.health = routing.NewHealth(o.Now)
 	s.catalog = catalog.New(func(ctx context.Context) ([]byte, error) {
 		return s.runtime().client.Models(ctx)
