@@ -14,6 +14,7 @@ import (
 	"github.com/freelane/freelane/proxy/capture"
 	"github.com/freelane/freelane/proxy/limiter"
 	"github.com/freelane/freelane/proxy/openai"
+	"github.com/freelane/freelane/proxy/sendtimeout"
 	"github.com/freelane/freelane/proxy/stats"
 	"github.com/freelane/freelane/proxy/upstream"
 )
@@ -63,7 +64,9 @@ type chatCall struct {
 	retries   bool // whether the retry gate was consulted and allowed more attempts
 }
 
-func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleChat(rw http.ResponseWriter, r *http.Request) {
+	w := sendtimeout.Wrap(rw, s.opts.SendTimeout)
+	defer w.Release()
 	c := &chatCall{s: s, rt: s.runtime(), w: w, r: r, start: s.now(), debug: s.Debug()}
 	cfg := &c.rt.cfg
 	if cfg.APIKey == "" {

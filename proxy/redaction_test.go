@@ -4,8 +4,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,11 +24,7 @@ const quotedToken = "local-token-quoted-back-1234"
 // an error event inside a 200 stream). Working /models calls go to fake.
 func quotingUpstream(t *testing.T, fake *fakeopenrouter.Server, models *atomic.Bool) *httptest.Server {
 	t.Helper()
-	target, err := url.Parse(fake.BaseURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	forward := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+	forward := forwardTo(t, fake)
 	quote := func(r *http.Request) string {
 		auth := r.Header.Get("Authorization")
 		key := strings.TrimPrefix(auth, "Bearer ")

@@ -53,6 +53,10 @@ type Options struct {
 	// of holding a connection and a goroutine for ever.
 	ReadHeaderTimeout time.Duration
 	BodyReadTimeout   time.Duration
+	// SendTimeout bounds how long a chat client may take to accept each
+	// write of its answer (default 60s, nginx's send_timeout): a client that
+	// stops reading gives its slot back and is counted as gone.
+	SendTimeout time.Duration
 	// LogLevel, when set, is the level Logger's handler filters at: New and
 	// every reload set it from LOG_LEVEL, so a changed level applies
 	// without a restart.
