@@ -98,7 +98,7 @@ func (d dashboardSource) Stats(days int) dashboard.StatsView {
 }
 
 func (d dashboardSource) Concurrency() dashboard.ConcurrencyView {
-	limit, inFlight, queued := d.s.limiter.snapshot()
+	limit, inFlight, queued := d.s.limiter.Snapshot()
 	v := dashboard.ConcurrencyView{Limit: limit, InFlight: inFlight, Queued: queued, Recent: []dashboard.RecentCall{}}
 	for _, c := range d.s.stats.Recent(50) {
 		v.Recent = append(v.Recent, dashboard.RecentCall{

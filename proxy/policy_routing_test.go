@@ -245,7 +245,7 @@ func TestPolicy_PaidWebSearchIsRemovedAndLogged(t *testing.T) {
 	if strings.Contains(sent, `"web"`) || strings.Contains(sent, "web_search_options") {
 		t.Errorf("a paid web search feature went upstream: %s", sent)
 	}
-	if logs := p.logs.String(); !strings.Contains(logs, "removed paid features") || !strings.Contains(logs, "web_search_options") {
+	if logs := p.logs.String(); !strings.Contains(logs, "removed request fields") || !strings.Contains(logs, "web_search_options") {
 		t.Errorf("no log line names the removed features:\n%s", logs)
 	}
 }

@@ -120,6 +120,15 @@ var settings = []setting{
 		c.QueueTimeout, err = parseDuration(v)
 		return err
 	}},
+	{key: "MAX_QUEUED_REQUESTS", def: "32", apply: func(c *Config, v string) (err error) {
+		c.MaxQueued, err = parseIntRange(v, 0, 10000)
+		return err
+	}},
+	{key: "MAX_QUEUED_BODY_MB", def: "64", apply: func(c *Config, v string) error {
+		mb, err := parseIntRange(v, 1, 4096)
+		c.MaxQueuedBytes = int64(mb) << 20
+		return err
+	}},
 	{key: "PREFERRED_MODELS", apply: func(c *Config, v string) error {
 		c.PreferredModels = splitList(v)
 		return nil

@@ -23,6 +23,8 @@ func TestLoadWith_Defaults(t *testing.T) {
 		CacheDir:          filepath.Join(home, "cache"),
 		MaxConcurrent:     5,
 		QueueTimeout:      30 * time.Second,
+		MaxQueued:         32,
+		MaxQueuedBytes:    64 << 20,
 		MaxModelAttempts:  3,
 		FirstTokenTimeout: 60 * time.Second,
 		RequestTimeout:    300 * time.Second,

@@ -44,6 +44,10 @@ const (
 type Options struct {
 	BaseURL string // e.g. https://openrouter.ai/api/v1
 	APIKey  string // sent only as "Authorization: Bearer"; may be empty for /models
+	// Token is Freelane's own access token. It is never sent upstream, but
+	// is redacted from upstream texts like the key, in case a prompt quoted
+	// it and a model or an error repeats it.
+	Token string
 
 	// Explicit proxy settings, in the syntax of the HTTP_PROXY, HTTPS_PROXY
 	// and NO_PROXY environment variables. The process environment is not
@@ -59,6 +63,7 @@ type Options struct {
 type Client struct {
 	base      string // BaseURL without a trailing slash
 	apiKey    string
+	redactor  *redactor // cleans every response body and error text (redact.go)
 	userAgent string
 	transport *http.Transport
 	http      *http.Client
@@ -101,6 +106,7 @@ func New(o Options) (*Client, error) {
 	c := &Client{
 		base:      base,
 		apiKey:    o.APIKey,
+		redactor:  newRedactor(o.APIKey, o.Token),
 		userAgent: o.UserAgent,
 		transport: transport,
 		// No Timeout: a long stream must never be cut by an overall deadline.
@@ -147,7 +153,8 @@ func isLoopbackHost(host string) bool {
 }
 
 // ChatCompletions posts body to {base}/chat/completions and returns the
-// response as is, whatever its status; the caller closes its body. A failure
+// response whatever its status, its body read through the redactor (see
+// do); the caller closes its body. A failure
 // to get a response comes back as an *Error of KindTimeout or KindNetwork
 // (KindAuth when no API key is configured).
 func (c *Client) ChatCompletions(ctx context.Context, body []byte) (*http.Response, error) {
@@ -279,11 +286,16 @@ func (c *Client) header() http.Header {
 	return h
 }
 
+// do sends req. It is where upstream text enters Freelane: every response
+// body is read through the redactor, so no answer, error, catalog entry or
+// stream event can bring the key or the token back, whole or in pieces, to
+// a client, a log, /health, the statistics or a debug capture.
 func (c *Client) do(req *http.Request) (*http.Response, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, c.transportError(req.Method+" "+strings.TrimPrefix(req.URL.Path, "/"), err)
 	}
+	resp.Body = c.redactor.body(resp.Body)
 	return resp, nil
 }
 
@@ -294,11 +306,8 @@ func (c *Client) transportError(op string, err error) *Error {
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
 		kind, status = KindTimeout, http.StatusGatewayTimeout
 	}
-	msg := op + ": " + err.Error()
-	if c.apiKey != "" {
-		// Defence in depth: no error text of the standard library carries
-		// headers, but nothing here may ever print the key.
-		msg = strings.ReplaceAll(msg, c.apiKey, "[redacted]")
-	}
+	// No error text of the standard library carries headers, but a proxy's
+	// answer or a read error may quote what came back.
+	msg := c.redactor.String(op + ": " + err.Error())
 	return &Error{Status: status, Kind: kind, Message: msg, Err: err}
 }
