@@ -112,10 +112,14 @@ func (s *Server) fromThisMachine(remoteAddr string) bool {
 // cookie, or once as ?token= on a dashboard page (which then sets the cookie,
 // so the tray can open the dashboard with one URL).
 func (s *Server) tokenPresented(w http.ResponseWriter, r *http.Request, token string) bool {
-	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && equalSecret(auth, token) {
+	if auth, ok := bearerToken(r.Header.Get("Authorization")); ok && equalSecret(auth, token) {
 		return true
 	}
-	if c, err := r.Cookie(tokenCookie); err == nil && equalSecret(c.Value, token) {
+	// Browsers send the cookie to every port of 127.0.0.1, so on the API it
+	// counts only for the dashboard's own pages: a page served on another
+	// port must present the token itself.
+	if c, err := r.Cookie(tokenCookie); err == nil && equalSecret(c.Value, token) &&
+		(!isAPIPath(r.URL.Path) || sameOrigin(r)) {
 		return true
 	}
 	if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && isDashboardPath(r.URL.Path) && equalSecret(q, token) {
@@ -123,6 +127,23 @@ func (s *Server) tokenPresented(w http.ResponseWriter, r *http.Request, token st
 		return true
 	}
 	return false
+}
+
+// bearerToken returns the credentials of a Bearer Authorization header; the
+// scheme is case-insensitive (RFC 9110, section 11.1).
+func bearerToken(header string) (string, bool) {
+	scheme, credentials, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimLeft(credentials, " "), true
+}
+
+// sameOrigin reports whether a browser sent r from a page of the origin it
+// is addressed to, i.e. from the dashboard itself.
+func sameOrigin(r *http.Request) bool {
+	u, err := url.Parse(r.Header.Get("Origin"))
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }
 
 func equalSecret(got, want string) bool {
