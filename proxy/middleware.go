@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/freelane/freelane/proxy/localuser"
 	"github.com/freelane/freelane/proxy/openai"
 )
 
@@ -38,6 +40,11 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		if isDashboardPath(r.URL.Path) && !s.fromThisMachine(r.RemoteAddr) {
 			refuse(w, r, http.StatusForbidden, "dashboard_local_only",
 				"The Freelane dashboard (/debug) is served to this machine only; open it on the computer running Freelane. The API under /v1 stays reachable with the token.")
+			return
+		}
+		if isDashboardPath(r.URL.Path) && !s.fromThisUser(r) {
+			refuse(w, r, http.StatusForbidden, "dashboard_other_user",
+				"The Freelane dashboard (/debug) answers only the user account that runs Freelane.")
 			return
 		}
 		origin := r.Header.Get("Origin")
@@ -106,6 +113,30 @@ func (s *Server) fromThisMachine(remoteAddr string) bool {
 		return false
 	}
 	return ip.IsLoopback() || s.runtime().hosts[ip.String()]
+}
+
+// fromThisUser reports whether the client of r runs as the user running
+// Freelane, where the OS tells (see localuser); elsewhere every local
+// user passes. A request that came through no connection (a test calling
+// the handler) has nothing to check.
+func (s *Server) fromThisUser(r *http.Request) bool {
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return true
+	}
+	server, err1 := netip.ParseAddrPort(local.String())
+	client, err2 := netip.ParseAddrPort(r.RemoteAddr)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	same, err := localuser.SameUser(server, client)
+	if errors.Is(err, localuser.ErrUnsupported) {
+		return true
+	}
+	if err != nil {
+		s.log.Warn("cannot tell which user opened a dashboard connection; refused", "err", err)
+	}
+	return same
 }
 
 // tokenPresented accepts the token as a bearer API key, as the dashboard
