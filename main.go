@@ -461,6 +461,8 @@ func trayProblem(p proxy.Problem) tray.Problem {
 		return tray.ProblemQuotaExhausted
 	case proxy.ProblemUpstreamUnreachable:
 		return tray.ProblemUpstreamUnreachable
+	case proxy.ProblemStatsNotSaved:
+		return tray.ProblemStatsNotSaved
 	}
 	return tray.ProblemNone
 }
