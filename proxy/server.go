@@ -61,6 +61,9 @@ type Options struct {
 	// every reload set it from LOG_LEVEL, so a changed level applies
 	// without a restart.
 	LogLevel *slog.LevelVar
+	// MaxConns caps open client connections (default defaultMaxConns);
+	// see connCap.
+	MaxConns int
 }
 
 const (

@@ -275,6 +275,23 @@ func TestPutRoutes(t *testing.T) {
 	}
 }
 
+// PREFERRED_MODELS is a comma list, so an id with a comma (even one the
+// catalog lists) would be saved as two ids that match nothing.
+func TestPutPreferred_RefusesACommaInAModelID(t *testing.T) {
+	src := newFakeSource(testNow)
+	odd := "vendor/a,b:free"
+	src.extraModels = []ModelView{{ID: odd, Name: "Odd (free)"}}
+	rec := do(t, newTestHandler(t, src), http.MethodPut, "/debug/models/preferred", "application/json",
+		`{"models":["qwen/qwen3-coder:free","`+odd+`"]}`)
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("status = %d, want 400; body %s", rec.Code, rec.Body)
+	}
+	assertErrorEnvelope(t, rec, "invalid_model", "comma")
+	if !slices.Equal(src.preferred, []string{"deepseek/deepseek-chat-v3.1:free"}) {
+		t.Errorf("preferred changed to %q by a rejected request", src.preferred)
+	}
+}
+
 func assertErrorEnvelope(t *testing.T, rec *httptest.ResponseRecorder, wantCode, wantMessage string) {
 	t.Helper()
 	var env struct {

@@ -27,6 +27,7 @@ type fakeSource struct {
 	nextSub     int
 	subscribed  chan struct{} // receives after each Subscribe, if non-nil
 	today       DayCounts
+	extraModels []ModelView // appended to the fixed catalog
 }
 
 func newFakeSource(now time.Time) *fakeSource {
@@ -123,6 +124,7 @@ func (f *fakeSource) Models() []ModelView {
 			Health: HealthView{Successes: 3, LatencyMs: 960}},
 		{ID: "google/gemma-3-27b-it:free", Name: "Google: Gemma 3 27B (free)", ContextLength: 96000, Vision: true},
 	}
+	models = append(models, f.extraModels...)
 	for i := range models {
 		for rank, id := range f.preferred {
 			if id == models[i].ID {

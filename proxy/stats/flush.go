@@ -116,13 +116,15 @@ func (s *Store) flush() []error {
 		}
 	}
 	if today.write {
-		if err := writeSummary(s.dir, today.fileKey, today.summary); err != nil {
+		err := writeSummary(s.dir, today.fileKey, today.summary)
+		s.mu.Lock()
+		s.summaryErr = err
+		if err != nil && s.day.date == today.fileKey {
+			s.day.dirty = true // retried with the next call
+		}
+		s.mu.Unlock()
+		if err != nil {
 			errs = append(errs, err)
-			s.mu.Lock()
-			if s.day.date == today.fileKey {
-				s.day.dirty = true // retried with the next call
-			}
-			s.mu.Unlock()
 		}
 	}
 	return errs

@@ -52,6 +52,9 @@ type Store struct {
 	recent  recentRing
 	changes broadcast.Notifier // Subscribe's channels
 	closed  bool
+	// journalErr and summaryErr are the last failures to save calls (a
+	// full disk, a read-only folder), cleared by the next save that works.
+	journalErr, summaryErr error
 
 	pastMu sync.Mutex
 	past   map[string]Day // past days by date, as History last read them
@@ -143,6 +146,7 @@ func (s *Store) Record(c Call) error {
 	}
 	s.rollTo(now)
 	err := s.appendToJournal(c)
+	s.journalErr = err
 	s.day.add(c, now)
 	s.recent.push(c)
 	s.requestFlush()
@@ -176,6 +180,18 @@ func (s *Store) appendToJournal(c Call) error {
 		}
 	}
 	return fmt.Errorf("appending to call journal: %w", err)
+}
+
+// SaveError is the last failure to save calls to disk, nil once saving
+// works again. Calls are still counted in memory meanwhile, but a restart
+// would lose them: the user needs to know.
+func (s *Store) SaveError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.journalErr != nil {
+		return s.journalErr
+	}
+	return s.summaryErr
 }
 
 // Today returns today's counts. It never touches the disk except to switch

@@ -366,6 +366,28 @@ func TestRecord_CountsTheCallWhenTheJournalCannotBeWritten(t *testing.T) {
 	}
 }
 
+// A full or read-only CACHE_DIR must show (in /health, in the tray), not
+// silently lose counts: SaveError reports it until saving works again.
+func TestSaveError_ReportsUnsavedCallsUntilSavingWorks(t *testing.T) {
+	for name, blocked := range map[string]string{"journal": journalPath("", "20261125"), "summary": summaryPath("", "20261125")} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, _ := openTestStore(t, dir, newFakeClock(at(25, 12, 0, 0)))
+			// A folder in the way fails the write even for root.
+			if err := os.Mkdir(filepath.Join(dir, blocked), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			_ = s.Record(Call{Model: "m", Outcome: OutcomeSuccess})
+			waitFor(t, "the save error", func() bool { return s.SaveError() != nil })
+			if err := os.Remove(filepath.Join(dir, blocked)); err != nil {
+				t.Fatal(err)
+			}
+			mustRecord(t, s, Call{Model: "m", Outcome: OutcomeSuccess})
+			waitFor(t, "saving to work again", func() bool { return s.SaveError() == nil })
+		})
+	}
+}
+
 func TestRecord_ConcurrentCallsAcrossMidnightAreCountedOnce(t *testing.T) {
 	dir := t.TempDir()
 	clock := newFakeClock(at(25, 23, 59, 59))

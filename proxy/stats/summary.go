@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/freelane/freelane/proxy/internal/atomicfile"
+	"github.com/freelane/freelane/proxy/regularfile"
 )
 
 const (
@@ -44,7 +44,7 @@ var errCorruptSummary = errors.New("corrupt call summary")
 // with an error wrapping errCorruptSummary.
 func readSummary(dir string, d *dayState) (summaryFile, error) {
 	path := summaryPath(dir, d.date)
-	data, err := os.ReadFile(path)
+	data, err := regularfile.ReadFile(path)
 	if err != nil {
 		return summaryFile{}, fmt.Errorf("reading call summary: %w", err)
 	}

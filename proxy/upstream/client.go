@@ -111,7 +111,7 @@ func New(o Options) (*Client, error) {
 		transport: transport,
 		// No Timeout: a long stream must never be cut by an overall deadline.
 		// Callers bound each call with its context instead.
-		http: &http.Client{Transport: transport},
+		http: &http.Client{Transport: transport, CheckRedirect: refuseRedirect},
 	}
 	c.chatHeader = c.header()
 	c.chatHeader.Set("Content-Type", "application/json")
@@ -295,9 +295,22 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, c.transportError(req.Method+" "+strings.TrimPrefix(req.URL.Path, "/"), err)
 	}
+	if isRedirect(resp.StatusCode) {
+		resp.Body.Close()
+		return nil, &Error{Status: http.StatusBadGateway, Kind: KindNetwork, Message: fmt.Sprintf(
+			"%s %s: OpenRouter's address answered %d, a redirect; Freelane does not follow redirects, which would send the prompt and the key elsewhere (check OPENROUTER_BASE_URL and any proxy in between)",
+			req.Method, strings.TrimPrefix(req.URL.Path, "/"), resp.StatusCode)}
+	}
 	resp.Body = c.redactor.body(resp.Body)
 	return resp, nil
 }
+
+// refuseRedirect stops net/http from following a redirect: following a 307
+// re-sends the body (the prompt) and, to the same host, the key. The
+// redirect answer itself comes back to do, which turns it into an error.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+func isRedirect(status int) bool { return status >= 300 && status < 400 }
 
 // transportError classifies a failure to reach OpenRouter or to read from it.
 func (c *Client) transportError(op string, err error) *Error {
