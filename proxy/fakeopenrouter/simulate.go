@@ -42,6 +42,10 @@ type Weather struct {
 	Latency time.Duration
 	// Busy is the chance of the provider's rate-limit 429.
 	Busy float64
+	// BusyFor keeps a model that drew a 429 rate limited for this long, as
+	// a provider's limit lasts a few seconds: every attempt in between gets
+	// the 429 too.
+	BusyFor time.Duration
 	// ServerError is the chance of a 502.
 	ServerError float64
 	// FlapEvery makes the model unavailable (502) during every other
@@ -71,16 +75,18 @@ type Simulation struct {
 	start time.Time
 	seed  uint64
 
-	mu      sync.Mutex
-	spells  map[string][]Spell
-	sources map[string]*rand.Rand
+	mu        sync.Mutex
+	spells    map[string][]Spell
+	sources   map[string]*rand.Rand
+	busyUntil map[string]time.Time
 }
 
 // NewSimulation returns a simulation on clock, seeded with seed. Give each
 // model its weather with Forecast, then serve it with Install.
 func NewSimulation(clock *VirtualClock, seed uint64) *Simulation {
 	return &Simulation{clock: clock, start: clock.Now(), seed: seed,
-		spells: make(map[string][]Spell), sources: make(map[string]*rand.Rand)}
+		spells: make(map[string][]Spell), sources: make(map[string]*rand.Rand),
+		busyUntil: make(map[string]time.Time)}
 }
 
 // Forecast sets model's weather: spells in order of After (the first one
@@ -111,7 +117,8 @@ func (sim *Simulation) Install(s *Server) {
 func (sim *Simulation) outcome(model string) (fail func(x *exchange), latency time.Duration) {
 	sim.mu.Lock()
 	defer sim.mu.Unlock()
-	elapsed := sim.clock.Now().Sub(sim.start)
+	now := sim.clock.Now()
+	elapsed := now.Sub(sim.start)
 	var w Weather
 	for _, sp := range sim.spells[model] {
 		if elapsed >= sp.After {
@@ -125,13 +132,18 @@ func (sim *Simulation) outcome(model string) (fail func(x *exchange), latency ti
 		return func(x *exchange) { x.fail(noEndpoints(x.answeredBy)) }, failureLatency
 	case w.FlapEvery > 0 && (elapsed/w.FlapEvery)%2 == 1:
 		return serverFailure, failureLatency
+	case now.Before(sim.busyUntil[model]):
+		return rateLimited, failureLatency
 	case draw < w.Busy:
-		return func(x *exchange) { x.fail(providerBusyError(x.answeredBy, x.provider)) }, failureLatency
+		sim.busyUntil[model] = now.Add(w.BusyFor)
+		return rateLimited, failureLatency
 	case draw < w.Busy+w.ServerError:
 		return serverFailure, failureLatency
 	}
 	return nil, time.Duration(float64(w.Latency) * (0.5 + spread))
 }
+
+func rateLimited(x *exchange) { x.fail(providerBusyError(x.answeredBy, x.provider)) }
 
 func serverFailure(x *exchange) { x.fail(serverError(http.StatusBadGateway, x.provider)) }
 

@@ -79,8 +79,10 @@ func with(base map[string][]fakeopenrouter.Spell, model string, spells []fakeope
 	return out
 }
 
+// blipping is a model rate limited for 20 s from 3% of its attempts, and
+// answering a 502 to 2% of them.
 func blipping(latency time.Duration) []fakeopenrouter.Spell {
-	return always(weather{Latency: latency, Busy: 0.03, ServerError: 0.02})
+	return always(weather{Latency: latency, Busy: 0.03, BusyFor: 20 * time.Second, ServerError: 0.02})
 }
 
 var scenarios = []scenario{
@@ -88,7 +90,7 @@ var scenarios = []scenario{
 		with(flaky, steady, always(weather{Latency: 2 * time.Second}))},
 	{"the same, the slow model busy 3% of the time",
 		with(flaky, steady, always(weather{Latency: 2 * time.Second, Busy: 0.03}))},
-	{"every model blipping (3% busy, 2% 502)", map[string][]fakeopenrouter.Spell{
+	{"every model blipping (3% busy for 20 s, 2% 502)", map[string][]fakeopenrouter.Spell{
 		fastBusy: blipping(400 * time.Millisecond), fast5xx: blipping(300 * time.Millisecond),
 		flapping: blipping(500 * time.Millisecond), steady: blipping(2 * time.Second),
 		delisted: blipping(800 * time.Millisecond), newest: blipping(600 * time.Millisecond),
@@ -297,8 +299,10 @@ func markdown(results map[string]map[strategy]result) string {
 	return b.String()
 }
 
-// TestRoutingSimulation checks the simulation itself: the naive strategies
-// meet the odds the forecasts give them.
+// TestRoutingSimulation checks the simulation itself (the naive strategies
+// meet the odds the forecasts give them) and that on every upstream
+// Freelane answers at least as many calls as both naive strategies, more
+// wherever they miss any, with fewer upstream tries per answered call.
 func TestRoutingSimulation(t *testing.T) {
 	results := table(t)
 	t.Log("\n" + markdown(results))
@@ -316,6 +320,32 @@ func TestRoutingSimulation(t *testing.T) {
 	// The survivor is among three random picks of six half the time.
 	if r := gone[viaRandom]; r.answeredShare() < 0.35 || r.answeredShare() > 0.65 {
 		t.Errorf("all but one gone, random: %v; want about half answered", r)
+	}
+
+	for _, sc := range scenarios {
+		fl := results[sc.name][viaFreelane]
+		for _, naive := range []strategy{viaRandom, viaFixed} {
+			r := results[sc.name][naive]
+			if fl.answered < r.answered || (r.answered < r.calls && fl.answered == r.answered) {
+				t.Errorf("%s: Freelane %v; %s %v: want more answered", sc.name, fl, naive, r)
+			}
+			// With every model blipping, every strategy pays about one
+			// failed try per blip: allow that near-tie some noise.
+			if r.answered > 0 && fl.triesPerAnswer() >= r.triesPerAnswer()+0.02 {
+				t.Errorf("%s: Freelane %v; %s %v: want fewer tries per answered call", sc.name, fl, naive, r)
+			}
+		}
+	}
+	// The first call knows nothing and may miss; after that, never.
+	if r := results[scenarios[0].name][viaFreelane]; r.calls-r.answered > 1 || r.triesPerCall() > 1.1 {
+		t.Errorf("one perfect model: Freelane %v; want every call but the first answered, near 1 try a call", r)
+	}
+	if r := results[scenarios[2].name][viaFreelane]; r.answeredShare() < 0.97 {
+		t.Errorf("every model blipping: Freelane %v; want at least 97%% answered", r)
+	}
+	// The survivor's blips are the only misses: no refusal while it rests.
+	if r := results[scenarios[4].name][viaFreelane]; r.answeredShare() < 0.93 {
+		t.Errorf("all but one gone: Freelane %v; want at least 93%% answered", r)
 	}
 }
 
