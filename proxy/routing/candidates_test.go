@@ -134,11 +134,12 @@ func TestCandidates(t *testing.T) {
 		{
 			name: "latency_breaks_a_near_tie",
 			events: []healthEvent{
-				{model: "mistralai/mistral-small:free", latency: 3 * time.Second, ago: 2 * time.Minute},
-				{model: "qwen/qwen3-vl:free", latency: 400 * time.Millisecond, ago: 2 * time.Minute},
+				// The larger context would put qwen first on a tie.
+				{model: "qwen/qwen3-vl:free", latency: 3 * time.Second, ago: 2 * time.Minute},
+				{model: "mistralai/mistral-small:free", latency: 400 * time.Millisecond, ago: 2 * time.Minute},
 			},
 			want: []string{
-				"qwen/qwen3-vl:free", "mistralai/mistral-small:free",
+				"mistralai/mistral-small:free", "qwen/qwen3-vl:free",
 				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "google/gemma-3-27b-it:free",
 			},
 		},

@@ -153,6 +153,32 @@ func TestHealth_Snapshot(t *testing.T) {
 	}
 }
 
+// TestHealth_EvidenceFades checks that outcomes weigh less as they age, so
+// that a model that failed long ago drifts back toward the prior.
+func TestHealth_EvidenceFades(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	h := NewHealth(clock.Now)
+	const model = "a/m:free"
+	start := clock.Now()
+	h.Failure(model, FailureBusy, "502")
+	rate := func() float64 { return h.Snapshot()[model].SuccessRate }
+	steps := []struct {
+		after time.Duration // since the step before
+		want  float64
+	}{
+		{0, priorRate / 2},                              // one failure against a prior of one attempt
+		{evidenceHalfLife, priorRate / 1.5},             // the failure weighs half
+		{2 * evidenceHalfLife, priorRate / (1 + 0.125)}, // three half-lives on: an eighth
+	}
+	for _, step := range steps {
+		clock.Advance(step.after)
+		if got := rate(); math.Abs(got-step.want) > 0.001 {
+			t.Errorf("%v after the failure: success rate %.4f, want %.4f", clock.Now().Sub(start), got, step.want)
+		}
+	}
+}
+
 func TestHealth_Forget(t *testing.T) {
 	t.Parallel()
 	h := NewHealth(newFakeClock().Now)
