@@ -208,9 +208,14 @@ func TestCandidates(t *testing.T) {
 		{
 			name: "failure_streak_is_doubted_after_its_rest",
 			events: []healthEvent{
+				// A record good enough to lead without the failure.
+				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 7 * time.Minute},
+				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 6 * time.Minute},
 				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 5 * time.Minute},
 				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 4 * time.Minute},
 				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 3 * time.Minute},
+				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 2 * time.Minute},
+				{model: "mistralai/mistral-small:free", latency: time.Second, ago: time.Minute},
 				// A rate limit rests it 5s; a provider's limit often lasts longer.
 				{model: "mistralai/mistral-small:free", failure: FailureRateLimited, ago: 10 * time.Second},
 			},
