@@ -22,8 +22,14 @@ func TestSimulation(t *testing.T) {
 			[]simStep{{status: http.StatusOK, minTook: time.Second, maxTook: 3 * time.Second}}},
 		{"gone_is_404", []Spell{{Weather: Weather{Gone: true}}},
 			[]simStep{{status: http.StatusNotFound, minTook: failureLatency, maxTook: failureLatency}}},
-		{"busy_for_a_while", []Spell{{Weather: Weather{Latency: time.Second, Busy: 1, BusyFor: time.Minute}}},
-			[]simStep{{status: http.StatusTooManyRequests, maxTook: failureLatency}, {status: http.StatusTooManyRequests, wait: 30 * time.Second, maxTook: failureLatency}}},
+		{"busy_for_a_while", []Spell{
+			{Weather: Weather{Latency: time.Second, Busy: 1, BusyFor: time.Minute}},
+			{After: time.Second, Weather: Weather{Latency: time.Second}}, // no new 429s
+		}, []simStep{
+			{status: http.StatusTooManyRequests, maxTook: failureLatency},
+			{status: http.StatusTooManyRequests, wait: 30 * time.Second, maxTook: failureLatency},
+			{status: http.StatusOK, wait: 30 * time.Second, maxTook: 2 * time.Second},
+		}},
 		{"server_error", []Spell{{Weather: Weather{ServerError: 1}}},
 			[]simStep{{status: http.StatusBadGateway, maxTook: failureLatency}}},
 		{"flapping_every_other_period", []Spell{{Weather: Weather{Latency: time.Second, FlapEvery: time.Minute}}},
