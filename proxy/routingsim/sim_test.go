@@ -343,9 +343,10 @@ func TestRoutingSimulation(t *testing.T) {
 	if r := results[scenarios[2].name][viaFreelane]; r.answeredShare() < 0.97 {
 		t.Errorf("every model blipping: Freelane %v; want at least 97%% answered", r)
 	}
-	// The survivor's blips are the only misses: no refusal while it rests.
-	if r := results[scenarios[4].name][viaFreelane]; r.answeredShare() < 0.93 {
-		t.Errorf("all but one gone: Freelane %v; want at least 93%% answered", r)
+	// The survivor's blips (3%) and the first call are the only misses: it
+	// is probed, not refused, while it rests (refusing costs about 2%).
+	if r := results[scenarios[4].name][viaFreelane]; r.answeredShare() < 0.96 {
+		t.Errorf("all but one gone: Freelane %v; want at least 96%% answered", r)
 	}
 }
 
