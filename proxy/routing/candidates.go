@@ -61,9 +61,19 @@ type candidate struct {
 	preference    int     // position in the user's preferred list
 	score         float64 // chance of an answer, less a little for latency
 	latencyMs     int64   // 0 when the model never answered
-	lastTried     time.Time
-	restingUntil  time.Time
+	lastTried     int64   // Unix nanoseconds, 0 when never tried
+	restingUntil  int64   // Unix nanoseconds, 0 when not resting
+	rest          rest
 }
+
+// rest says whether a candidate may be tried now, only as a probe, or not.
+type rest uint8
+
+const (
+	restNone rest = iota
+	restProbe
+	restGone
+)
 
 // candidateBuffer is sized for a typical free catalog so that ordering it
 // needs no heap allocation; larger catalogs still work.
@@ -175,7 +185,7 @@ func exploreRunnerUp(cands []candidate, now time.Time) {
 		return
 	}
 	faster := next.latencyMs > 0 && next.latencyMs < lead.latencyMs
-	if faster || now.Sub(next.lastTried) >= staleAfter {
+	if faster || now.UnixNano()-next.lastTried >= int64(staleAfter) {
 		cands[0], cands[1] = next, lead
 	}
 }
@@ -233,38 +243,53 @@ func (h *Health) assess(cands []candidate) (kept []candidate, route Route, explo
 	now := h.now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var probeBuf [candidateBuffer]candidate
-	probes := probeBuf[:0]
+	var available, probes int
 	var probesUntil time.Time
-	kept = cands[:0]
-	for _, c := range cands {
+	for i := range cands {
+		c := &cands[i]
 		st, ok := h.models[c.id]
 		if !ok {
-			kept = append(kept, c)
+			available++
 			continue
 		}
 		c.score = st.outlook(now) - latencyPenalty*min(time.Duration(st.LatencyMs)*time.Millisecond, latencyCap).Seconds()
 		c.latencyMs = st.LatencyMs
-		c.lastTried = st.LastSuccess
-		if st.LastFailure.After(c.lastTried) {
-			c.lastTried = st.LastFailure
-		}
-		if until := st.CooldownUntil; until.After(now) {
-			route.RestingUntil = earliest(route.RestingUntil, until)
-			if !st.gone {
-				c.group, c.restingUntil = groupRanked, until
-				probes = append(probes, c)
-				probesUntil = earliest(probesUntil, until)
-			}
+		c.lastTried = max(unixNano(st.LastSuccess), unixNano(st.LastFailure))
+		until := st.CooldownUntil
+		switch {
+		case !until.After(now):
+			available++
 			continue
+		case st.gone:
+			c.rest = restGone
+		default:
+			c.rest, c.restingUntil = restProbe, until.UnixNano()
+			probes++
+			probesUntil = earliest(probesUntil, until)
 		}
-		kept = append(kept, c)
+		route.RestingUntil = earliest(route.RestingUntil, until)
 	}
-	if len(kept) == 0 && len(probes) > 0 {
-		kept = append(kept, probes...)
-		return kept, Route{RestingUntil: probesUntil, Probe: true}, false
+	want := restNone
+	if available == 0 && probes > 0 {
+		want, route = restProbe, Route{RestingUntil: probesUntil, Probe: true}
 	}
-	return kept, route, len(kept) > 1 && h.explore.Float64() < exploreRate
+	kept = cands[:0]
+	for _, c := range cands {
+		if c.rest == want {
+			if want == restProbe {
+				c.group = groupRanked // a probe goes by its chance alone
+			}
+			kept = append(kept, c)
+		}
+	}
+	return kept, route, !route.Probe && len(kept) > 1 && h.explore.Float64() < exploreRate
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 func earliest(a, b time.Time) time.Time {
@@ -288,7 +313,7 @@ func compareCandidates(a, b candidate) int {
 			return c
 		}
 		// Among probes alike, the model whose rest ends first.
-		if c := a.restingUntil.Compare(b.restingUntil); c != 0 {
+		if c := cmp.Compare(a.restingUntil, b.restingUntil); c != 0 {
 			return c
 		}
 	}

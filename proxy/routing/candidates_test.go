@@ -615,17 +615,17 @@ func TestBest_Explores(t *testing.T) {
 func TestExploreRunnerUp(t *testing.T) {
 	t.Parallel()
 	now := newFakeClock().Now()
-	lead := candidate{id: "a/lead:free", group: groupRanked, score: 0.9, latencyMs: 2000, lastTried: now.Add(-time.Minute)}
+	lead := candidate{id: "a/lead:free", group: groupRanked, score: 0.9, latencyMs: 2000, lastTried: now.Add(-time.Minute).UnixNano()}
 	tests := []struct {
 		name    string
 		runner  candidate
 		swapped bool
 	}{
-		{"faster_and_close", candidate{group: groupRanked, score: 0.85, latencyMs: 300, lastTried: now.Add(-time.Minute)}, true},
-		{"untried_for_a_while_and_close", candidate{group: groupRanked, score: 0.85, latencyMs: 3000, lastTried: now.Add(-staleAfter)}, true},
+		{"faster_and_close", candidate{group: groupRanked, score: 0.85, latencyMs: 300, lastTried: now.Add(-time.Minute).UnixNano()}, true},
+		{"untried_for_a_while_and_close", candidate{group: groupRanked, score: 0.85, latencyMs: 3000, lastTried: now.Add(-staleAfter).UnixNano()}, true},
 		{"never_tried_and_close", candidate{group: groupRanked, score: 0.8}, true},
 		{"faster_but_not_close", candidate{group: groupRanked, score: 0.7, latencyMs: 300}, false},
-		{"close_but_slower_and_recent", candidate{group: groupRanked, score: 0.89, latencyMs: 3000, lastTried: now.Add(-time.Minute)}, false},
+		{"close_but_slower_and_recent", candidate{group: groupRanked, score: 0.89, latencyMs: 3000, lastTried: now.Add(-time.Minute).UnixNano()}, false},
 		{"preferred_is_not_reordered", candidate{group: groupPreferred, score: 0.85, latencyMs: 300}, false},
 	}
 	for _, tt := range tests {
