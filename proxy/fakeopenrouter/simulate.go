@@ -6,33 +6,9 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/testclock"
 )
-
-// VirtualClock is a clock that moves only when told to. A simulation shares
-// it between the fake (WithClock) and the client under test, so that a
-// model's latency of seconds costs no real time: the behaviour advances the
-// clock instead of sleeping.
-type VirtualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// NewVirtualClock returns a clock that reads start until advanced.
-func NewVirtualClock(start time.Time) *VirtualClock { return &VirtualClock{now: start} }
-
-// Now returns the clock's current time.
-func (c *VirtualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *VirtualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // Weather is how a simulated model behaves for a while: each attempt draws
 // its outcome from these probabilities.
@@ -66,12 +42,15 @@ type Spell struct {
 // quickly.
 const failureLatency = 150 * time.Millisecond
 
-// Simulation drives models with seeded, changing weather on a virtual clock.
-// Every model draws from its own seeded source, so two runs with the same
-// seed see the same sequence of outcomes per model no matter which client
-// strategy chooses the models.
+// Simulation drives models with seeded, changing weather on a virtual clock:
+// shared by the fake (WithClock) and the client under test, it moves only
+// when told to, so a model's latency of seconds costs no real time (the
+// behaviour advances the clock instead of sleeping). Every model draws from
+// its own seeded source, so two runs with the same seed see the same
+// sequence of outcomes per model no matter which client strategy chooses
+// the models.
 type Simulation struct {
-	clock *VirtualClock
+	clock *testclock.Clock
 	start time.Time
 	seed  uint64
 
@@ -83,7 +62,7 @@ type Simulation struct {
 
 // NewSimulation returns a simulation on clock, seeded with seed. Give each
 // model its weather with Forecast, then serve it with Install.
-func NewSimulation(clock *VirtualClock, seed uint64) *Simulation {
+func NewSimulation(clock *testclock.Clock, seed uint64) *Simulation {
 	return &Simulation{clock: clock, start: clock.Now(), seed: seed,
 		spells: make(map[string][]Spell), sources: make(map[string]*rand.Rand),
 		busyUntil: make(map[string]time.Time)}

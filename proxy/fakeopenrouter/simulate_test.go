@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/testclock"
 )
 
 func TestSimulation(t *testing.T) {
@@ -41,7 +43,7 @@ func TestSimulation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			clock := NewVirtualClock(start)
+			clock := testclock.New(start)
 			s := New(t, WithModels([]ModelSpec{{ID: model, PromptPrice: "0", CompletionPrice: "0", Context: 8192}}), WithClock(clock.Now))
 			sim := NewSimulation(clock, 1)
 			sim.Forecast(model, tt.spells...)
@@ -72,7 +74,7 @@ func TestSimulation_SameSeedSameOutcomes(t *testing.T) {
 	t.Parallel()
 	const a, b = "sim/a:free", "sim/b:free"
 	outcomes := func(interleave bool) []int {
-		clock := NewVirtualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+		clock := testclock.New(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 		s := New(t, WithModels([]ModelSpec{{ID: a, PromptPrice: "0", CompletionPrice: "0"}, {ID: b, PromptPrice: "0", CompletionPrice: "0"}}), WithClock(clock.Now))
 		sim := NewSimulation(clock, 7)
 		sim.Forecast(a, Spell{Weather: Weather{Latency: time.Second, Busy: 0.3, ServerError: 0.2}})

@@ -30,6 +30,16 @@ type healthEvent struct {
 	ago     time.Duration // how long before the ordering it happened
 }
 
+// answeredEveryMinute is a one-second answer from model each minute, from
+// fromMin down to toMin minutes ago.
+func answeredEveryMinute(model string, fromMin, toMin int) []healthEvent {
+	var events []healthEvent
+	for m := fromMin; m >= toMin; m-- {
+		events = append(events, healthEvent{model: model, latency: time.Second, ago: time.Duration(m) * time.Minute})
+	}
+	return events
+}
+
 func TestCandidates(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -207,18 +217,10 @@ func TestCandidates(t *testing.T) {
 		},
 		{
 			name: "failure_streak_is_doubted_after_its_rest",
-			events: []healthEvent{
-				// A record good enough to lead without the failure.
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 7 * time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 6 * time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 5 * time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 4 * time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 3 * time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 2 * time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: time.Minute},
-				// A rate limit rests it 5s; a provider's limit often lasts longer.
-				{model: "mistralai/mistral-small:free", failure: FailureRateLimited, ago: 10 * time.Second},
-			},
+			// A record good enough to lead without the failure, which rests
+			// it 5s; a provider's limit often lasts longer.
+			events: append(answeredEveryMinute("mistralai/mistral-small:free", 7, 1),
+				healthEvent{model: "mistralai/mistral-small:free", failure: FailureRateLimited, ago: 10 * time.Second}),
 			want: []string{
 				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
 				"google/gemma-3-27b-it:free", "mistralai/mistral-small:free",
@@ -226,15 +228,9 @@ func TestCandidates(t *testing.T) {
 		},
 		{
 			name: "success_after_failure_ends_the_doubt",
-			events: []healthEvent{
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 7 * time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 6 * time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 5 * time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 4 * time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 3 * time.Minute},
-				{model: "mistralai/mistral-small:free", failure: FailureRateLimited, ago: time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: 10 * time.Second},
-			},
+			events: append(answeredEveryMinute("mistralai/mistral-small:free", 7, 3),
+				healthEvent{model: "mistralai/mistral-small:free", failure: FailureRateLimited, ago: time.Minute},
+				healthEvent{model: "mistralai/mistral-small:free", latency: time.Second, ago: 10 * time.Second}),
 			want: []string{
 				"mistralai/mistral-small:free",
 				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",

@@ -15,6 +15,7 @@ import (
 	"github.com/freelane/freelane/proxy"
 	"github.com/freelane/freelane/proxy/config"
 	"github.com/freelane/freelane/proxy/fakeopenrouter"
+	"github.com/freelane/freelane/proxy/internal/testclock"
 )
 
 const (
@@ -157,12 +158,12 @@ var simStart = time.Date(2026, time.March, 2, 9, 0, 0, 0, time.Local)
 // world is one run of a scenario: a fresh fake on a fresh virtual clock.
 type world struct {
 	tb    testing.TB
-	clock *fakeopenrouter.VirtualClock
+	clock *testclock.Clock
 	fake  *fakeopenrouter.Server
 }
 
 func newWorld(tb testing.TB, sc scenario) *world {
-	clock := fakeopenrouter.NewVirtualClock(simStart)
+	clock := testclock.New(simStart)
 	specs := make([]fakeopenrouter.ModelSpec, len(simModels))
 	for i, id := range simModels {
 		specs[i] = fakeopenrouter.ModelSpec{ID: id, Name: id, PromptPrice: "0", CompletionPrice: "0", Context: 131072}
