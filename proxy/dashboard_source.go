@@ -136,7 +136,7 @@ func (d dashboardSource) Models() []dashboard.ModelView {
 		out = append(out, dashboard.ModelView{
 			ID: m.ID, Name: m.Name, ContextLength: m.ContextLength, Tools: m.Tools, Vision: m.Vision, Reasoning: m.Reasoning,
 			Health: dashboard.HealthView{
-				Successes: h.Successes, Failures: h.Failures, LatencyMs: h.LatencyMs, LastError: h.LastError,
+				Successes: h.Successes, Failures: h.Failures, SuccessRate: h.SuccessRate, LatencyMs: h.LatencyMs, LastError: h.LastError,
 				CooldownUntil: cooldownUntil(h.CooldownUntil, s.now()),
 			},
 			Preferred: rank > 0, PreferredRank: rank,

@@ -343,8 +343,9 @@ function renderModels() {
       m.vision ? el("span", { className: "badge accent" }, "vision") : null,
       m.reasoning ? el("span", { className: "badge accent" }, "reasoning") : null);
     const calls = (h.successes || 0) + (h.failures || 0);
+    // Routing orders models by this success rate, then latency.
     const health = calls > 0
-      ? `${fmtInt(h.successes)} ok · ${fmtInt(h.failures)} failed · ${fmtMs(h.latency_ms)}`
+      ? `${fmtPercent(h.success_rate)} recent success · ${fmtMs(h.latency_ms)} · ${fmtInt(h.successes)} ok · ${fmtInt(h.failures)} failed`
       : "not used yet";
     const stateCell = cooling
       ? el("td", {}, el("span", { className: "badge warn strong", dataset: { until: h.cooldown_until } }, cooldownText(h.cooldown_until)),

@@ -117,7 +117,7 @@ func TestGetEndpoints_Shapes(t *testing.T) {
 			}
 			first := models[0].(map[string]any)
 			requireKeys(t, "models[0]", first, "id", "name", "context_length", "tools", "vision", "reasoning", "health", "preferred", "preferred_rank")
-			requireKeys(t, "health", first["health"].(map[string]any), "successes", "failures", "latency_ms")
+			requireKeys(t, "health", first["health"].(map[string]any), "successes", "failures", "success_rate", "latency_ms")
 			if _, ok := first["health"].(map[string]any)["cooldown_until"]; ok {
 				t.Errorf("cooldown_until present for a model that is not cooling down")
 			}
