@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/freelane/freelane/proxy/fakeopenrouter"
 )
@@ -18,22 +19,46 @@ const (
 	runKey       = `HKCU\Software\Microsoft\Windows\CurrentVersion\Run`
 )
 
-var regLine = regexp.MustCompile(`^\s+(\S+)\s+(REG_\w+)\s+(.*)$`)
-
-// regValues reads a registry key with `reg query`; nil when it does not exist.
+// regValues reads a registry key's string values and DWORD values (as
+// "dword:<8 hex digits>"); nil when the key
+// does not exist. It goes through `reg export`, whose file is UTF-16: `reg
+// query` prints in the console's OEM code page, which mangles non-ASCII paths.
 func regValues(t *testing.T, key string) map[string]string {
 	t.Helper()
-	r := wine(t, "reg", "query", key)
-	if r.code != 0 {
+	w := prefix(t)
+	file := filepath.Join(w.root, "export.reg")
+	defer os.Remove(file)
+	if r := wine(t, "reg", "export", key, winPath(file), "/y"); r.code != 0 {
 		return nil
 	}
+	data, err := os.ReadFile(file)
+	if err != nil || len(data) < 2 {
+		t.Fatalf("reading the export of %s: %v", key, err)
+	}
+	units := make([]uint16, 0, len(data)/2)
+	for i := 2; i+1 < len(data); i += 2 { // after the byte-order mark
+		units = append(units, uint16(data[i])|uint16(data[i+1])<<8)
+	}
 	values := make(map[string]string)
-	for line := range strings.SplitSeq(r.out, "\n") {
-		if m := regLine.FindStringSubmatch(strings.TrimRight(line, "\r")); m != nil {
-			values[m[1]] = m[3]
+	for line := range strings.SplitSeq(string(utf16.Decode(units)), "\n") {
+		m := regExportLine.FindStringSubmatch(strings.TrimRight(line, "\r"))
+		if m == nil {
+			continue
+		}
+		if m[3] != "" {
+			values[unescapeReg(m[1])] = "dword:" + m[3]
+		} else {
+			values[unescapeReg(m[1])] = unescapeReg(m[2])
 		}
 	}
 	return values
+}
+
+// regExportLine is one value of a .reg file: "name"="string" or "name"=dword:hex.
+var regExportLine = regexp.MustCompile(`^"((?:[^"\\]|\\.)*)"=(?:"((?:[^"\\]|\\.)*)"|dword:([0-9a-f]{8}))$`)
+
+func unescapeReg(s string) string {
+	return strings.NewReplacer(`\\`, `\`, `\"`, `"`).Replace(s)
 }
 
 // userFolders are the Windows user's folders inside the prefix.
@@ -93,7 +118,7 @@ func TestInstaller(t *testing.T) {
 			t.Errorf("Uninstall entry %s = %q, want %q", name, got, want)
 		}
 	}
-	if size := entry["EstimatedSize"]; size == "" || size == "0x0" {
+	if size := entry["EstimatedSize"]; size == "" || size == "dword:00000000" {
 		t.Errorf("Uninstall entry EstimatedSize = %q, want the installed size in KB", size)
 	}
 	wantLogin := `"` + installed + `" --home "` + defaultHome + `"`
