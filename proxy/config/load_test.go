@@ -358,6 +358,23 @@ func TestLoadWith_ByteOrderMark(t *testing.T) {
 	}
 }
 
+func TestLoadWith_UTF16NamesTheEncoding(t *testing.T) {
+	for name, tc := range map[string]struct{ content, want string }{
+		"LE with BOM":    {"\xFF\xFEL\x00O\x00G\x00=\x00", "UTF-16 LE"},
+		"BE with BOM":    {"\xFE\xFF\x00L\x00O\x00G", "UTF-16 BE"},
+		"LE without BOM": {"L\x00O\x00G\x00", "UTF-16 LE"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			home := t.TempDir()
+			writeEnvFile(t, home, tc.content)
+			_, err := LoadWith(home, noEnv)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "UTF-8") {
+				t.Errorf("error = %v, want one naming %s and asking for UTF-8", err, tc.want)
+			}
+		})
+	}
+}
+
 func TestConfig_OutputHidesSecrets(t *testing.T) {
 	const apiKey = "sk-or-v1-0123456789abcdef0123456789ab90ab"
 	const token = "super-secret-token-value"
