@@ -31,6 +31,7 @@ import (
 	"github.com/freelane/freelane/proxy"
 	"github.com/freelane/freelane/proxy/appinfo"
 	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/instance"
 	"github.com/freelane/freelane/proxy/regularfile"
 	"github.com/freelane/freelane/proxy/service"
 	"github.com/freelane/freelane/tray"
@@ -135,8 +136,8 @@ func run(args []string) int {
 	// instead of starting a second proxy and a second icon.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	instance, err := service.LockInstance(cfg.CacheDir)
-	if err != nil && !errors.Is(err, service.ErrAlreadyRunning) {
+	lock, err := instance.Lock(cfg.CacheDir)
+	if err != nil && !errors.Is(err, instance.ErrAlreadyRunning) {
 		// Not another Freelane: CACHE_DIR is read-only, full, or holds
 		// something that is no file where the lock goes.
 		log.Error("cannot start: CACHE_DIR is not usable; make it a writable folder or set CACHE_DIR in "+cfg.EnvFile,
@@ -146,7 +147,7 @@ func run(args []string) int {
 	if err != nil {
 		// A running tray takes the request even with its proxy stopped,
 		// when /health cannot answer; a headless one leaves it untaken.
-		if withTray && service.AskToShow(ctx, cfg.CacheDir, showRequestWait) == nil {
+		if withTray && instance.AskToShow(ctx, cfg.CacheDir, showRequestWait) == nil {
 			log.Info("Freelane is already running; asked it to show itself", "detail", err)
 			return 0
 		}
@@ -160,7 +161,7 @@ func run(args []string) int {
 		}
 		return 1
 	}
-	defer instance.Release()
+	defer lock.Release()
 
 	srv, err := proxy.New(cfg, proxy.Options{Version: info.Version, Logger: log, LogLevel: logLevel})
 	if err != nil {
@@ -197,7 +198,7 @@ func run(args []string) int {
 	runErr := make(chan error, 1)
 	go func() { runErr <- srv.Run(ctx) }()
 	if withTray {
-		showRequests, err := service.WatchShowRequests(ctx, cfg.CacheDir, log)
+		showRequests, err := instance.WatchShowRequests(ctx, cfg.CacheDir, log)
 		if err != nil {
 			log.Warn("a second launch cannot show this one", "err", err)
 		}
@@ -325,9 +326,9 @@ func showConfigProblem(home string, loadErr error, log *slog.Logger) int {
 	}
 	// One problem icon per home folder, locked where the default
 	// configuration keeps the lock.
-	instance, err := service.LockInstance(filepath.Join(home, config.DefaultCacheDir))
+	lock, err := instance.Lock(filepath.Join(home, config.DefaultCacheDir))
 	if err != nil {
-		if errors.Is(err, service.ErrAlreadyRunning) {
+		if errors.Is(err, instance.ErrAlreadyRunning) {
 			log.Info("Freelane is already running; not starting another", "detail", err)
 		} else {
 			log.Error("cannot show the configuration problem", "err", err)
@@ -363,7 +364,7 @@ func showConfigProblem(home string, loadErr error, log *slog.Logger) int {
 	stopWatching()
 	<-watchDone
 	// Released before the fresh start, which takes the lock again.
-	if err := instance.Release(); err != nil {
+	if err := lock.Release(); err != nil {
 		log.Warn("releasing the instance lock", "err", err)
 	}
 	if !fixed {
