@@ -32,7 +32,7 @@ import (
 	"github.com/freelane/freelane/proxy/appinfo"
 	"github.com/freelane/freelane/proxy/config"
 	"github.com/freelane/freelane/proxy/instance"
-	"github.com/freelane/freelane/proxy/regularfile"
+	"github.com/freelane/freelane/proxy/logfile"
 	"github.com/freelane/freelane/proxy/service"
 	"github.com/freelane/freelane/tray"
 )
@@ -404,11 +404,8 @@ func newLogger(cacheDir string, level slog.Leveler, toFile bool) *slog.Logger {
 	var out io.Writer = os.Stderr
 	if toFile {
 		if err := os.MkdirAll(cacheDir, 0o700); err == nil {
-			path := filepath.Join(cacheDir, "freelane.log")
-			if st, err := os.Stat(path); err == nil && st.Size() > 5<<20 {
-				_ = os.Rename(path, path+".1")
-			}
-			if f, err := regularfile.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
+			// 5 MiB and the one before it: enough to see what went wrong.
+			if f, err := logfile.Open(filepath.Join(cacheDir, "freelane.log"), 5<<20, 1); err == nil {
 				out = io.MultiWriter(os.Stderr, f)
 			}
 		}
