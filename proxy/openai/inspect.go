@@ -36,6 +36,11 @@ type ChatRequest struct {
 // catalog ids ending in ":free" are ever sent, so it never reaches upstream.
 const onlineSuffix = ":online"
 
+// FreeModel is the model id to route: the requested id without the
+// ":online" suffix, which the rewrite drops, so "x:free:online" routes as
+// the free model x:free it names.
+func (r ChatRequest) FreeModel() string { return strings.TrimSuffix(r.Model, onlineSuffix) }
+
 // RequestError describes why a request body was rejected, in the terms of the
 // OpenAI error envelope.
 type RequestError struct {
