@@ -76,17 +76,12 @@ type InspectedBody struct {
 	toolsEmptied bool
 }
 
-// InspectChatRequest validates the shape of a chat completion request body and
+// InspectChatBody validates the shape of a chat completion request body and
 // reports the facts routing needs. It checks only what Freelane relies on or
 // what would otherwise turn into a confusing upstream error; every other field
-// is left for OpenRouter to judge. The returned error is a *RequestError.
-func InspectChatRequest(body []byte) (ChatRequest, error) {
-	req, _, err := InspectChatBody(body)
-	return req, err
-}
-
-// InspectChatBody is InspectChatRequest that also returns the accepted body,
-// ready to be rewritten for each attempt without a second validation pass.
+// is left for OpenRouter to judge. The returned error is a *RequestError. It
+// also returns the accepted body, ready to be rewritten for each attempt
+// without a second validation pass.
 func InspectChatBody(body []byte) (ChatRequest, InspectedBody, error) {
 	req, err := inspect(body)
 	if err != nil {
