@@ -182,16 +182,6 @@ func (sr *streamRelay) writeTail() bool {
 	return true
 }
 
-// flush sends what write buffered; false when the client is gone.
-func (sr *streamRelay) flush() bool {
-	sr.body.pending = false
-	if err := sr.rc.Flush(); err != nil {
-		sr.clientGone()
-		return false
-	}
-	return true
-}
-
 // clientGone counts a stream whose client left after it began.
 func (sr *streamRelay) clientGone() {
 	sr.c.finish(sr.a.model, stats.OutcomeFailed, statusClientGone, errClientGone.Error())

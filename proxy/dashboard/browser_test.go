@@ -100,14 +100,6 @@ func (e *browserEnv) do(t *testing.T, actions ...chromedp.Action[chromedp.Void])
 	}
 }
 
-// discard runs an action for its effect (a wait) and drops its value.
-func discard[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := a(ctx, t)
-		return chromedp.Void{}, err
-	}
-}
-
 func byTestID(id string) chromedp.CSS { return chromedp.CSS(`[data-testid="` + id + `"]`) }
 
 // waitText waits until the element's text equals want.

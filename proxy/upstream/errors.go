@@ -351,14 +351,6 @@ func rawText(raw json.RawMessage) string {
 	return shorten(buf.String(), maxMessageBytes)
 }
 
-func isEmptyJSON(raw json.RawMessage) bool {
-	switch string(bytes.TrimSpace(raw)) {
-	case "", "null", `""`, "[]":
-		return true
-	}
-	return false
-}
-
 // plainMessage makes a message from a body that is not an OpenRouter error.
 func plainMessage(status int, body []byte) string {
 	text := strings.Join(strings.Fields(string(body)), " ")
