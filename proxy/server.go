@@ -82,7 +82,10 @@ type Server struct {
 	now     func() time.Time
 	started time.Time
 
-	rt       atomic.Pointer[runtimeConfig]
+	rt atomic.Pointer[runtimeConfig]
+	// reloadMu makes comparing a reloaded configuration with the running
+	// one and applying it one step (see applyConfig).
+	reloadMu sync.Mutex
 	limiter  *limiter
 	catalog  *catalog.Catalog
 	health   *routing.Health
@@ -150,14 +153,11 @@ func New(cfg config.Config, o Options) (*Server, error) {
 		o.LogLevel.Set(cfg.LogLevel)
 	}
 	s := &Server{opts: o, log: o.Logger, now: o.Now, started: o.Now(), catalogIntervalChanged: make(chan struct{}, 1)}
-	rt, err := newRuntimeConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	s.rt.Store(rt)
+	s.rt.Store(newRuntimeConfig(cfg))
 	if err := os.MkdirAll(cfg.CacheDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating cache folder: %w", err)
 	}
+	var err error
 	s.stats, err = stats.Open(cfg.CacheDir, stats.Options{Now: o.Now, Logger: o.Logger, RecentSize: statsRecentCalls})
 	if err != nil {
 		return nil, fmt.Errorf("opening call statistics: %w", err)
@@ -178,18 +178,15 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	return s, nil
 }
 
-func newRuntimeConfig(cfg config.Config) (*runtimeConfig, error) {
-	client, err := upstream.New(upstream.Options{
+func newRuntimeConfig(cfg config.Config) *runtimeConfig {
+	client := upstream.New(upstream.Options{
 		BaseURL:    cfg.BaseURL,
 		APIKey:     cfg.APIKey,
 		HTTPProxy:  cfg.HTTPProxy,
 		HTTPSProxy: cfg.HTTPSProxy,
 		NoProxy:    cfg.NoProxy,
 	})
-	if err != nil {
-		return nil, fmt.Errorf("configuring the OpenRouter client: %w", err)
-	}
-	return &runtimeConfig{cfg: cfg, client: client, hosts: extraHosts(cfg)}, nil
+	return &runtimeConfig{cfg: cfg, client: client, hosts: extraHosts(cfg)}
 }
 
 func (s *Server) runtime() *runtimeConfig { return s.rt.Load() }

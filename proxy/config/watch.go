@@ -136,7 +136,7 @@ func (w *homeWatch) reload() {
 	// again, even when it is back to the last valid content.
 	recovered := !w.valid
 	w.valid = true
-	if !recovered && sameConfig(c, w.last) {
+	if !recovered && c.Equal(w.last) {
 		return
 	}
 	w.last = c

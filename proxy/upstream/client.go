@@ -67,15 +67,11 @@ type Client struct {
 	chatHeader http.Header
 }
 
-// New validates o and returns a client with its own transport.
-func New(o Options) (*Client, error) {
-	base, err := validateBaseURL(o.BaseURL)
-	if err != nil {
-		return nil, err
-	}
-	if strings.ContainsAny(o.APIKey, "\r\n\t ") {
-		return nil, errors.New("the OpenRouter API key contains whitespace")
-	}
+// New returns a client with its own transport. The base URL and the key
+// are checked where the settings are read (proxy/config), so a bad value is
+// reported as a setting to fix, not as a client that cannot start.
+func New(o Options) *Client {
+	base := strings.TrimRight(o.BaseURL, "/")
 	if o.DialTimeout <= 0 {
 		o.DialTimeout = DefaultDialTimeout
 	}
@@ -110,40 +106,7 @@ func New(o Options) (*Client, error) {
 	c.chatHeader = c.header()
 	c.chatHeader.Set("Content-Type", "application/json")
 	c.chatHeader.Set("Accept", "application/json, text/event-stream")
-	return c, nil
-}
-
-// validateBaseURL checks that raw is a plain http(s) base URL and returns it
-// without a trailing slash. Plain http is allowed only for loopback hosts,
-// because the API key travels with every request.
-func validateBaseURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("parsing the OpenRouter base URL: %w", err)
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return "", fmt.Errorf("the OpenRouter base URL %q must start with https://", raw)
-	case u.Host == "" || u.Hostname() == "":
-		return "", fmt.Errorf("the OpenRouter base URL %q has no host", raw)
-	case u.User != nil:
-		return "", errors.New("the OpenRouter base URL must not contain a user name or password")
-	case u.RawQuery != "" || u.ForceQuery:
-		return "", fmt.Errorf("the OpenRouter base URL %q must not have a query", raw)
-	case u.Fragment != "":
-		return "", fmt.Errorf("the OpenRouter base URL %q must not have a fragment", raw)
-	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
-		return "", fmt.Errorf("the OpenRouter base URL %q must use https (plain http is only for loopback hosts)", raw)
-	}
-	return strings.TrimRight(u.String(), "/"), nil
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return c
 }
 
 // ChatCompletions posts body to {base}/chat/completions and returns the
