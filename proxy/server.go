@@ -93,6 +93,7 @@ type Server struct {
 	captures *capture.Recorder
 	debug    atomic.Bool
 	quota    quotaTracker
+	reach    upstreamReach
 	changes  notifier
 	handler  http.Handler
 	// active counts requests being served, so shutdown can wait for calls
@@ -173,7 +174,21 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	s.captures = capture.New(filepath.Join(cfg.CacheDir, "debug"),
 		capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge}, s.secrets)
 	s.debug.Store(config.DebugEnabled(cfg.Home))
-	s.quota.init(s)
+	s.quota.init(quotaDeps{
+		now: func() time.Time { return s.now() }, // the server's clock, which tests set
+		log: o.Logger,
+		key: func(ctx context.Context) (upstream.KeyInfo, bool, error) {
+			rt := s.runtime()
+			if rt.cfg.APIKey == "" {
+				return upstream.KeyInfo{}, false, nil
+			}
+			info, err := rt.client.Key(ctx)
+			return info, true, err
+		},
+		recentCalls: func() []stats.Call { return s.stats.Recent(statsRecentCalls) },
+		lastCall:    func() time.Time { return time.Unix(0, s.lastCall.Load()) },
+		changed:     s.changes.notify,
+	})
 	s.handler = s.active.track(s.routes())
 	return s, nil
 }

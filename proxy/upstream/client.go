@@ -111,8 +111,8 @@ func New(o Options) *Client {
 
 // ChatCompletions posts body to {base}/chat/completions and returns the
 // response as is, whatever its status; the caller closes its body. A failure
-// to get a response comes back as an *Error of KindTimeout or KindNetwork
-// (KindAuth when no API key is configured).
+// to get a response comes back as an *Error of KindUnreachable, KindTimeout
+// or KindNetwork (KindAuth when no API key is configured).
 func (c *Client) ChatCompletions(ctx context.Context, body []byte) (*http.Response, error) {
 	if c.apiKey == "" {
 		return nil, &Error{Status: http.StatusUnauthorized, Kind: KindAuth, Message: "no OpenRouter API key is configured"}
@@ -254,7 +254,10 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 func (c *Client) transportError(op string, err error) *Error {
 	kind, status := KindNetwork, http.StatusBadGateway
 	var netErr net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
+	switch {
+	case couldNotConnect(err):
+		kind = KindUnreachable
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
 		kind, status = KindTimeout, http.StatusGatewayTimeout
 	}
 	msg := op + ": " + err.Error()
@@ -264,4 +267,18 @@ func (c *Client) transportError(op string, err error) *Error {
 		msg = strings.ReplaceAll(msg, c.apiKey, "[redacted]")
 	}
 	return &Error{Status: status, Kind: kind, Message: msg, Err: err}
+}
+
+// couldNotConnect reports whether err means no connection to OpenRouter was
+// made at all, as opposed to one that broke while a model was answering. A
+// dial that times out is a timeout too, but no model's slowness. Through a
+// proxy, net/http wraps the dial error in an OpError of its own,
+// "proxyconnect", and errors.As stops at that outer one.
+func couldNotConnect(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect")
 }

@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -199,7 +201,7 @@ func TestChatCompletions_ContextDeadlineIsKindTimeout(t *testing.T) {
 	}
 }
 
-func TestChatCompletions_RefusedConnectionIsKindNetwork(t *testing.T) {
+func TestChatCompletions_RefusedConnectionIsKindUnreachable(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -209,7 +211,7 @@ func TestChatCompletions_RefusedConnectionIsKindNetwork(t *testing.T) {
 	ln.Close()
 	c := newTestClient(t, "http://"+addr+"/api/v1", nil)
 	_, err = c.ChatCompletions(t.Context(), []byte(`{}`))
-	assertKind(t, err, KindNetwork)
+	assertKind(t, err, KindUnreachable)
 }
 
 func TestChatCompletions_LongStreamNotCut(t *testing.T) {
@@ -427,5 +429,36 @@ func assertKind(t *testing.T, err error, want Kind) {
 	}
 	if strings.Contains(ue.Error(), testKey) {
 		t.Errorf("error leaks the key: %v", ue)
+	}
+}
+
+// TestTransportError_Unreachable classifies the errors net/http returns for
+// a call that never reached OpenRouter, and for calls that did. The dial
+// timeout is built by hand: no address times out deterministically.
+func TestTransportError_Unreachable(t *testing.T) {
+	t.Parallel()
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}
+	dialTimeout := &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	tests := []struct {
+		name string
+		err  error
+		want Kind
+	}{
+		{"connection_refused", refused, KindUnreachable},
+		{"dial_timeout", dialTimeout, KindUnreachable},
+		{"proxy_refused", &net.OpError{Op: "proxyconnect", Net: "tcp", Err: refused}, KindUnreachable},
+		{"proxy_dial_timeout", &net.OpError{Op: "proxyconnect", Net: "tcp", Err: dialTimeout}, KindUnreachable},
+		{"name_not_resolved", &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "openrouter.ai", IsNotFound: true}}, KindUnreachable},
+		{"reset_while_reading", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, KindNetwork},
+		{"read_timeout", &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}, KindTimeout},
+		{"request_timeout", context.DeadlineExceeded, KindTimeout},
+	}
+	c := newTestClient(t, "https://openrouter.ai/api/v1", nil)
+	for _, tt := range tests {
+		// As a failed Do returns it: *url.Error around the cause.
+		err := &url.Error{Op: "Post", URL: "https://openrouter.ai/api/v1/chat/completions", Err: tt.err}
+		if got := c.transportError("POST chat/completions", err).Kind; got != tt.want {
+			t.Errorf("%s: kind %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
