@@ -137,10 +137,17 @@ func keepPlugin(body []byte, start, end int) bool {
 	if kindOf(body[start:end]) != kindObject {
 		return false
 	}
-	if memberTextIn(body, start, "id", freePlugins) {
-		return true
-	}
-	if !memberTextIn(body, start, "id", fileParser) {
+	return memberTextIn(body, start, "id", freePlugins) || isFreeFileParser(body, start, end)
+}
+
+// freeFileParser is the plugin entry the rewrite adds for a request with a
+// file part and no free file-parser of its own.
+const freeFileParser = `{"id":"file-parser","pdf":{"engine":"pdf-text"}}`
+
+// isFreeFileParser reports whether the plugins entry body[start:end] is
+// "file-parser" whose "pdf" names the free "pdf-text" engine.
+func isFreeFileParser(body []byte, start, end int) bool {
+	if kindOf(body[start:end]) != kindObject || !memberTextIn(body, start, "id", fileParser) {
 		return false
 	}
 	engine := false
