@@ -61,6 +61,7 @@ func (s *StreamCapture) Fill(resp *ResponseInfo) {
 	resp.Events = s.events
 	resp.Text = s.text.String()
 	resp.Reasoning = s.reasoning.String()
+	resp.Cut = ""
 	if s.cutEvents > 0 {
 		resp.Cut = fmt.Sprintf("the capture keeps the first %d bytes of the stream; %d later events (%d bytes) are not kept",
 			s.size, s.cutEvents, s.cutBytes)
