@@ -1,5 +1,7 @@
 package openai
 
+import "bytes"
+
 // The request fields Freelane forwards to OpenRouter: an allow-list, because
 // OpenRouter keeps adding features billed to credits even on a free model
 // (server tools, plugins, presets). A top-level field not listed here is
@@ -175,11 +177,23 @@ func memberTextIn(body []byte, start int, name string, set map[string]bool) bool
 		if !keyIs(m.key, name) {
 			continue
 		}
-		text, ok := unquote(m.value(body))
-		if !ok || !set[text] {
+		if !stringIn(m.value(body), set) {
 			return false
 		}
 		found = true
 	}
 	return found
+}
+
+// stringIn reports whether the JSON string v has a text in set, without
+// allocating unless v contains escapes.
+func stringIn(v []byte, set map[string]bool) bool {
+	if kindOf(v) != kindString || len(v) < 2 {
+		return false
+	}
+	if inner := v[1 : len(v)-1]; bytes.IndexByte(inner, '\\') < 0 {
+		return set[string(inner)] // compiled to a lookup without a copy
+	}
+	text, ok := unquote(v)
+	return ok && set[text]
 }

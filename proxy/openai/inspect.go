@@ -327,10 +327,8 @@ func hasPartOfType(body []byte, start int, types map[string]bool) bool {
 			if !keyIs(m.key, "type") {
 				continue
 			}
-			for t := range types {
-				if stringIs(m.value(body), t) {
-					return true
-				}
+			if stringIn(m.value(body), types) {
+				return true
 			}
 		}
 	}
