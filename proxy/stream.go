@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/freelane/freelane/proxy/openai"
@@ -38,6 +37,10 @@ var errInvalidEvent = errors.New("the model sent a stream event that is not vali
 // openai.StreamState.MayAddFinal), the chunks that close the stream (a
 // finish_reason, the usage chunk) wait in tail, so that the synthesized
 // content chunk goes before them; clients stop reading at either.
+//
+// What is held back is bounded (maxHeldBytes), and only progress (content,
+// reasoning, a finish, an error) restarts the idle wait, so an upstream
+// sending empty chunks can neither grow Freelane nor keep a call open.
 type streamRelay struct {
 	c         *chatCall
 	a         *attempt
@@ -46,10 +49,25 @@ type streamRelay struct {
 	state     *openai.StreamState
 	held      [][]byte // events before the commit
 	tail      [][]byte // closing events held back after it (see above)
+	heldBytes int      // in held and tail together, at most maxHeldBytes
 	committed bool
 	finished  bool // a chunk with finish_reason arrived
-	text      strings.Builder
-	reasoning strings.Builder
+}
+
+// maxHeldBytes bounds the events a stream holds back (held and tail): an
+// upstream that sends empty or role-only chunks before any content, or
+// "choices":[] chunks after the reasoning, must not make Freelane grow.
+// Past it such chunks are dropped; they carry nothing a client shows.
+const maxHeldBytes = 64 << 10
+
+// hold keeps a copy of frame in *list within maxHeldBytes; false when dropped.
+func (sr *streamRelay) hold(list *[][]byte, frame []byte) bool {
+	if sr.heldBytes+len(frame) > maxHeldBytes {
+		return false
+	}
+	sr.heldBytes += len(frame)
+	*list = append(*list, bytes.Clone(frame))
+	return true
 }
 
 // attemptStream makes one streaming attempt; over when the call is
@@ -106,27 +124,36 @@ func (c *chatCall) attemptStream(model string) (res callResult, over bool) {
 			frame = dataFrame(out)
 		}
 		if c.rec != nil {
-			sr.captureEvent(out)
+			c.rec.AddEvent(out)
 		}
 		if info.Finish != "" {
 			sr.finished = true
 		}
+		// Only progress restarts the idle wait: chunks that carry nothing
+		// (keep-alives, "choices":[]) would otherwise keep a stalled model's
+		// call open for ever. Before the commit nothing restarts it: such
+		// chunks count against the first-token deadline.
+		progress := info.Content || info.Reasoning || info.Finish != "" || info.Error
 		if !sr.committed {
-			if !info.Content && !info.Reasoning && info.Finish == "" && !info.Error {
-				sr.held = append(sr.held, bytes.Clone(frame))
+			if !progress {
+				sr.hold(&sr.held, frame)
 				continue
 			}
 			sr.commit()
 		}
 		if (info.Finish != "" || info.NoChoices) && !info.Error && sr.state.MayAddFinal() {
-			sr.tail = append(sr.tail, bytes.Clone(frame))
-			sr.body.rearm = true // upstream is alive: the idle wait starts again
+			sr.hold(&sr.tail, frame)
+			if progress {
+				sr.body.rearm = true
+			}
 			continue
 		}
 		if !sr.writeTail() || !sr.write(frame) {
 			return c.gone(model), true
 		}
-		sr.body.rearm = true
+		if progress {
+			sr.body.rearm = true
+		}
 		if info.Error {
 			e := upstream.ChunkError(ev.Data)
 			if e == nil {
@@ -154,7 +181,7 @@ func (sr *streamRelay) commit() {
 	for _, f := range sr.held {
 		_, _ = c.w.Write(f)
 	}
-	sr.held = nil
+	sr.held, sr.heldBytes = nil, 0
 }
 
 // write sends one event; false when the client is gone (the call is then
@@ -176,7 +203,7 @@ func (sr *streamRelay) writeTail() bool {
 			return false
 		}
 	}
-	sr.tail = nil
+	sr.tail, sr.heldBytes = nil, 0
 	return true
 }
 
@@ -222,7 +249,7 @@ func (sr *streamRelay) done(raw []byte) (callResult, bool) {
 	}
 	if final := sr.state.Final(); final != nil {
 		if c.rec != nil {
-			sr.captureEvent(final)
+			c.rec.AddEvent(final)
 		}
 		if !sr.write(dataFrame(final)) {
 			return c.gone(sr.a.model), true
@@ -287,33 +314,12 @@ func (sr *streamRelay) readFailed(ctx context.Context, err error) (callResult, b
 	return c.result(sr.a.model, outcome, e.Status, code, msg), true
 }
 
-// captureEvent keeps the raw event and the reassembled text for a debug dump.
-func (sr *streamRelay) captureEvent(data []byte) {
-	rec := sr.c.rec
-	rec.Response.Events = append(rec.Response.Events, string(data))
-	var chunk struct {
-		Choices []struct {
-			Delta struct {
-				Content   string `json:"content"`
-				Reasoning string `json:"reasoning"`
-			} `json:"delta"`
-		} `json:"choices"`
-	}
-	if json.Unmarshal(data, &chunk) == nil {
-		for _, ch := range chunk.Choices {
-			sr.text.WriteString(ch.Delta.Content)
-			sr.reasoning.WriteString(ch.Delta.Reasoning)
-		}
-	}
-}
-
 func (c *chatCall) recordStream(sr *streamRelay) {
 	if c.rec == nil {
 		return
 	}
 	c.rec.Response.Status = http.StatusOK
-	c.rec.Response.Text = sr.text.String()
-	c.rec.Response.Reasoning = sr.reasoning.String()
+	c.rec.StreamDone()
 }
 
 func dataFrame(payload []byte) []byte {
