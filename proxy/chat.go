@@ -29,8 +29,6 @@ const (
 	// headerModel names the free model that answered.
 	headerModel    = "X-Freelane-Model"
 	headerAttempts = "X-Freelane-Attempts"
-	// onlineSuffix marks a model id with OpenRouter's paid web search.
-	onlineSuffix = ":online"
 )
 
 // statusClientGone is the status counted for a call whose client left

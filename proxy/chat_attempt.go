@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/freelane/freelane/proxy/capture"
@@ -26,10 +25,7 @@ func (c *chatCall) run() callResult {
 	s, cfg := c.s, &c.rt.cfg
 	models := s.freeModels(c.r.Context())
 	needs := routing.Needs{Tools: c.req.Tools, Vision: c.req.Images}
-	// "x:free:online" asks for x:free with paid web search, which the
-	// rewrite drops: route it as the free model it names.
-	requested := strings.TrimSuffix(c.req.Model, onlineSuffix)
-	route := routing.Best(models, routing.Request{Model: requested, Needs: needs},
+	route := routing.Best(models, routing.Request{Model: c.req.FreeModel(), Needs: needs},
 		cfg.PreferredModels, s.health, cfg.MaxModelAttempts)
 	candidates := route.IDs
 	if len(candidates) == 0 {

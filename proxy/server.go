@@ -179,7 +179,7 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	if err := s.catalog.LoadCache(); err != nil && !errors.Is(err, os.ErrNotExist) {
 		s.log.Warn("free model cache unreadable; fetching a fresh list", "err", err)
 	}
-	s.captures = capture.New(filepath.Join(cfg.CacheDir, "debug"),
+	s.captures = capture.New(cfg.DebugDir(),
 		capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge}, s.secrets)
 	s.debug.Store(config.DebugEnabled(cfg.Home))
 	s.quota.init(quotaDeps{

@@ -83,6 +83,11 @@ func hasFilePart(body []byte, start int) bool {
 // catalog ids ending in ":free" are ever sent, so it never reaches upstream.
 const onlineSuffix = ":online"
 
+// FreeModel is the model id to route: the requested id without the
+// ":online" suffix, which the rewrite drops, so "x:free:online" routes as
+// the free model x:free it names.
+func (r ChatRequest) FreeModel() string { return strings.TrimSuffix(r.Model, onlineSuffix) }
+
 // RequestError describes why a request body was rejected, in the terms of the
 // OpenAI error envelope.
 type RequestError struct {
@@ -118,17 +123,12 @@ type InspectedBody struct {
 	flags rewriteFlags
 }
 
-// InspectChatRequest validates the shape of a chat completion request body and
+// InspectChatBody validates the shape of a chat completion request body and
 // reports the facts routing needs. It checks only what Freelane relies on or
 // what would otherwise turn into a confusing upstream error; every other field
-// is left for OpenRouter to judge. The returned error is a *RequestError.
-func InspectChatRequest(body []byte) (ChatRequest, error) {
-	req, _, err := InspectChatBody(body)
-	return req, err
-}
-
-// InspectChatBody is InspectChatRequest that also returns the accepted body,
-// ready to be rewritten for each attempt without a second validation pass.
+// is left for OpenRouter to judge. The returned error is a *RequestError. It
+// also returns the accepted body, ready to be rewritten for each attempt
+// without a second validation pass.
 func InspectChatBody(body []byte) (ChatRequest, InspectedBody, error) {
 	req, err := inspect(body)
 	if err != nil {

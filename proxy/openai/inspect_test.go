@@ -132,3 +132,16 @@ func BenchmarkInspectChatRequest(b *testing.B) {
 		}
 	}
 }
+
+func TestChatRequest_FreeModel(t *testing.T) {
+	for model, want := range map[string]string{
+		"meta/llama:free:online": "meta/llama:free",
+		"meta/llama:free":        "meta/llama:free",
+		"meta/llama:online":      "meta/llama",
+		"":                       "",
+	} {
+		if got := (ChatRequest{Model: model}).FreeModel(); got != want {
+			t.Errorf("FreeModel of %q = %q, want %q", model, got, want)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/freelane/freelane/proxy/internal/truncate"
 )
 
 // Kind is the class of an upstream failure; each class calls for a different
@@ -351,7 +353,7 @@ func rawText(raw json.RawMessage) string {
 	if json.Compact(&buf, raw) != nil {
 		return ""
 	}
-	return truncate(buf.String(), maxMessageBytes)
+	return shorten(buf.String(), maxMessageBytes)
 }
 
 func isEmptyJSON(raw json.RawMessage) bool {
@@ -371,18 +373,15 @@ func plainMessage(status int, body []byte) string {
 		}
 		return "HTTP " + strconv.Itoa(status)
 	}
-	return truncate(text, maxMessageBytes)
+	return shorten(text, maxMessageBytes)
 }
 
-func truncate(s string, n int) string {
+// shorten cuts s to n bytes on a rune boundary and marks the cut.
+func shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return truncate.UTF8(s, n) + "…"
 }
 
 // parseReset reads X-RateLimit-Reset. OpenRouter sends epoch milliseconds;
