@@ -78,15 +78,6 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "freelane: %v\n\n%s", err, usage)
 		return 2
 	}
-	if home != "" {
-		// --home is FREELANE_HOME by another name: one that a login entry
-		// can carry on every system (the Windows Run key sets no
-		// variables), and that the service's child processes inherit.
-		if err := os.Setenv("FREELANE_HOME", home); err != nil {
-			fmt.Fprintln(os.Stderr, "freelane: setting the home folder:", err)
-			return 1
-		}
-	}
 	if cmd != "" {
 		// The Windows build is a GUI program: without this, commands run from
 		// a console print nothing. The tray (no command) needs no console.
@@ -105,7 +96,10 @@ func run(args []string) int {
 		return 2
 	}
 
-	home, err = config.ResolveHome()
+	// --home is FREELANE_HOME by another name: one that a login entry can
+	// carry on every system (the Windows Run key sets no variables). The
+	// service's processes get the resolved folder as FREELANE_HOME.
+	home, err = config.ResolveHome(home)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "freelane:", err)
 		return 1
