@@ -1,0 +1,35 @@
+// The dashboard's calls to its own JSON API under /debug.
+
+import { $ } from "./dom.js";
+
+export const API = "/debug";
+
+export class APIError extends Error {}
+
+export async function api(path, options = {}) {
+  const init = { credentials: "same-origin", headers: { Accept: "application/json" }, ...options };
+  if (options.body !== undefined) {
+    init.headers = { ...init.headers, "Content-Type": "application/json" };
+    init.body = JSON.stringify(options.body);
+  }
+  const resp = await fetch(API + path, init);
+  const text = await resp.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { /* reported below */ }
+  if (!resp.ok) {
+    const msg = data && data.error && data.error.message ? data.error.message : `${resp.status} ${resp.statusText}`;
+    throw new APIError(msg);
+  }
+  if (data === null) throw new APIError(`${path}: the answer was not JSON`);
+  return data;
+}
+
+export function showLoadError(err) {
+  const box = $("load-error");
+  if (err) {
+    box.textContent = `Could not load dashboard data: ${err.message}`;
+    box.hidden = false;
+  } else {
+    box.hidden = true;
+  }
+}
