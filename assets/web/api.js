@@ -1,6 +1,7 @@
 // The dashboard's calls to its own JSON API under /debug.
 
 import { $ } from "./dom.js";
+import { t } from "./i18n.js";
 
 export const API = "/debug";
 
@@ -20,14 +21,14 @@ export async function api(path, options = {}) {
     const msg = data && data.error && data.error.message ? data.error.message : `${resp.status} ${resp.statusText}`;
     throw new APIError(msg);
   }
-  if (data === null) throw new APIError(`${path}: the answer was not JSON`);
+  if (data === null) throw new APIError(t("web.error.not_json", { Path: path }));
   return data;
 }
 
 export function showLoadError(err) {
   const box = $("load-error");
   if (err) {
-    box.textContent = `Could not load dashboard data: ${err.message}`;
+    box.textContent = t("web.error.load", { Error: err.message });
     box.hidden = false;
   } else {
     box.hidden = true;

@@ -8,6 +8,7 @@ import { renderCounts, renderQuota, renderResetCountdown, renderChart, renderMod
 import { renderModels, tickCooldowns, setNote, savePreferred, loadModels } from "./models.js";
 import { loadRequests } from "./requests.js";
 import { chatAbort, sendChat } from "./chat.js";
+import { t, loadMessages, translatePage, fillLanguageSwitch } from "./i18n.js";
 
 // A burst of changes (a busy client) costs one refresh per this interval;
 // the first change after a quiet spell is shown at once.
@@ -117,7 +118,7 @@ let pollTimer = 0;
 
 function startPolling() {
   if (pollTimer) return;
-  setLive("polling", `Updating every ${POLL_MS / 1000} s`);
+  setLive("polling", t("web.live.polling", { Seconds: POLL_MS / 1000 }));
   pollTimer = setInterval(refreshAll, POLL_MS);
 }
 
@@ -126,7 +127,7 @@ function connectEvents() {
   const source = new EventSource(`${API}/events`);
   source.addEventListener("open", () => {
     if (pollTimer) { clearInterval(pollTimer); pollTimer = 0; }
-    setLive("on", "Live");
+    setLive("on", t("web.live.on"));
     scheduleRefresh();
   });
   source.addEventListener("change", scheduleRefresh);
@@ -134,14 +135,22 @@ function connectEvents() {
     // EventSource reconnects by itself unless the server refused it;
     // poll meanwhile so the numbers stay fresh either way.
     startPolling();
-    if (source.readyState === EventSource.CLOSED) setLive("down", "Live updates off; polling");
+    if (source.readyState === EventSource.CLOSED) setLive("down", t("web.live.down"));
   });
 }
 
-function init() {
-  for (const t of TABS) {
-    const tab = $(`tab-${t}`);
-    tab.addEventListener("click", () => showTab(t));
+async function init() {
+  // The page's own English stays when the texts cannot be loaded.
+  try {
+    const catalog = await loadMessages();
+    translatePage();
+    fillLanguageSwitch($("lang-switch"), catalog.languages);
+  } catch (err) {
+    showLoadError(err);
+  }
+  for (const name of TABS) {
+    const tab = $(`tab-${name}`);
+    tab.addEventListener("click", () => showTab(name));
     tab.addEventListener("keydown", onTabKey);
   }
   $("debug-toggle").addEventListener("change", (e) => setDebug(e.target.checked));

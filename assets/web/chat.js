@@ -4,13 +4,14 @@ import { $, el, setText } from "./dom.js";
 import { fmtMs } from "./format.js";
 import { APIError } from "./api.js";
 import { state } from "./state.js";
+import { t } from "./i18n.js";
 
 export let chatAbort = null;
 
 export function fillChatModels() {
   const select = $("chat-model");
   const current = select.value;
-  const opts = [el("option", { value: "auto" }, "auto (Freelane picks)")];
+  const opts = [el("option", { value: "auto" }, t("web.chat.auto"))];
   for (const m of [...state.models].sort((a, b) => a.id.localeCompare(b.id))) opts.push(el("option", { value: m.id }, m.id));
   select.replaceChildren(...opts);
   select.value = state.models.some((m) => m.id === current) ? current : "auto";
@@ -62,7 +63,7 @@ export async function sendChat(event) {
   $("chat-max-tokens").value = maxTokens;
   $("chat-temperature").value = temperature;
   const message = $("chat-message").value.trim();
-  if (!message) { chatError("Type a message first."); return; }
+  if (!message) { chatError(t("web.chat.empty")); return; }
 
   chatError("");
   setText("chat-answer", "");
@@ -122,11 +123,11 @@ export async function sendChat(event) {
         markFirst();
         answer.append(delta.content);
       }
-      if (choice.finish_reason === "error") throw new APIError("the model stopped with an error");
+      if (choice.finish_reason === "error") throw new APIError(t("web.chat.model_error"));
     }
   } catch (err) {
-    if (err.name === "AbortError") chatError("Stopped.");
-    else chatError(err instanceof APIError ? err.message : `Request failed: ${err.message}`);
+    if (err.name === "AbortError") chatError(t("web.chat.stopped"));
+    else chatError(err instanceof APIError ? err.message : t("web.chat.failed", { Error: err.message }));
   } finally {
     setText("chat-total", fmtMs(performance.now() - started));
     $("chat-send").disabled = false;

@@ -4,6 +4,7 @@ import { $, el, setText } from "./dom.js";
 import { fmtInt, fmtMs, fmtDuration, isSet } from "./format.js";
 import { api } from "./api.js";
 import { state } from "./state.js";
+import { t } from "./i18n.js";
 import { fillChatModels } from "./chat.js";
 
 function preferredOrder() {
@@ -27,25 +28,25 @@ export function renderModels() {
     const rank = rankOf(m.id);
     const h = m.health || {};
     const cooling = isSet(h.cooldown_until) && Date.parse(h.cooldown_until) > now;
-    const check = el("input", { type: "checkbox", checked: rank >= 0, "aria-label": `Prefer ${m.id}` });
+    const check = el("input", { type: "checkbox", checked: rank >= 0, "aria-label": t("web.models.prefer", { Model: m.id }) });
     check.addEventListener("change", () => editPreferred(m.id, check.checked ? "add" : "remove"));
-    const up = el("button", { type: "button", className: "btn icon", disabled: rank <= 0, "aria-label": `Move ${m.id} up` }, "↑");
+    const up = el("button", { type: "button", className: "btn icon", disabled: rank <= 0, dataset: { move: "up" }, "aria-label": t("web.models.up", { Model: m.id }) }, "↑");
     up.addEventListener("click", () => editPreferred(m.id, "up"));
-    const down = el("button", { type: "button", className: "btn icon", disabled: rank < 0 || rank === order.length - 1, "aria-label": `Move ${m.id} down` }, "↓");
+    const down = el("button", { type: "button", className: "btn icon", disabled: rank < 0 || rank === order.length - 1, dataset: { move: "down" }, "aria-label": t("web.models.down", { Model: m.id }) }, "↓");
     down.addEventListener("click", () => editPreferred(m.id, "down"));
     const caps = el("div", { className: "caps" },
-      m.tools ? el("span", { className: "badge accent" }, "tools") : null,
-      m.vision ? el("span", { className: "badge accent" }, "vision") : null,
-      m.reasoning ? el("span", { className: "badge accent" }, "reasoning") : null);
+      m.tools ? el("span", { className: "badge accent" }, t("web.cap.tools")) : null,
+      m.vision ? el("span", { className: "badge accent" }, t("web.cap.vision")) : null,
+      m.reasoning ? el("span", { className: "badge accent" }, t("web.cap.reasoning")) : null);
     const calls = (h.successes || 0) + (h.failures || 0);
     const health = calls > 0
-      ? `${fmtInt(h.successes)} ok · ${fmtInt(h.failures)} failed · ${fmtMs(h.latency_ms)}`
-      : "not used yet";
+      ? t("web.models.health", { OK: fmtInt(h.successes), Failed: fmtInt(h.failures), Latency: fmtMs(h.latency_ms) })
+      : t("web.models.unused");
     const stateCell = cooling
       ? el("td", {}, el("span", { className: "badge warn strong", dataset: { until: h.cooldown_until } }, cooldownText(h.cooldown_until)),
         h.last_error ? el("span", { className: "model-name" }, h.last_error) : null)
-      : el("td", {}, el("span", { className: "badge ok" }, "available"),
-        h.last_error ? el("span", { className: "model-name" }, `last error: ${h.last_error}`) : null);
+      : el("td", {}, el("span", { className: "badge ok" }, t("web.models.available")),
+        h.last_error ? el("span", { className: "model-name" }, t("web.models.last_error", { Error: h.last_error })) : null);
     return el("tr", { className: cooling ? "cooling" : "", dataset: { model: m.id } },
       el("td", {}, el("span", { className: "pref" }, check, el("span", { className: "rank" }, rank >= 0 ? String(rank + 1) : ""), up, down)),
       el("td", {}, el("span", { className: "model-id" }, m.id), el("span", { className: "model-name" }, m.name || "")),
@@ -63,7 +64,7 @@ export function renderModels() {
 
 function cooldownText(until) {
   const left = (Date.parse(until) - Date.now()) / 1000;
-  return left > 0 ? `cooling down ${fmtDuration(left)}` : "cool-down over";
+  return left > 0 ? t("web.models.cooling", { Left: fmtDuration(left) }) : t("web.models.cool_over");
 }
 
 // tickCooldowns moves the cool-down countdowns without rebuilding the table,
@@ -83,11 +84,11 @@ function editPreferred(id, action) {
   if (action === "up" && i > 0) [order[i - 1], order[i]] = [order[i], order[i - 1]];
   if (action === "down" && i >= 0 && i < order.length - 1) [order[i + 1], order[i]] = [order[i], order[i + 1]];
   state.preferredDraft = order;
-  setNote("Unsaved changes", "");
+  setNote(t("web.models.unsaved"), "");
   renderModels();
   // Keep keyboard focus on the row that moved.
   const row = document.querySelector(`#models-body tr[data-model="${CSS.escape(id)}"]`);
-  const target = row && row.querySelector(action === "up" ? 'button[aria-label^="Move"][aria-label$="up"]' : action === "down" ? 'button[aria-label$="down"]' : "input");
+  const target = row && row.querySelector(action === "up" || action === "down" ? `button[data-move="${action}"]` : "input");
   if (target && !target.disabled) target.focus();
   else if (row) row.querySelector("input").focus();
 }
@@ -106,7 +107,7 @@ export async function savePreferred() {
     state.models = res.models;
     state.modelsSignature = JSON.stringify(res.models);
     state.preferredDraft = null;
-    setNote(models.length ? "Saved" : "Saved: no preferred models", "ok");
+    setNote(models.length ? t("web.models.saved") : t("web.models.saved_none"), "ok");
   } catch (err) {
     setNote(err.message, "bad");
   }

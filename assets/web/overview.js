@@ -4,6 +4,7 @@
 import { $, el, svg, setText } from "./dom.js";
 import { fmtInt, fmtMs, fmtDuration, fmtBytes, isSet, fmtAgo, fmtClock, fmtPercent } from "./format.js";
 import { state } from "./state.js";
+import { t, outcomeText } from "./i18n.js";
 
 export function renderCounts(stats) {
   setText("today-total", fmtInt(stats.total));
@@ -11,8 +12,8 @@ export function renderCounts(stats) {
   setText("today-failed", fmtInt(stats.failed));
   setText("today-timeout", fmtInt(stats.timeout));
   setText("today-retry", fmtInt(stats.retry));
-  setText("today-success-rate", stats.total > 0 ? `${fmtPercent(stats.success / stats.total)} of calls` : "no calls yet");
-  setText("today-updated", isSet(stats.last_updated) ? `last call ${fmtAgo(stats.last_updated)}` : "no calls yet");
+  setText("today-success-rate", stats.total > 0 ? t("web.counts.rate", { Percent: fmtPercent(stats.success / stats.total) }) : t("web.counts.none"));
+  setText("today-updated", isSet(stats.last_updated) ? t("web.counts.last", { Ago: fmtAgo(stats.last_updated) }) : t("web.counts.none"));
 }
 
 export function renderQuota(q) {
@@ -21,11 +22,11 @@ export function renderQuota(q) {
   setText("quota-used", fmtInt(q.used));
   const source = $("quota-source");
   const estimated = q.estimated || q.source !== "openrouter";
-  setText("quota-source", estimated ? "estimate" : "from OpenRouter");
+  setText("quota-source", estimated ? t("web.quota.estimate") : t("web.quota.reported"));
   source.className = estimated ? "badge warn" : "badge ok";
   source.title = estimated
-    ? "Counted by Freelane from its own calls; OpenRouter did not report the figure."
-    : "Reported by OpenRouter for this API key.";
+    ? t("web.quota.estimate_tip")
+    : t("web.quota.reported_tip");
   const share = q.limit > 0 ? Math.max(0, Math.min(1, q.remaining / q.limit)) : 0;
   const meter = $("quota-meter");
   meter.style.width = `${(share * 100).toFixed(1)}%`;
@@ -37,7 +38,7 @@ export function renderResetCountdown() {
   const q = state.stats && state.stats.quota;
   if (!q || !isSet(q.reset_at)) return;
   const left = (Date.parse(q.reset_at) - Date.now()) / 1000;
-  setText("quota-reset", left > 0 ? fmtDuration(left) : "now");
+  setText("quota-reset", left > 0 ? fmtDuration(left) : t("web.quota.now"));
   $("quota-reset").title = `${new Date(q.reset_at).toLocaleString()} (00:00 UTC)`;
 }
 
@@ -63,7 +64,7 @@ export function renderChart(history) {
   const total = history.reduce((a, d) => a + d.total, 0);
   const chart = svg("svg", {
     viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", role: "img",
-    "aria-label": `Calls per day over the last ${history.length} days: ${total} in total. Each bar lists its numbers.`,
+    "aria-label": t("web.chart.label", { Days: history.length, Total: total }),
   });
   const grid = svg("g", { class: "grid", "aria-hidden": "true" });
   for (let i = 0; i <= scale.ticks; i++) {
@@ -75,7 +76,7 @@ export function renderChart(history) {
 
   history.forEach((d, i) => {
     const x = left + i * step + (step - barW) / 2;
-    const label = `${d.date}: ${d.total} calls, ${d.success} success, ${d.failed} failed, ${d.timeout} timeout`;
+    const label = t("web.chart.day", { Date: d.date, Total: d.total, Success: d.success, Failed: d.failed, Timeout: d.timeout });
     const g = svg("g", { class: "day", tabindex: "0", role: "img", "aria-label": label, "data-date": d.date }, svg("title", {}, label));
     g.append(svg("rect", { class: "hit", x: left + i * step, y: top, width: step, height: plotH }));
     // Stack from the bottom: success, then timeout, then failed; whatever
@@ -128,7 +129,7 @@ export function renderConcurrency(c) {
     el("tr", {},
       el("td", { title: r.time, className: "nowrap" }, fmtClock(r.time)),
       el("td", { className: "model-id", title: r.model || "" }, r.model || "–"),
-      el("td", { className: "nowrap" }, el("span", { className: `outcome ${r.outcome}` }, r.outcome), r.stream ? " " : null, r.stream ? el("span", { className: "badge" }, "stream") : null),
+      el("td", { className: "nowrap" }, el("span", { className: `outcome ${r.outcome}` }, outcomeText(r.outcome)), r.stream ? " " : null, r.stream ? el("span", { className: "badge" }, t("web.stream")) : null),
       el("td", { className: "num" }, fmtMs(r.duration_ms)),
       el("td", { className: "num" }, fmtInt(r.attempts))));
   $("recent-calls").replaceChildren(...rows);
@@ -137,23 +138,27 @@ export function renderConcurrency(c) {
 
 export function renderStatus(s) {
   setText("version", s.version ? `v${s.version.replace(/^v/, "")}` : "");
-  setText("state-running", s.running ? "Running" : "Stopped");
+  setText("state-running", s.running ? t("web.state.running") : t("web.state.stopped"));
   $("state-running").className = s.running ? "outcome success" : "outcome failed";
   setText("state-listen", s.listen_addr || "–");
   setText("state-uptime", fmtDuration(s.uptime || 0));
-  setText("state-key", s.key_present ? `Present · ${s.key_fingerprint}` : "Missing: set OPENROUTER_API_KEY in .env");
+  setText("state-key", s.key_present ? t("web.state.key_present", { Fingerprint: s.key_fingerprint }) : t("web.state.key_missing"));
   $("state-key").className = s.key_present ? "" : "error-text";
   const cat = s.catalog || {};
-  setText("state-catalog", `${fmtInt(cat.count)} free models · ${isSet(cat.fetched_at) ? `fetched ${fmtAgo(cat.fetched_at)}` : "not fetched yet"}${cat.source ? ` (${cat.source})` : ""}`);
+  setText("state-catalog", t("web.state.catalog_value", {
+    Count: fmtInt(cat.count),
+    Fetched: isSet(cat.fetched_at) ? t("web.state.fetched", { Ago: fmtAgo(cat.fetched_at) }) : t("web.state.not_fetched"),
+    Source: cat.source ? ` (${cat.source})` : "",
+  }));
   const catErr = $("catalog-error");
   catErr.hidden = !cat.last_error;
-  setText("catalog-error", cat.last_error ? `Last catalog refresh failed: ${cat.last_error}` : "");
-  setText("state-dumps", `${fmtInt(s.dumps.files)} files · ${fmtBytes(s.dumps.bytes)}`);
+  setText("catalog-error", cat.last_error ? t("web.state.catalog_error", { Error: cat.last_error }) : "");
+  setText("state-dumps", t("web.state.files", { Files: fmtInt(s.dumps.files), Size: fmtBytes(s.dumps.bytes) }));
   renderDebug(s.debug);
 }
 
 export function renderDebug(on) {
   $("debug-toggle").checked = on;
-  setText("debug-label", on ? "On: calls are saved" : "Off");
+  setText("debug-label", on ? t("web.debug.on") : t("web.debug.off"));
   $("requests-off").hidden = on;
 }
