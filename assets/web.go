@@ -11,7 +11,7 @@ import (
 //go:embed web
 var webFiles embed.FS
 
-// Web returns the dashboard files (index.html, app.js, app.css) rooted at
+// Web returns the dashboard files (index.html, the app.js modules, app.css) rooted at
 // web/, so callers address them as "index.html" rather than "web/index.html".
 func Web() fs.FS {
 	sub, err := fs.Sub(webFiles, "web")

@@ -58,6 +58,10 @@ type Config struct {
 	DebugMaxBytes int64         // DEBUG_MAX_MB, in bytes
 	DebugMaxAge   time.Duration // DEBUG_MAX_DAYS, as a duration
 	LogLevel      slog.Level    // LOG_LEVEL
+
+	// Language is LANGUAGE from .env ("en", "zh-CN"); empty follows the
+	// system's language.
+	Language string
 }
 
 // DebugDir is where debug-mode call captures are written.

@@ -273,3 +273,11 @@ func TestBrowser_TestChatStreams(t *testing.T) {
 	e.do(t, chromedp.SetValue(byTestID("chat-message"), "use up the quota"), chromedp.Click(byTestID("chat-send")),
 		waitText("chat-error", "429: Free requests for today are used up; they reset at 00:00 UTC."))
 }
+
+// discard runs an action for its effect (a wait) and drops its value.
+func discard[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := a(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
