@@ -127,7 +127,7 @@ func (s *Server) relayStatsChanges(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-ch:
-			s.changes.notify()
+			s.changes.Notify()
 		}
 		pause.Reset(statsRelayPause)
 		select {

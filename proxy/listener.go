@@ -30,7 +30,7 @@ func (s *Server) listenLocked(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		s.listenErr = fmt.Errorf("listening on %s: %w", addr, err)
-		s.changes.notify()
+		s.changes.Notify()
 		return s.listenErr
 	}
 	calls, cancelCalls := context.WithCancel(context.Background())
@@ -51,7 +51,7 @@ func (s *Server) listenLocked(addr string) error {
 		}
 	}()
 	s.log.Info("listening on http://" + s.addr)
-	s.changes.notify()
+	s.changes.Notify()
 	return nil
 }
 
@@ -69,7 +69,7 @@ func (s *Server) Unlisten(ctx context.Context) error {
 	if srv == nil {
 		return nil
 	}
-	defer s.changes.notify()
+	defer s.changes.Notify()
 	return stopServing(ctx, srv, cancelCalls, s.log)
 }
 

@@ -48,7 +48,7 @@ func (s *Server) applyConfig(cfg config.Config) {
 	if cfg.ListenAddr != old.cfg.ListenAddr {
 		s.rebind()
 	}
-	s.changes.notify()
+	s.changes.Notify()
 }
 
 func (s *Server) applyLogLevel(old, level slog.Level) {
@@ -64,7 +64,7 @@ func (s *Server) applyLogLevel(old, level slog.Level) {
 func (s *Server) debugChanged(on bool) {
 	if s.debug.Swap(on) != on {
 		s.log.Info("debug mode switched", "on", on)
-		s.changes.notify()
+		s.changes.Notify()
 	}
 }
 

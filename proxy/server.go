@@ -26,6 +26,7 @@ import (
 	"github.com/freelane/freelane/proxy/capture"
 	"github.com/freelane/freelane/proxy/catalog"
 	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/internal/broadcast"
 	"github.com/freelane/freelane/proxy/limiter"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
@@ -102,7 +103,7 @@ type Server struct {
 	debug    atomic.Bool
 	quota    quotaTracker
 	reach    upstreamReach
-	changes  notifier
+	changes  broadcast.Notifier // wakes the tray and the dashboard's live view
 	handler  http.Handler
 	// active counts requests being served, so shutdown can wait for calls
 	// to be counted before it closes the statistics.
@@ -195,7 +196,7 @@ func New(cfg config.Config, o Options) (*Server, error) {
 		},
 		recentCalls: func() []stats.Call { return s.stats.Recent(statsRecentCalls) },
 		lastCall:    func() time.Time { return time.Unix(0, s.lastCall.Load()) },
-		changed:     s.changes.notify,
+		changed:     s.changes.Notify,
 	})
 	s.handler = s.active.track(s.routes())
 	return s, nil
@@ -229,7 +230,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Subscribe returns coalesced change notifications: a call was counted,
 // debug mode switched, the listener started or stopped, the day rolled over.
-func (s *Server) Subscribe() (<-chan struct{}, func()) { return s.changes.subscribe() }
+func (s *Server) Subscribe() (<-chan struct{}, func()) { return s.changes.Subscribe() }
 
 // Close flushes and closes the statistics. Run calls it; tests that never
 // Run call it directly.
