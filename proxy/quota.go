@@ -59,9 +59,7 @@ func (q Quota) Exhausted(now time.Time) bool {
 // from a daily-cap answer, and at the daily reset.
 type quotaTracker struct {
 	deps quotaDeps
-	// after arms a timer; tests replace it to fire the daily reset by hand.
-	after func(time.Duration) (<-chan time.Time, func() bool)
-	kick  chan struct{}
+	kick chan struct{}
 	// asked is set by the first request for a refresh since the last read,
 	// which alone wakes run: a busy proxy finishes many calls per read, and
 	// waking run for each would only stop and re-arm its timer.
@@ -99,7 +97,6 @@ type quotaDeps struct {
 
 func (t *quotaTracker) init(deps quotaDeps) {
 	t.deps = deps
-	t.after = timerAfter
 	t.kick = make(chan struct{}, 1)
 	t.pending = true // read the quota as soon as Run starts
 	t.seedDayCount()
@@ -223,15 +220,15 @@ func (t *quotaTracker) run(ctx context.Context) {
 		if t.pending && !t.force.Load() {
 			wait = min(wait, t.fetched.Add(quotaRefreshGap).Sub(now))
 		}
-		fired, stop := t.after(max(wait, 0))
+		timer := time.NewTimer(max(wait, 0))
 		select {
 		case <-ctx.Done():
-			stop()
+			timer.Stop()
 			return
 		case <-t.kick:
-			stop()
+			timer.Stop()
 			t.pending = true
-		case <-fired:
+		case <-timer.C:
 		}
 		now = t.deps.now()
 		t.mu.Lock()
@@ -305,9 +302,4 @@ func (t *quotaTracker) refresh(ctx context.Context) {
 	if changed {
 		t.deps.changed()
 	}
-}
-
-func timerAfter(d time.Duration) (<-chan time.Time, func() bool) {
-	t := time.NewTimer(d)
-	return t.C, t.Stop
 }

@@ -2,18 +2,17 @@ package proxy
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
-	"github.com/freelane/freelane/proxy/fakeopenrouter"
 	"github.com/freelane/freelane/proxy/internal/days"
 	"github.com/freelane/freelane/proxy/internal/testclock"
 	"github.com/freelane/freelane/proxy/stats"
+	"github.com/freelane/freelane/proxy/upstream"
 )
 
 func TestQuota_FromKeyEndpointAndCountedBetweenReads(t *testing.T) {
@@ -44,134 +43,90 @@ func TestQuota_UnknownWithoutKey(t *testing.T) {
 	}
 }
 
-// keyCounter sits in front of the fake and counts reads of GET /key.
-func keyCounter(t *testing.T, fake *fakeopenrouter.Server) (baseURL string, reads *atomic.Int64) {
-	t.Helper()
-	target, err := url.Parse(fake.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	reads = new(atomic.Int64)
-	relay := httputil.NewSingleHostReverseProxy(target)
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/v1/key" {
-			reads.Add(1)
-		}
-		relay.ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
-	return front.URL + "/api/v1", reads
+// quotaLoop is a quota tracker whose loop runs alone, in a synctest bubble
+// on the bubble's clock, against a key endpoint that counts its reads.
+type quotaLoop struct {
+	tracker quotaTracker
+	reads   atomic.Int64 // of the key endpoint
+	changes atomic.Int64 // announcements to the tray and the dashboard
 }
 
-// runQuota runs the quota loop on clock until the test ends.
-func runQuota(t *testing.T, s *Server, clock *testclock.Clock) {
+// startQuotaLoop starts the loop at start (after the bubble's own epoch)
+// and lets it make its start-up read. Call it inside synctest.Test.
+func startQuotaLoop(t *testing.T, start time.Time) *quotaLoop {
 	t.Helper()
-	// Set before the loop starts; only the loop and the test read it.
-	s.now = clock.Now
+	time.Sleep(time.Until(start))
+	l := new(quotaLoop)
+	l.tracker.init(quotaDeps{
+		now: time.Now,
+		log: slog.New(slog.DiscardHandler),
+		key: func(context.Context) (upstream.KeyInfo, bool, error) {
+			l.reads.Add(1)
+			return upstream.KeyInfo{FreeDaily: &upstream.FreeDaily{Limit: 50, Remaining: 50}}, true, nil
+		},
+		recentCalls: func() []stats.Call { return nil },
+		lastCall:    func() time.Time { return time.Time{} },
+		changed:     func() { l.changes.Add(1) },
+	})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.quota.run(ctx)
+		l.tracker.run(ctx)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-}
-
-// manualTimer stands in for the quota loop's timer. Each time the loop arms
-// it, the duration is reported on armed, which the loop does only once it
-// has finished with everything before (so a receive means "idle again");
-// it fires only when the test sends on fire.
-type manualTimer struct {
-	armed chan time.Duration
-	fire  chan time.Time
-}
-
-// startQuotaLoop starts a proxy whose free-quota loop runs on clock (set to
-// start) with a hand-fired timer, against a fake that counts its quota reads.
-func startQuotaLoop(t *testing.T, start time.Time) (*testProxy, *testclock.Clock, *manualTimer, *atomic.Int64) {
-	t.Helper()
-	fake := fakeopenrouter.New(t)
-	base, reads := keyCounter(t, fake)
-	p := newTestProxy(t, fake, map[string]string{"OPENROUTER_BASE_URL": base})
-	clock := testclock.New(start)
-	timer := stubQuotaTimer(p.srv)
-	runQuota(t, p.srv, clock)
-	return p, clock, timer, reads
-}
-
-// stubQuotaTimer installs a manualTimer; call it before runQuota.
-func stubQuotaTimer(s *Server) *manualTimer {
-	m := &manualTimer{armed: make(chan time.Duration, 64), fire: make(chan time.Time)}
-	s.quota.after = func(d time.Duration) (<-chan time.Time, func() bool) {
-		m.armed <- d
-		return m.fire, func() bool { return true }
+	if n := l.readsWhenIdle(); n != 1 {
+		t.Fatalf("%d reads at start, want 1", n)
 	}
-	return m
+	return l
 }
 
-// next waits for the loop to arm its timer and returns for how long.
-func (m *manualTimer) next(t *testing.T, what string) time.Duration {
-	t.Helper()
-	select {
-	case d := <-m.armed:
-		return d
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the quota loop did not go idle: %s", what)
-		return 0
+// readsWhenIdle is the count of reads once the loop waits again.
+func (l *quotaLoop) readsWhenIdle() int64 {
+	synctest.Wait()
+	return l.reads.Load()
+}
+
+// A dashboard poll asks the tracker for a read of the quota.
+func TestQuota_DashboardPollAsksForARead(t *testing.T) {
+	p := newTestProxy(t, nil, nil) // the loop is not running: its kicks stay put
+	if status, _, body := p.get("/debug/stats"); status != http.StatusOK {
+		t.Fatalf("/debug/stats: %d %s", status, body)
 	}
-}
-
-// noneArmed fails when the loop armed its timer again: something woke it.
-func (m *manualTimer) noneArmed(t *testing.T, what string) {
-	t.Helper()
 	select {
-	case d := <-m.armed:
-		t.Errorf("the quota loop woke up (re-armed for %s): %s", d, what)
+	case <-p.srv.quota.kick:
 	default:
+		t.Error("a dashboard poll did not ask for a read of the quota")
 	}
-}
-
-// startUpRead lets the loop make its start-up read and waits until it is
-// idle again.
-func (m *manualTimer) startUpRead(t *testing.T, clock *testclock.Clock) {
-	t.Helper()
-	if d := m.next(t, "start"); d != 0 {
-		t.Fatalf("the start-up read waits %s, want none", d)
-	}
-	m.fire <- clock.Now()
-	m.next(t, "after the start-up read")
 }
 
 func TestQuota_DashboardPollsReadOpenRouterAtMostEveryGap(t *testing.T) {
-	p, clock, timer, reads := startQuotaLoop(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
-	timer.startUpRead(t, clock)
-	if n := reads.Load(); n != 1 {
-		t.Fatalf("%d reads at start, want 1", n)
-	}
-
-	for range 20 {
-		if status, _, body := p.get("/debug/stats"); status != http.StatusOK {
-			t.Fatalf("/debug/stats: %d %s", status, body)
+	synctest.Test(t, func(t *testing.T) {
+		l := startQuotaLoop(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+		for range 20 {
+			l.tracker.refreshSoon() // what each dashboard poll does
 		}
-	}
-	// The first poll woke the loop, which waits out the gap; the others
-	// are covered by that read and wake nothing.
-	if d := timer.next(t, "after the polls"); d != quotaRefreshGap {
-		t.Errorf("after a poll the loop waits %s, want the gap %s", d, quotaRefreshGap)
-	}
-	timer.noneArmed(t, "19 more polls before the read they wait for")
-	if n := reads.Load(); n != 1 {
-		t.Errorf("%d reads of GET /key within the gap, want 1", n)
-	}
+		// The first poll woke the loop, which waits out the gap; the
+		// others are covered by that read.
+		time.Sleep(quotaRefreshGap - time.Nanosecond)
+		if n := l.readsWhenIdle(); n != 1 {
+			t.Fatalf("%d reads of GET /key within the gap, want 1", n)
+		}
+		time.Sleep(time.Nanosecond)
+		if n := l.readsWhenIdle(); n != 2 {
+			t.Fatalf("%d reads of GET /key at the end of the gap, want 2", n)
+		}
 
-	clock.Advance(quotaRefreshGap)
-	timer.fire <- clock.Now()
-	timer.next(t, "after the read at the end of the gap")
-	p.get("/debug/stats")
-	timer.next(t, "after a poll right after the read")
-	if n := reads.Load(); n != 2 {
-		t.Errorf("%d reads of GET /key for 22 dashboard polls over %v, want 2", n, quotaRefreshGap)
-	}
+		l.tracker.refreshSoon() // a poll right after the read waits a gap again
+		time.Sleep(quotaRefreshGap - time.Nanosecond)
+		if n := l.readsWhenIdle(); n != 2 {
+			t.Errorf("%d reads for a poll right after a read, before the gap, want 2", n)
+		}
+		time.Sleep(time.Nanosecond)
+		if n := l.readsWhenIdle(); n != 3 {
+			t.Errorf("%d reads for 21 polls over two gaps, want 3", n)
+		}
+	})
 }
 
 // Finished calls ask for a read of the quota, but only the first since the
@@ -192,25 +147,25 @@ func TestQuota_OnlyTheFirstCallSinceAReadWakesTheLoop(t *testing.T) {
 		}
 	}
 
-	// Once the loop has read the quota, the next call asks again.
-	p, clock, timer, reads := startQuotaLoop(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
-	timer.startUpRead(t, clock)
-	for round := range 2 {
-		for range 3 {
-			if status, _, body := p.post("/v1/chat/completions", helloBody); status != http.StatusOK {
-				t.Fatalf("round %d: status %d: %s", round, status, body)
+}
+
+// Calls made after a read ask for the next one, a gap after the last.
+func TestQuota_CallsReadOncePerGap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := startQuotaLoop(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+		for round := range 2 {
+			for range 3 {
+				l.tracker.spent(1) // what each finished call does
+			}
+			if n, want := l.readsWhenIdle(), int64(round+1); n != want {
+				t.Errorf("round %d: %d reads right after the calls, want %d", round, n, want)
+			}
+			time.Sleep(quotaRefreshGap)
+			if n, want := l.readsWhenIdle(), int64(round+2); n != want {
+				t.Errorf("round %d: %d reads a gap later, want %d: one per gap with calls", round, n, want)
 			}
 		}
-		if d := timer.next(t, "after the calls"); d != quotaRefreshGap {
-			t.Errorf("round %d: after calls the loop waits %s, want the gap %s", round, d, quotaRefreshGap)
-		}
-		clock.Advance(quotaRefreshGap)
-		timer.fire <- clock.Now()
-		timer.next(t, "after the read")
-		if n, want := reads.Load(), int64(round+2); n != want {
-			t.Errorf("round %d: %d reads, want %d: one per gap with calls", round, n, want)
-		}
-	}
+	})
 }
 
 // OpenRouter's counter lags about a minute: a read right after a call must
@@ -236,35 +191,31 @@ func TestQuota_ReadKeepsCallsOpenRouterHasNotCountedYet(t *testing.T) {
 }
 
 func TestQuota_DailyResetRedrawsAtMidnightUTC(t *testing.T) {
-	p, clock, timer, reads := startQuotaLoop(t, time.Date(2026, 11, 25, 23, 59, 0, 0, time.UTC))
-	// The start-up read first, so that nothing is pending at the reset but
-	// the reset itself.
-	timer.startUpRead(t, clock)
-	p.srv.quota.exhausted(time.Time{})
-	if st := p.srv.Status(); st.Problem != ProblemQuotaExhausted {
-		t.Fatalf("problem = %q after a daily-cap answer", st.Problem)
-	}
-	changes, unsubscribe := p.srv.Subscribe()
-	defer unsubscribe()
+	synctest.Test(t, func(t *testing.T) {
+		l := startQuotaLoop(t, time.Date(2026, 11, 25, 23, 59, 0, 0, time.UTC))
+		l.tracker.exhausted(time.Time{})
+		if q := l.tracker.get(); !q.Exhausted(time.Now()) {
+			t.Fatalf("quota %+v not exhausted after a daily-cap answer", q)
+		}
+		changes := l.changes.Load()
 
-	clock.Set(time.Date(2026, 11, 26, 0, 0, 1, 0, time.UTC))
-	timer.fire <- clock.Now()
-	timer.next(t, "after the daily reset")
-	select {
-	case <-changes:
-	default:
-		t.Fatal("no change notification at the daily reset")
-	}
-	if n := reads.Load(); n != 2 {
-		t.Errorf("%d reads of GET /key, want 2: at start and at the reset", n)
-	}
-	q := p.srv.quota.get()
-	if q.Limit <= 0 || q.Remaining != q.Limit {
-		t.Errorf("quota after the reset = %+v, want all of the limit left", q)
-	}
-	if st := p.srv.Status(); st.Problem == ProblemQuotaExhausted {
-		t.Errorf("still %q after the reset", st.Problem)
-	}
+		midnight := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+		time.Sleep(time.Until(midnight) - time.Nanosecond)
+		if n := l.readsWhenIdle(); n != 1 {
+			t.Fatalf("%d reads before midnight UTC, want 1", n)
+		}
+		time.Sleep(time.Nanosecond)
+		if n := l.readsWhenIdle(); n != 2 {
+			t.Errorf("%d reads of GET /key, want 2: at start and at the reset", n)
+		}
+		if l.changes.Load() == changes {
+			t.Error("no change notification at the daily reset")
+		}
+		q := l.tracker.get()
+		if q.Limit <= 0 || q.Remaining != q.Limit || q.Exhausted(time.Now()) {
+			t.Errorf("quota after the reset = %+v, want all of the limit left", q)
+		}
+	})
 }
 
 func TestQuota_OwnCountCoversTheUTCDay(t *testing.T) {
