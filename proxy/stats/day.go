@@ -3,6 +3,8 @@ package stats
 import (
 	"slices"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/days"
 )
 
 // Day is one local calendar day's summary, as written to CALLS_YYYYMMDD.json
@@ -95,10 +97,9 @@ type dayState struct {
 }
 
 func newDayState(start time.Time) *dayState {
-	y, m, d := start.Date()
 	return &dayState{
 		start:  start,
-		end:    time.Date(y, m, d+1, 0, 0, 0, 0, time.Local),
+		end:    days.NextLocalDay(start),
 		date:   start.Format(dateLayout),
 		models: make(map[string]*modelState),
 	}

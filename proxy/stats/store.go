@@ -222,14 +222,13 @@ func (s *Store) History(days int) []Day {
 	s.mu.Lock()
 	s.rollTo(s.now())
 	today := s.day.snapshot(&s.scratch)
-	y, m, d := s.day.start.Date()
+	start := s.day.start // a local midnight
 	s.mu.Unlock()
 
 	history := make([]Day, days)
 	history[days-1] = today
 	for i := range days - 1 {
-		start := time.Date(y, m, d-(days-1-i), 0, 0, 0, 0, time.Local)
-		history[i] = s.pastDay(newDayState(start))
+		history[i] = s.pastDay(newDayState(start.AddDate(0, 0, -(days - 1 - i))))
 	}
 	return history
 }

@@ -23,5 +23,11 @@ func LocalDay(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.Local)
 }
 
+// NextLocalDay is the start of the user's local day after the one
+// containing t.
+func NextLocalDay(t time.Time) time.Time {
+	return LocalDay(t).AddDate(0, 0, 1)
+}
+
 // Local is t in the user's time zone, for showing a time of day.
 func Local(t time.Time) time.Time { return t.Local() }

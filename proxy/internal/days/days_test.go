@@ -49,3 +49,16 @@ func TestNextQuotaDay(t *testing.T) {
 		}
 	}
 }
+
+func TestNextLocalDayIsTheNextLocalMidnight(t *testing.T) {
+	at := time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC)
+	got := NextLocalDay(at)
+	y, m, d := at.Local().Date()
+	want := time.Date(y, m, d+1, 0, 0, 0, 0, time.Local)
+	if !got.Equal(want) || got.Location() != time.Local {
+		t.Errorf("NextLocalDay(%v) = %v, want %v", at, got, want)
+	}
+	if again := NextLocalDay(got); !again.Equal(time.Date(y, m, d+2, 0, 0, 0, 0, time.Local)) {
+		t.Errorf("NextLocalDay of a local midnight = %v, want the midnight after", again)
+	}
+}
