@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -9,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/freelane/freelane/proxy/internal/bubble"
 	"github.com/freelane/freelane/proxy/internal/days"
 	"github.com/freelane/freelane/proxy/internal/testclock"
 	"github.com/freelane/freelane/proxy/stats"
@@ -81,6 +83,13 @@ func startQuotaLoop(t *testing.T, start time.Time) *quotaLoop {
 	return l
 }
 
+// expectReadAfter checks that the loop's next read comes d from now, not a
+// moment sooner.
+func (l *quotaLoop) expectReadAfter(t *testing.T, d time.Duration, what string) {
+	t.Helper()
+	bubble.ExpectNextAfter(t, d, l.reads.Load, what)
+}
+
 // readsWhenIdle is the count of reads once the loop waits again.
 func (l *quotaLoop) readsWhenIdle() int64 {
 	synctest.Wait()
@@ -108,24 +117,9 @@ func TestQuota_DashboardPollsReadOpenRouterAtMostEveryGap(t *testing.T) {
 		}
 		// The first poll woke the loop, which waits out the gap; the
 		// others are covered by that read.
-		time.Sleep(quotaRefreshGap - time.Nanosecond)
-		if n := l.readsWhenIdle(); n != 1 {
-			t.Fatalf("%d reads of GET /key within the gap, want 1", n)
-		}
-		time.Sleep(time.Nanosecond)
-		if n := l.readsWhenIdle(); n != 2 {
-			t.Fatalf("%d reads of GET /key at the end of the gap, want 2", n)
-		}
-
+		l.expectReadAfter(t, quotaRefreshGap, "20 polls right after the start-up read")
 		l.tracker.refreshSoon() // a poll right after the read waits a gap again
-		time.Sleep(quotaRefreshGap - time.Nanosecond)
-		if n := l.readsWhenIdle(); n != 2 {
-			t.Errorf("%d reads for a poll right after a read, before the gap, want 2", n)
-		}
-		time.Sleep(time.Nanosecond)
-		if n := l.readsWhenIdle(); n != 3 {
-			t.Errorf("%d reads for 21 polls over two gaps, want 3", n)
-		}
+		l.expectReadAfter(t, quotaRefreshGap, "a poll right after a read")
 	})
 }
 
@@ -157,13 +151,7 @@ func TestQuota_CallsReadOncePerGap(t *testing.T) {
 			for range 3 {
 				l.tracker.spent(1) // what each finished call does
 			}
-			if n, want := l.readsWhenIdle(), int64(round+1); n != want {
-				t.Errorf("round %d: %d reads right after the calls, want %d", round, n, want)
-			}
-			time.Sleep(quotaRefreshGap)
-			if n, want := l.readsWhenIdle(), int64(round+2); n != want {
-				t.Errorf("round %d: %d reads a gap later, want %d: one per gap with calls", round, n, want)
-			}
+			l.expectReadAfter(t, quotaRefreshGap, fmt.Sprintf("round %d: 3 calls", round))
 		}
 	})
 }
@@ -200,14 +188,7 @@ func TestQuota_DailyResetRedrawsAtMidnightUTC(t *testing.T) {
 		changes := l.changes.Load()
 
 		midnight := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-		time.Sleep(time.Until(midnight) - time.Nanosecond)
-		if n := l.readsWhenIdle(); n != 1 {
-			t.Fatalf("%d reads before midnight UTC, want 1", n)
-		}
-		time.Sleep(time.Nanosecond)
-		if n := l.readsWhenIdle(); n != 2 {
-			t.Errorf("%d reads of GET /key, want 2: at start and at the reset", n)
-		}
+		l.expectReadAfter(t, time.Until(midnight), "the read at the daily reset")
 		if l.changes.Load() == changes {
 			t.Error("no change notification at the daily reset")
 		}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/bubble"
 )
 
 // Run's tests run in a synctest bubble: Run's timers use the bubble's
@@ -77,15 +79,7 @@ func (h *runHarness) fetches() int32 {
 // moment sooner.
 func (h *runHarness) expectFetchAfter(t *testing.T, d time.Duration, what string) {
 	t.Helper()
-	before := h.fetches()
-	time.Sleep(d - time.Nanosecond)
-	if n := h.fetches() - before; n != 0 {
-		t.Fatalf("%s: %d fetches before %v had passed, want none", what, n, d)
-	}
-	time.Sleep(time.Nanosecond)
-	if n := h.fetches() - before; n != 1 {
-		t.Fatalf("%s: %d fetches after %v, want 1", what, n, d)
-	}
+	bubble.ExpectNextAfter(t, d, func() int64 { return int64(h.up.fetches.Load()) }, what)
 }
 
 func TestRun_RefreshesAtStart(t *testing.T) {
