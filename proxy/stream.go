@@ -70,9 +70,9 @@ func (sr *streamRelay) hold(list *[][]byte, frame []byte) bool {
 	return true
 }
 
-// attemptStream makes one streaming attempt; true when the call is over
-// (answered, or failed after the answer began).
-func (c *chatCall) attemptStream(model string) bool {
+// attemptStream makes one streaming attempt; over when the call is
+// (answered, or failed or left by its client after the answer began).
+func (c *chatCall) attemptStream(model string) (res callResult, over bool) {
 	cfg := &c.rt.cfg
 	a := c.begin(model)
 	ctx, cancel := context.WithCancelCause(c.r.Context())
@@ -101,7 +101,7 @@ func (c *chatCall) attemptStream(model string) bool {
 		if ev.Comment {
 			if sr.committed {
 				if !sr.write(ev.Raw) {
-					return true
+					return c.gone(model), true
 				}
 			}
 			continue
@@ -149,7 +149,7 @@ func (c *chatCall) attemptStream(model string) bool {
 			continue
 		}
 		if !sr.writeTail() || !sr.write(frame) {
-			return true
+			return c.gone(model), true
 		}
 		if progress {
 			sr.body.rearm = true
@@ -160,8 +160,7 @@ func (c *chatCall) attemptStream(model string) bool {
 				e = &upstream.Error{Status: http.StatusBadGateway, Kind: upstream.KindModelBusy, Message: "the model reported an error mid-stream"}
 			}
 			a.failed(e)
-			c.finish(model, stats.OutcomeFailed, e.Status, "error mid-stream: "+e.Message)
-			return true
+			return c.result(model, stats.OutcomeFailed, e.Status, e.Code, "error mid-stream: "+e.Message), true
 		}
 	}
 }
@@ -186,15 +185,14 @@ func (sr *streamRelay) commit() {
 }
 
 // write sends one event; false when the client is gone (the call is then
-// counted and over). The flush waits for the next read of the upstream body
+// over). The flush waits for the next read of the upstream body
 // (see flushingBody), so events that arrived together leave together.
 func (sr *streamRelay) write(frame []byte) bool {
-	if _, err := sr.c.w.Write(frame); err == nil {
-		sr.body.pending = true
-		return true
+	if _, err := sr.c.w.Write(frame); err != nil {
+		return false
 	}
-	sr.clientGone()
-	return false
+	sr.body.pending = true
+	return true
 }
 
 // writeTail sends the closing events held back so far, in their order;
@@ -207,21 +205,6 @@ func (sr *streamRelay) writeTail() bool {
 	}
 	sr.tail, sr.heldBytes = nil, 0
 	return true
-}
-
-// flush sends what write buffered; false when the client is gone.
-func (sr *streamRelay) flush() bool {
-	sr.body.pending = false
-	if err := sr.rc.Flush(); err != nil {
-		sr.clientGone()
-		return false
-	}
-	return true
-}
-
-// clientGone counts a stream whose client left after it began.
-func (sr *streamRelay) clientGone() {
-	sr.c.finish(sr.a.model, stats.OutcomeFailed, statusClientGone, errClientGone.Error())
 }
 
 // flushingBody flushes the events written to the client right before each
@@ -259,7 +242,7 @@ func (b *flushingBody) Read(p []byte) (int, error) {
 }
 
 // done ends a complete stream.
-func (sr *streamRelay) done(raw []byte) bool {
+func (sr *streamRelay) done(raw []byte) (callResult, bool) {
 	c := sr.c
 	if !sr.committed {
 		sr.commit()
@@ -269,31 +252,30 @@ func (sr *streamRelay) done(raw []byte) bool {
 			c.rec.AddEvent(final)
 		}
 		if !sr.write(dataFrame(final)) {
-			return true
+			return c.gone(sr.a.model), true
 		}
 	}
 	if !sr.writeTail() || !sr.write(raw) {
-		return true
+		return c.gone(sr.a.model), true
 	}
-	// Counted before the last flush: a client that saw [DONE] finds its call
-	// in the statistics even if Freelane is killed the next instant.
+	// Recorded before the last flush: a client that saw [DONE] finds its
+	// call in the statistics even if Freelane is killed the next instant.
 	sr.a.succeeded(http.StatusOK)
 	c.recordStream(sr)
-	c.finish(sr.a.model, stats.OutcomeSuccess, http.StatusOK, "")
 	sr.body.pending = false
-	_ = sr.rc.Flush() // a client gone now has its whole answer but [DONE]
-	return true
+	res := c.result(sr.a.model, stats.OutcomeSuccess, http.StatusOK, "", "")
+	res.flush = sr.rc // a client gone now has its whole answer but [DONE]
+	return res, true
 }
 
 // readFailed handles the end of the upstream body without [DONE].
-func (sr *streamRelay) readFailed(ctx context.Context, err error) bool {
+func (sr *streamRelay) readFailed(ctx context.Context, err error) (callResult, bool) {
 	c := sr.c
 	if c.r.Context().Err() != nil || sr.body.failed != nil {
 		if sr.committed {
-			sr.clientGone()
-			return true
+			return c.gone(sr.a.model), true
 		}
-		return false // run() counts the departed client
+		return callResult{}, false // run() counts the departed client
 	}
 	if errors.Is(err, io.EOF) && sr.committed && sr.finished {
 		// The answer was complete; only the [DONE] line was missing.
@@ -329,8 +311,7 @@ func (sr *streamRelay) readFailed(ctx context.Context, err error) bool {
 		_ = sr.rc.Flush()
 	}
 	c.recordStream(sr)
-	c.finish(sr.a.model, outcome, e.Status, msg)
-	return true
+	return c.result(sr.a.model, outcome, e.Status, code, msg), true
 }
 
 func (c *chatCall) recordStream(sr *streamRelay) {
