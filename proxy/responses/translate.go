@@ -1,0 +1,445 @@
+package responses
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// RequestError is a Responses request Freelane cannot translate; it becomes
+// a 400 in OpenAI's error envelope.
+type RequestError struct {
+	Code    string
+	Param   string
+	Message string
+}
+
+func (e *RequestError) Error() string { return e.Message }
+
+func invalid(param, format string, args ...any) *RequestError {
+	return &RequestError{Code: "invalid_request", Param: param, Message: fmt.Sprintf(format, args...)}
+}
+
+// Translation is what the way back needs to know about a translated request.
+type Translation struct {
+	// Chat is the request for the chat path.
+	Chat ChatRequest
+	// Conversation is Chat.Messages without the instructions: what a later
+	// call with previous_response_id continues (instructions are not
+	// carried over, as in OpenAI's API).
+	Conversation []ChatMessage
+	// Custom names the freeform tools, whose calls go back as
+	// custom_tool_call items.
+	Custom map[string]bool
+	// Dropped lists the hosted tools removed because Codex sends them by
+	// default (the caller logs them).
+	Dropped []string
+}
+
+// droppedTools are hosted tools Codex sends by default (web_search unless
+// web_search = "disabled"): refusing them would break every Codex call, so
+// they are removed and the model answers without them.
+var droppedTools = map[string]bool{
+	"web_search":                    true,
+	"web_search_preview":            true,
+	"web_search_preview_2025_03_11": true,
+}
+
+// customInputParam is the one argument a freeform tool carries upstream.
+const customInputParam = "input"
+
+// ToChat translates a Responses request into a Chat Completions request.
+// history is the conversation of previous_response_id (nil without one).
+func ToChat(req *Request, history []ChatMessage) (*Translation, error) {
+	if req.Background {
+		return nil, invalid("background", "background responses are not supported; Freelane answers while the request waits")
+	}
+	if len(req.Conversation) > 0 && !isNull(req.Conversation) {
+		return nil, invalid("conversation", "conversations are not supported; send the whole input, or previous_response_id")
+	}
+	t := &Translation{Custom: map[string]bool{}}
+	c := &t.Chat
+	c.Model = req.Model
+	c.Stream = req.Stream
+	if req.Stream {
+		c.StreamOptions = &StreamOptions{IncludeUsage: true}
+	}
+	c.MaxTokens, c.Temperature, c.TopP, c.User = req.MaxOutputTokens, req.Temperature, req.TopP, req.User
+
+	conv := append([]ChatMessage(nil), history...)
+	input, err := translateInput(req.Input)
+	if err != nil {
+		return nil, err
+	}
+	if len(input) == 0 && len(history) == 0 {
+		return nil, invalid("input", "input is missing or empty; send a string or a list of input items")
+	}
+	conv = append(conv, input...)
+	t.Conversation = conv
+	if req.Instructions != "" {
+		c.Messages = append(make([]ChatMessage, 0, len(conv)+1), ChatMessage{Role: "system", Content: req.Instructions})
+	}
+	c.Messages = append(c.Messages, conv...)
+
+	if err := t.translateTools(req.Tools); err != nil {
+		return nil, err
+	}
+	if len(c.Tools) > 0 {
+		c.ParallelToolCalls = req.ParallelToolCalls
+		if c.ToolChoice, err = translateToolChoice(req.ToolChoice); err != nil {
+			return nil, err
+		}
+	}
+	if req.Reasoning != nil && req.Reasoning.Effort != "" {
+		effort, err := reasoningEffort(req.Reasoning.Effort)
+		if err != nil {
+			return nil, err
+		}
+		c.Reasoning = &ChatReasoning{Effort: effort}
+	}
+	if req.Text != nil && req.Text.Format != nil {
+		if c.ResponseFormat, err = responseFormat(req.Text.Format); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
+
+// translateInput turns "input" (a string or a list of items) into chat
+// messages.
+func translateInput(raw json.RawMessage) ([]ChatMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || isNull(raw) {
+		return nil, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, invalid("input", "input is not a valid JSON string: %v", err)
+		}
+		if s == "" {
+			return nil, nil
+		}
+		return []ChatMessage{{Role: "user", Content: s}}, nil
+	}
+	var items []Item
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, invalid("input", "input must be a string or a list of items: %v", err)
+	}
+	var msgs []ChatMessage
+	for i, it := range items {
+		param := fmt.Sprintf("input[%d]", i)
+		typ := it.Type
+		if typ == "" && it.Role != "" {
+			typ = "message"
+		}
+		switch typ {
+		case "message":
+			m, extra, err := translateMessage(param, it)
+			if err != nil {
+				return nil, err
+			}
+			if m != nil {
+				msgs = append(msgs, *m)
+			}
+			msgs = append(msgs, extra...)
+		case "function_call", "custom_tool_call":
+			if it.CallID == "" || it.Name == "" {
+				return nil, invalid(param, "%s needs call_id and name", typ)
+			}
+			args := it.Arguments
+			if typ == "custom_tool_call" {
+				args = customArguments(it.Input)
+			} else if args == "" {
+				args = "{}"
+			}
+			call := ChatToolCall{ID: it.CallID, Type: "function", Function: ChatFunctionCall{Name: it.Name, Arguments: args}}
+			// Adjacent calls are one assistant turn, as the chat API has them.
+			if n := len(msgs); n > 0 && msgs[n-1].Role == "assistant" {
+				msgs[n-1].ToolCalls = append(msgs[n-1].ToolCalls, call)
+			} else {
+				msgs = append(msgs, ChatMessage{Role: "assistant", ToolCalls: []ChatToolCall{call}})
+			}
+		case "function_call_output", "custom_tool_call_output":
+			if it.CallID == "" {
+				return nil, invalid(param, "%s needs call_id", typ)
+			}
+			text, images, err := flattenOutput(param, it.Output)
+			if err != nil {
+				return nil, err
+			}
+			msgs = append(msgs, ChatMessage{Role: "tool", ToolCallID: it.CallID, Content: text})
+			if len(images) > 0 {
+				msgs = append(msgs, ChatMessage{Role: "user", Content: images})
+			}
+		case "reasoning":
+			// The model's earlier thinking: chat models take no reasoning
+			// input, and the answer that followed it is in the history.
+		case "item_reference":
+			return nil, invalid(param, "item_reference is not supported; send the items themselves, or previous_response_id")
+		default:
+			return nil, invalid(param, "input items of type %q are not supported; Freelane takes message, function_call, function_call_output, custom_tool_call, custom_tool_call_output and reasoning items", it.Type)
+		}
+	}
+	return msgs, nil
+}
+
+// customArguments wraps a freeform tool's raw input as the arguments of the
+// one-string function it is upstream.
+func customArguments(input string) string {
+	b, _ := json.Marshal(map[string]string{customInputParam: input})
+	return string(b)
+}
+
+func translateMessage(param string, it Item) (*ChatMessage, []ChatMessage, error) {
+	role := it.Role
+	switch role {
+	case "system", "developer":
+		// OpenRouter's handling of "developer" differs between providers;
+		// every provider takes "system".
+		role = "system"
+	case "user", "assistant":
+	default:
+		return nil, nil, invalid(param+".role", "message role %q is not supported; use system, developer, user or assistant", it.Role)
+	}
+	content := bytes.TrimSpace(it.Content)
+	if len(content) == 0 || isNull(content) {
+		return nil, nil, invalid(param+".content", "message content is missing")
+	}
+	if content[0] == '"' {
+		var s string
+		if err := json.Unmarshal(content, &s); err != nil {
+			return nil, nil, invalid(param+".content", "message content is not a valid JSON string: %v", err)
+		}
+		return &ChatMessage{Role: role, Content: s}, nil, nil
+	}
+	var parts []Part
+	if err := json.Unmarshal(content, &parts); err != nil {
+		return nil, nil, invalid(param+".content", "message content must be a string or a list of parts: %v", err)
+	}
+	var chatParts []ChatPart
+	var texts []string
+	onlyText := true
+	for j, p := range parts {
+		pp := fmt.Sprintf("%s.content[%d]", param, j)
+		cp, err := translatePart(pp, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if cp.Type == "text" {
+			texts = append(texts, cp.Text)
+		} else {
+			onlyText = false
+		}
+		chatParts = append(chatParts, cp)
+	}
+	if onlyText || role != "user" {
+		// Text alone is sent as a string: every provider takes that, and
+		// system and assistant turns take nothing else everywhere.
+		if !onlyText {
+			return nil, nil, invalid(param+".content", "only user messages may carry images or files")
+		}
+		text := strings.Join(texts, "\n\n")
+		if role == "assistant" && text == "" {
+			return nil, nil, nil
+		}
+		return &ChatMessage{Role: role, Content: text}, nil, nil
+	}
+	return &ChatMessage{Role: role, Content: chatParts}, nil, nil
+}
+
+func translatePart(param string, p Part) (ChatPart, error) {
+	switch p.Type {
+	case "input_text", "output_text", "text", "refusal":
+		return ChatPart{Type: "text", Text: p.Text}, nil
+	case "input_image":
+		if p.ImageURL == "" {
+			return ChatPart{}, invalid(param, "input_image needs image_url (a URL or a data: URL); uploaded files (file_id) are not available on free models")
+		}
+		detail := p.Detail
+		if detail == "auto" {
+			detail = ""
+		}
+		return ChatPart{Type: "image_url", ImageURL: &ChatImageURL{URL: p.ImageURL, Detail: detail}}, nil
+	case "input_file":
+		data := p.FileData
+		if data == "" {
+			data = p.FileURL
+		}
+		if data == "" {
+			return ChatPart{}, invalid(param, "input_file needs file_data or file_url; uploaded files (file_id) are not available on free models")
+		}
+		return ChatPart{Type: "file", File: &ChatFile{Filename: p.Filename, FileData: data}}, nil
+	}
+	return ChatPart{}, invalid(param, "content parts of type %q are not supported; use input_text, input_image or input_file", p.Type)
+}
+
+// noOutput stands in for an empty tool output: some models stop when a tool
+// result is empty.
+const noOutput = "(no output)"
+
+// flattenOutput turns a tool output (a string or parts) into the tool
+// message's text, plus the images it held, which go in a user message after
+// it (chat tool messages carry text only).
+func flattenOutput(param string, raw json.RawMessage) (string, []ChatPart, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || isNull(raw) {
+		return noOutput, nil, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", nil, invalid(param+".output", "output is not a valid JSON string: %v", err)
+		}
+		if s == "" {
+			s = noOutput
+		}
+		return s, nil, nil
+	}
+	var parts []Part
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return "", nil, invalid(param+".output", "output must be a string or a list of parts: %v", err)
+	}
+	var texts []string
+	var images []ChatPart
+	for j, p := range parts {
+		cp, err := translatePart(fmt.Sprintf("%s.output[%d]", param, j), p)
+		if err != nil {
+			return "", nil, err
+		}
+		if cp.Type == "text" {
+			texts = append(texts, cp.Text)
+		} else {
+			images = append(images, cp)
+		}
+	}
+	text := strings.Join(texts, "\n\n")
+	if text == "" {
+		text = noOutput
+	}
+	return text, images, nil
+}
+
+func (t *Translation) translateTools(tools []Tool) error {
+	seen := map[string]bool{}
+	for i, tool := range tools {
+		param := fmt.Sprintf("tools[%d]", i)
+		var fn ChatFunction
+		switch tool.Type {
+		case "function":
+			params := tool.Parameters
+			if len(params) == 0 || isNull(params) {
+				params = json.RawMessage(`{"type":"object","properties":{}}`)
+			}
+			fn = ChatFunction{Name: tool.Name, Description: tool.Description, Parameters: params, Strict: tool.Strict}
+		case "custom":
+			fn = customFunction(tool)
+			t.Custom[tool.Name] = true
+		default:
+			if droppedTools[tool.Type] {
+				t.Dropped = append(t.Dropped, tool.Type)
+				continue
+			}
+			return &RequestError{Code: "unsupported_tool", Param: param, Message: fmt.Sprintf(
+				"the tool %q is a hosted OpenAI tool that no free model can run; remove it from tools (Freelane serves function and custom tools)", tool.Type)}
+		}
+		if tool.Name == "" {
+			return invalid(param+".name", "%s tools need a name", tool.Type)
+		}
+		if seen[tool.Name] {
+			return invalid(param+".name", "two tools are named %q", tool.Name)
+		}
+		seen[tool.Name] = true
+		t.Chat.Tools = append(t.Chat.Tools, ChatTool{Type: "function", Function: fn})
+	}
+	return nil
+}
+
+// customFunction describes a freeform tool as a function of one string, with
+// its grammar in the description so the model knows the input's form.
+func customFunction(tool Tool) ChatFunction {
+	desc := tool.Description
+	inputDesc := "The raw input text for this tool."
+	if f := tool.Format; f != nil && f.Type == "grammar" && f.Definition != "" {
+		inputDesc = fmt.Sprintf("The raw input text for this tool. It must follow this %s grammar:\n%s", f.Syntax, f.Definition)
+	}
+	params, _ := json.Marshal(map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			customInputParam: map[string]string{"type": "string", "description": inputDesc},
+		},
+		"required":             []string{customInputParam},
+		"additionalProperties": false,
+	})
+	return ChatFunction{Name: tool.Name, Description: desc, Parameters: params}
+}
+
+func translateToolChoice(raw json.RawMessage) (any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || isNull(raw) {
+		return nil, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		_ = json.Unmarshal(raw, &s)
+		switch s {
+		case "none", "auto", "required":
+			return s, nil
+		}
+		return nil, invalid("tool_choice", "tool_choice %q is not supported; use none, auto, required or a function", s)
+	}
+	var choice struct {
+		Type string `json:"type"`
+		Name string `json:"name"`
+		Mode string `json:"mode"`
+	}
+	if err := json.Unmarshal(raw, &choice); err != nil {
+		return nil, invalid("tool_choice", "tool_choice must be a string or an object: %v", err)
+	}
+	switch choice.Type {
+	case "function", "custom":
+		if choice.Name == "" {
+			return nil, invalid("tool_choice.name", "tool_choice of type %s needs a name", choice.Type)
+		}
+		return map[string]any{"type": "function", "function": map[string]string{"name": choice.Name}}, nil
+	case "allowed_tools":
+		// Chat has no allowed subset; the mode alone still holds.
+		if choice.Mode == "required" {
+			return "required", nil
+		}
+		return "auto", nil
+	}
+	return nil, &RequestError{Code: "unsupported_tool", Param: "tool_choice", Message: fmt.Sprintf(
+		"tool_choice %q names a hosted OpenAI tool that no free model can run", choice.Type)}
+}
+
+// reasoningEffort maps the Responses effort onto OpenRouter's reasoning
+// effort, which has no "max".
+func reasoningEffort(e string) (string, error) {
+	switch e {
+	case "none", "minimal", "low", "medium", "high", "xhigh":
+		return e, nil
+	case "max":
+		return "xhigh", nil
+	}
+	return "", invalid("reasoning.effort", "reasoning.effort %q is not supported; use none, minimal, low, medium, high, xhigh or max", e)
+}
+
+func responseFormat(f *TextFormat) (*ResponseFormat, error) {
+	switch f.Type {
+	case "", "text":
+		return nil, nil
+	case "json_object":
+		return &ResponseFormat{Type: "json_object"}, nil
+	case "json_schema":
+		if f.Name == "" || len(f.Schema) == 0 || isNull(f.Schema) {
+			return nil, invalid("text.format", "text.format of type json_schema needs name and schema")
+		}
+		return &ResponseFormat{Type: "json_schema", JSONSchema: &JSONSchema{
+			Name: f.Name, Description: f.Description, Schema: f.Schema, Strict: f.Strict}}, nil
+	}
+	return nil, invalid("text.format.type", "text.format type %q is not supported; use text, json_object or json_schema", f.Type)
+}
