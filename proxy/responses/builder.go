@@ -22,7 +22,7 @@ type Builder struct {
 	err     error     // the first write error: the client has gone
 	seq     int
 	started bool
-	custom  map[string]bool
+	tools   map[string]ToolRef
 	cur     *openItem
 	finish  string
 	usage   *Usage
@@ -44,7 +44,7 @@ type openItem struct {
 // NewBuilder prepares the answer to req, translated as tr. w receives the
 // event stream; nil builds the response only.
 func NewBuilder(req *Request, tr *Translation, id string, now time.Time, w io.Writer) *Builder {
-	b := &Builder{w: w, custom: tr.Custom}
+	b := &Builder{w: w, tools: tr.Tools}
 	r := &b.resp
 	r.ID, r.Object, r.CreatedAt, r.Status = id, "response", now.Unix(), "in_progress"
 	r.Model = req.Model
@@ -148,7 +148,7 @@ func (b *Builder) ToolCall(index int, id, name, args string) {
 			id = NewID("call")
 		}
 		c = &openItem{kind: "function_call", tool: index, callID: id, name: name, id: NewID("fc")}
-		if b.custom[name] {
+		if b.ref(name).Custom {
 			c.id = NewID("ctc")
 		}
 		b.open(c)
@@ -160,7 +160,7 @@ func (b *Builder) ToolCall(index int, id, name, args string) {
 		return
 	}
 	c.text.WriteString(args)
-	if !b.custom[c.name] {
+	if !b.ref(c.name).Custom {
 		b.emit("response.function_call_arguments.delta", map[string]any{
 			"item_id": c.id, "output_index": c.index, "delta": args})
 	}
@@ -179,6 +179,15 @@ func (b *Builder) Usage(u ChatUsage) {
 	b.usage = &r
 }
 
+// ref is the client's tool behind the upstream function name. A name the
+// client did not offer (a model inventing tools) goes back as it came.
+func (b *Builder) ref(chatName string) ToolRef {
+	if r, ok := b.tools[chatName]; ok {
+		return r
+	}
+	return ToolRef{Name: chatName}
+}
+
 // open closes the current item and starts it.
 func (b *Builder) open(it *openItem) {
 	b.closeItem()
@@ -191,10 +200,10 @@ func (b *Builder) open(it *openItem) {
 	case "reasoning":
 		item = ReasoningItem{Type: "reasoning", ID: it.id, Summary: []SummaryPart{}}
 	case "function_call":
-		if b.custom[it.name] {
-			item = CustomToolCallItem{Type: "custom_tool_call", ID: it.id, Status: "in_progress", CallID: it.callID, Name: it.name}
+		if ref := b.ref(it.name); ref.Custom {
+			item = CustomToolCallItem{Type: "custom_tool_call", ID: it.id, Status: "in_progress", CallID: it.callID, Name: ref.Name, Namespace: ref.Namespace}
 		} else {
-			item = FunctionCallItem{Type: "function_call", ID: it.id, Status: "in_progress", CallID: it.callID, Name: it.name}
+			item = FunctionCallItem{Type: "function_call", ID: it.id, Status: "in_progress", CallID: it.callID, Name: ref.Name, Namespace: ref.Namespace}
 		}
 	}
 	b.resp.Output = append(b.resp.Output, item)
@@ -235,14 +244,14 @@ func (b *Builder) closeItem() {
 			args = "{}"
 		}
 		b.calls = append(b.calls, ChatToolCall{ID: it.callID, Type: "function", Function: ChatFunctionCall{Name: it.name, Arguments: args}})
-		if b.custom[it.name] {
+		if ref := b.ref(it.name); ref.Custom {
 			input := customInput(args)
 			b.emit("response.custom_tool_call_input.delta", map[string]any{"item_id": it.id, "output_index": it.index, "delta": input})
 			b.emit("response.custom_tool_call_input.done", map[string]any{"item_id": it.id, "output_index": it.index, "input": input})
-			item = CustomToolCallItem{Type: "custom_tool_call", ID: it.id, Status: "completed", CallID: it.callID, Name: it.name, Input: input}
+			item = CustomToolCallItem{Type: "custom_tool_call", ID: it.id, Status: "completed", CallID: it.callID, Name: ref.Name, Namespace: ref.Namespace, Input: input}
 		} else {
-			b.emit("response.function_call_arguments.done", map[string]any{"item_id": it.id, "output_index": it.index, "name": it.name, "arguments": args})
-			item = FunctionCallItem{Type: "function_call", ID: it.id, Status: "completed", CallID: it.callID, Name: it.name, Arguments: args}
+			b.emit("response.function_call_arguments.done", map[string]any{"item_id": it.id, "output_index": it.index, "name": ref.Name, "arguments": args})
+			item = FunctionCallItem{Type: "function_call", ID: it.id, Status: "completed", CallID: it.callID, Name: ref.Name, Namespace: ref.Namespace, Arguments: args}
 		}
 	}
 	b.resp.Output[it.index] = item

@@ -154,6 +154,20 @@ func TestBuilderCustomToolCall(t *testing.T) {
 	}
 }
 
+func TestBuilderNamespaceCall(t *testing.T) {
+	b := newTestBuilder(t, `{"model":"m","input":"x","tools":[{"type":"namespace","name":"agents","tools":[{"type":"function","name":"spawn"}]}]}`, nil)
+	b.ToolCall(0, "c1", "agents__spawn", "{}")
+	b.ToolCall(1, "c2", "invented", "{}")
+	resp := b.Complete()
+	first, second := resp.Output[0].(FunctionCallItem), resp.Output[1].(FunctionCallItem)
+	if first.Namespace != "agents" || first.Name != "spawn" {
+		t.Errorf("namespaced call = %+v", first)
+	}
+	if second.Namespace != "" || second.Name != "invented" {
+		t.Errorf("call of an unknown tool = %+v", second)
+	}
+}
+
 func TestBuilderSeparateCallsAndIncomplete(t *testing.T) {
 	b := newTestBuilder(t, `{"model":"m","input":"x","tools":[{"type":"function","name":"f"}]}`, nil)
 	b.Start("free:free")

@@ -36,8 +36,10 @@ func FuzzToChat(f *testing.F) {
 		}
 		// The answer side takes the same translation.
 		b := NewBuilder(&req, tr, "resp_f", time.Unix(0, 0), nil)
-		for name := range tr.Custom {
-			b.ToolCall(0, "c", name, customArguments(string(body)))
+		for name, ref := range tr.Tools {
+			if ref.Custom {
+				b.ToolCall(0, "c", name, customArguments(string(body)))
+			}
 		}
 		resp := b.Complete()
 		for _, it := range resp.Output {

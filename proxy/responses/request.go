@@ -64,6 +64,8 @@ type Tool struct {
 	Parameters  json.RawMessage `json:"parameters,omitempty"`
 	Strict      *bool           `json:"strict,omitempty"`
 	Format      *CustomFormat   `json:"format,omitempty"`
+	// Tools are the tools of a "namespace" tool.
+	Tools []Tool `json:"tools,omitempty"`
 }
 
 // CustomFormat is a custom tool's input format: free text or a grammar.
@@ -83,6 +85,7 @@ type Item struct {
 	// function_call, custom_tool_call and their outputs
 	CallID    string          `json:"call_id,omitempty"`
 	Name      string          `json:"name,omitempty"`
+	Namespace string          `json:"namespace,omitempty"`
 	Arguments string          `json:"arguments,omitempty"`
 	Input     string          `json:"input,omitempty"`
 	Output    json.RawMessage `json:"output,omitempty"`

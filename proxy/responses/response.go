@@ -132,17 +132,19 @@ type FunctionCallItem struct {
 	Status    string `json:"status"`
 	CallID    string `json:"call_id"`
 	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
 	Arguments string `json:"arguments"`
 }
 
 // CustomToolCallItem is a call of a freeform tool.
 type CustomToolCallItem struct {
-	Type   string `json:"type"` // "custom_tool_call"
-	ID     string `json:"id"`
-	Status string `json:"status"`
-	CallID string `json:"call_id"`
-	Name   string `json:"name"`
-	Input  string `json:"input"`
+	Type      string `json:"type"` // "custom_tool_call"
+	ID        string `json:"id"`
+	Status    string `json:"status"`
+	CallID    string `json:"call_id"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
+	Input     string `json:"input"`
 }
 
 // NewID returns a fresh id with the given prefix ("resp", "msg", ...).

@@ -29,9 +29,10 @@ type Translation struct {
 	// call with previous_response_id continues (instructions are not
 	// carried over, as in OpenAI's API).
 	Conversation []ChatMessage
-	// Custom names the freeform tools, whose calls go back as
-	// custom_tool_call items.
-	Custom map[string]bool
+	// Tools maps the function names used upstream back to the client's
+	// tools: freeform tools' calls go back as custom_tool_call items, and
+	// tools of a namespace carry its name again.
+	Tools map[string]ToolRef
 	// Dropped lists the hosted tools removed because Codex sends them by
 	// default (the caller logs them).
 	Dropped []string
@@ -46,6 +47,25 @@ var droppedTools = map[string]bool{
 	"web_search_preview_2025_03_11": true,
 }
 
+// ToolRef is a client tool as the way back names it.
+type ToolRef struct {
+	Namespace string
+	Name      string
+	Custom    bool
+}
+
+// namespaceSeparator joins a namespace and a tool name into the one function
+// name upstream; function names allow only letters, digits, "_" and "-".
+const namespaceSeparator = "__"
+
+// chatName is the function name upstream of tool name in namespace.
+func chatName(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + namespaceSeparator + name
+}
+
 // customInputParam is the one argument a freeform tool carries upstream.
 const customInputParam = "input"
 
@@ -58,7 +78,7 @@ func ToChat(req *Request, history []ChatMessage) (*Translation, error) {
 	if len(req.Conversation) > 0 && !isNull(req.Conversation) {
 		return nil, invalid("conversation", "conversations are not supported; send the whole input, or previous_response_id")
 	}
-	t := &Translation{Custom: map[string]bool{}}
+	t := &Translation{Tools: map[string]ToolRef{}}
 	c := &t.Chat
 	c.Model = req.Model
 	c.Stream = req.Stream
@@ -156,7 +176,7 @@ func translateInput(raw json.RawMessage) ([]ChatMessage, error) {
 			} else if args == "" {
 				args = "{}"
 			}
-			call := ChatToolCall{ID: it.CallID, Type: "function", Function: ChatFunctionCall{Name: it.Name, Arguments: args}}
+			call := ChatToolCall{ID: it.CallID, Type: "function", Function: ChatFunctionCall{Name: chatName(it.Namespace, it.Name), Arguments: args}}
 			// Adjacent calls are one assistant turn, as the chat API has them.
 			if n := len(msgs); n > 0 && msgs[n-1].Role == "assistant" {
 				msgs[n-1].ToolCalls = append(msgs[n-1].ToolCalls, call)
@@ -324,37 +344,55 @@ func flattenOutput(param string, raw json.RawMessage) (string, []ChatPart, error
 }
 
 func (t *Translation) translateTools(tools []Tool) error {
-	seen := map[string]bool{}
 	for i, tool := range tools {
 		param := fmt.Sprintf("tools[%d]", i)
-		var fn ChatFunction
-		switch tool.Type {
-		case "function":
-			params := tool.Parameters
-			if len(params) == 0 || isNull(params) {
-				params = json.RawMessage(`{"type":"object","properties":{}}`)
+		if tool.Type == "namespace" {
+			// Codex groups tools (sub-agents, MCP servers) in namespaces.
+			if tool.Name == "" {
+				return invalid(param+".name", "namespace tools need a name")
 			}
-			fn = ChatFunction{Name: tool.Name, Description: tool.Description, Parameters: params, Strict: tool.Strict}
-		case "custom":
-			fn = customFunction(tool)
-			t.Custom[tool.Name] = true
-		default:
-			if droppedTools[tool.Type] {
-				t.Dropped = append(t.Dropped, tool.Type)
-				continue
+			for j, inner := range tool.Tools {
+				if err := t.addTool(fmt.Sprintf("%s.tools[%d]", param, j), tool.Name, inner); err != nil {
+					return err
+				}
 			}
-			return &RequestError{Code: "unsupported_tool", Param: param, Message: fmt.Sprintf(
-				"the tool %q is a hosted OpenAI tool that no free model can run; remove it from tools (Freelane serves function and custom tools)", tool.Type)}
+			continue
 		}
-		if tool.Name == "" {
-			return invalid(param+".name", "%s tools need a name", tool.Type)
+		if err := t.addTool(param, "", tool); err != nil {
+			return err
 		}
-		if seen[tool.Name] {
-			return invalid(param+".name", "two tools are named %q", tool.Name)
-		}
-		seen[tool.Name] = true
-		t.Chat.Tools = append(t.Chat.Tools, ChatTool{Type: "function", Function: fn})
 	}
+	return nil
+}
+
+func (t *Translation) addTool(param, namespace string, tool Tool) error {
+	var fn ChatFunction
+	switch tool.Type {
+	case "function":
+		params := tool.Parameters
+		if len(params) == 0 || isNull(params) {
+			params = json.RawMessage(`{"type":"object","properties":{}}`)
+		}
+		fn = ChatFunction{Description: tool.Description, Parameters: params, Strict: tool.Strict}
+	case "custom":
+		fn = customFunction(tool)
+	default:
+		if droppedTools[tool.Type] && namespace == "" {
+			t.Dropped = append(t.Dropped, tool.Type)
+			return nil
+		}
+		return &RequestError{Code: "unsupported_tool", Param: param, Message: fmt.Sprintf(
+			"the tool %q is a hosted OpenAI tool that no free model can run; remove it from tools (Freelane serves function, custom and namespace tools)", tool.Type)}
+	}
+	if tool.Name == "" {
+		return invalid(param+".name", "%s tools need a name", tool.Type)
+	}
+	fn.Name = chatName(namespace, tool.Name)
+	if _, dup := t.Tools[fn.Name]; dup {
+		return invalid(param+".name", "two tools are named %q", fn.Name)
+	}
+	t.Tools[fn.Name] = ToolRef{Namespace: namespace, Name: tool.Name, Custom: tool.Type == "custom"}
+	t.Chat.Tools = append(t.Chat.Tools, ChatTool{Type: "function", Function: fn})
 	return nil
 }
 

@@ -42,6 +42,9 @@ var translateCases = []struct {
 	{"function tools, choice, parallel, sampling, web_search dropped",
 		`{"model":"m","input":"x","tools":[{"type":"web_search"},{"type":"function","name":"f","description":"d","parameters":{"type":"object"},"strict":true},{"type":"function","name":"g"}],"tool_choice":{"type":"function","name":"f"},"parallel_tool_calls":false,"max_output_tokens":100,"temperature":0.5,"top_p":0.9,"user":"u"}`,
 		`{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","description":"d","parameters":{"type":"object"},"strict":true}},{"type":"function","function":{"name":"g","parameters":{"type":"object","properties":{}}}}],"tool_choice":{"type":"function","function":{"name":"f"}},"parallel_tool_calls":false,"max_tokens":100,"temperature":0.5,"top_p":0.9,"user":"u"}`},
+	{"namespace tools are qualified, and so are their calls",
+		`{"model":"m","tools":[{"type":"namespace","name":"agents","description":"sub-agents","tools":[{"type":"function","name":"spawn","parameters":{"type":"object"}}]}],"input":[{"type":"function_call","call_id":"c1","namespace":"agents","name":"spawn","arguments":"{}"},{"type":"function_call_output","call_id":"c1","output":"ok"}]}`,
+		`{"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"agents__spawn","arguments":"{}"}}]},{"role":"tool","content":"ok","tool_call_id":"c1"}],"tools":[{"type":"function","function":{"name":"agents__spawn","parameters":{"type":"object"}}}]}`},
 	{"tool_choice without tools is dropped",
 		`{"model":"m","input":"x","tools":[{"type":"web_search_preview"}],"tool_choice":"auto","parallel_tool_calls":true}`,
 		`{"model":"m","messages":[{"role":"user","content":"x"}]}`},
@@ -120,6 +123,8 @@ func TestToChatRefuses(t *testing.T) {
 		{"output without id", `{"model":"m","input":[{"type":"function_call_output","output":"x"}]}`, "invalid_request", "input[0]", "call_id"},
 		{"unnamed function", `{"model":"m","input":"x","tools":[{"type":"function"}]}`, "invalid_request", "tools[0].name", "name"},
 		{"duplicate tool", `{"model":"m","input":"x","tools":[{"type":"function","name":"f"},{"type":"custom","name":"f"}]}`, "invalid_request", "tools[1].name", `"f"`},
+		{"hosted tool in a namespace", `{"model":"m","input":"x","tools":[{"type":"namespace","name":"n","tools":[{"type":"web_search"}]}]}`, "unsupported_tool", "tools[0].tools[0]", `"web_search"`},
+		{"unnamed namespace", `{"model":"m","input":"x","tools":[{"type":"namespace","tools":[]}]}`, "invalid_request", "tools[0].name", "namespace"},
 		{"bad effort", `{"model":"m","input":"x","reasoning":{"effort":"huge"}}`, "invalid_request", "reasoning.effort", `"huge"`},
 		{"schema without name", `{"model":"m","input":"x","text":{"format":{"type":"json_schema","schema":{}}}}`, "invalid_request", "text.format", "name"},
 		{"unknown format", `{"model":"m","input":"x","text":{"format":{"type":"yaml"}}}`, "invalid_request", "text.format.type", `"yaml"`},
@@ -154,8 +159,8 @@ func TestToChatDropsDefaultHostedTools(t *testing.T) {
 	if len(tr.Dropped) != 1 || tr.Dropped[0] != "web_search" {
 		t.Errorf("Dropped = %v, want [web_search]", tr.Dropped)
 	}
-	if !tr.Custom["apply_patch"] || len(tr.Chat.Tools) != 1 {
-		t.Errorf("Custom = %v, tools = %d; want apply_patch as the one tool", tr.Custom, len(tr.Chat.Tools))
+	if !tr.Tools["apply_patch"].Custom || len(tr.Chat.Tools) != 1 {
+		t.Errorf("Tools = %v, tools = %d; want apply_patch as the one tool", tr.Tools, len(tr.Chat.Tools))
 	}
 }
 
