@@ -173,10 +173,12 @@ func (b *Builder) Finish(reason string) {
 	}
 }
 
-// Usage records the chat usage.
-func (b *Builder) Usage(u ChatUsage) {
-	r := u.ToUsage()
-	b.usage = &r
+// Usage records the answer's usage; a missing total is the sum.
+func (b *Builder) Usage(u Usage) {
+	if u.TotalTokens == 0 {
+		u.TotalTokens = u.InputTokens + u.OutputTokens
+	}
+	b.usage = &u
 }
 
 // ref is the client's tool behind the upstream function name. A name the

@@ -86,7 +86,7 @@ func TestBuilderStreamSequence(t *testing.T) {
 	b.ToolCall(0, "", "", `{"command":`)
 	b.ToolCall(0, "", "", `["ls"]}`)
 	b.Finish("tool_calls")
-	b.Usage(ChatUsage{PromptTokens: 10, CompletionTokens: 5})
+	b.Usage(Usage{InputTokens: 10, OutputTokens: 5})
 	resp := b.Complete()
 	if b.Err() != nil {
 		t.Fatal(b.Err())

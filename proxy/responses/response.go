@@ -72,34 +72,6 @@ type OutputTokensDetails struct {
 	ReasoningTokens int `json:"reasoning_tokens"`
 }
 
-// ChatUsage is the usage object of a chat answer.
-type ChatUsage struct {
-	PromptTokens        int `json:"prompt_tokens"`
-	CompletionTokens    int `json:"completion_tokens"`
-	TotalTokens         int `json:"total_tokens"`
-	PromptTokensDetails struct {
-		CachedTokens int `json:"cached_tokens"`
-	} `json:"prompt_tokens_details"`
-	CompletionTokensDetails struct {
-		ReasoningTokens int `json:"reasoning_tokens"`
-	} `json:"completion_tokens_details"`
-}
-
-// ToUsage converts chat usage into Responses usage.
-func (u ChatUsage) ToUsage() Usage {
-	total := u.TotalTokens
-	if total == 0 {
-		total = u.PromptTokens + u.CompletionTokens
-	}
-	return Usage{
-		InputTokens:         u.PromptTokens,
-		InputTokensDetails:  InputTokensDetails{CachedTokens: u.PromptTokensDetails.CachedTokens},
-		OutputTokens:        u.CompletionTokens,
-		OutputTokensDetails: OutputTokensDetails{ReasoningTokens: u.CompletionTokensDetails.ReasoningTokens},
-		TotalTokens:         total,
-	}
-}
-
 // MessageItem is an assistant message in the output.
 type MessageItem struct {
 	Type    string       `json:"type"` // "message"
