@@ -13,6 +13,7 @@ func (s *Server) routes() http.Handler {
 	models := allow(s.handleModels, http.MethodGet)
 	mux.Handle("/v1/chat/completions", chat)
 	mux.Handle("/v1/models", models)
+	mux.Handle("/v1/responses", allow(s.handleResponses, http.MethodPost))
 	mux.Handle("/v1/models/{id...}", allow(s.handleModel, http.MethodGet))
 	// Some clients are configured with the server root as base URL.
 	mux.Handle("/chat/completions", chat)
@@ -29,7 +30,7 @@ func (s *Server) routes() http.Handler {
 	}, http.MethodGet))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		refuse(w, r, http.StatusNotFound, "unknown_url",
-			"Freelane does not serve "+r.Method+" "+r.URL.Path+"; the API is under /v1 (chat/completions, models).")
+			"Freelane does not serve "+r.Method+" "+r.URL.Path+"; the API is under /v1 (chat/completions, responses, models).")
 	})
 
 	// bodyDeadline comes first: every request, even one refused at once, is

@@ -22,6 +22,7 @@ import (
 	"github.com/freelane/freelane/proxy/capture"
 	"github.com/freelane/freelane/proxy/catalog"
 	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/responses"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
 	"github.com/freelane/freelane/proxy/upstream"
@@ -84,10 +85,12 @@ type Server struct {
 	health   *routing.Health
 	stats    *stats.Store
 	captures *capture.Recorder
-	debug    atomic.Bool
-	quota    quotaTracker
-	changes  notifier
-	handler  http.Handler
+	// responses keeps recent Responses API answers for previous_response_id.
+	responses *responses.Store
+	debug     atomic.Bool
+	quota     quotaTracker
+	changes   notifier
+	handler   http.Handler
 	// active counts requests being served, so shutdown can wait for calls
 	// to be counted before it closes the statistics.
 	active activeRequests
@@ -169,6 +172,7 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	s.captures = capture.New(filepath.Join(cfg.CacheDir, "debug"),
 		capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge}, s.secrets)
 	s.debug.Store(config.DebugEnabled(cfg.Home))
+	s.responses = responses.NewStore(storedResponses, storedResponseBytes)
 	s.quota.init(s)
 	s.handler = s.active.track(s.routes())
 	return s, nil
