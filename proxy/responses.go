@@ -34,7 +34,7 @@ func (s *Server) handleResponses(w http.ResponseWriter, r *http.Request) {
 		writeParamError(w, http.StatusBadRequest, "invalid_json", "", "The request body is not a valid Responses API request: "+err.Error())
 		return
 	}
-	var history []responses.ChatMessage
+	var history []translate.ChatMessage
 	if id := req.PreviousResponseID; id != "" {
 		var ok bool
 		if history, ok = s.responses.Get(id); !ok {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/freelane/freelane/proxy/translate"
 )
 
 // Builder turns the pieces of a chat answer into a Responses object and,
@@ -26,8 +28,8 @@ type Builder struct {
 	cur     *openItem
 	finish  string
 	usage   *Usage
-	text    strings.Builder // all text, for the stored conversation
-	calls   []ChatToolCall  // all tool calls, for the stored conversation
+	text    strings.Builder          // all text, for the stored conversation
+	calls   []translate.ChatToolCall // all tool calls, for the stored conversation
 }
 
 // openItem is the output item being written.
@@ -245,7 +247,7 @@ func (b *Builder) closeItem() {
 		if args == "" {
 			args = "{}"
 		}
-		b.calls = append(b.calls, ChatToolCall{ID: it.callID, Type: "function", Function: ChatFunctionCall{Name: it.name, Arguments: args}})
+		b.calls = append(b.calls, translate.ChatToolCall{ID: it.callID, Type: "function", Function: translate.ChatFunctionCall{Name: it.name, Arguments: args}})
 		if ref := b.ref(it.name); ref.Custom {
 			input := customInput(args)
 			b.emit("response.custom_tool_call_input.delta", map[string]any{"item_id": it.id, "output_index": it.index, "delta": input})
@@ -311,8 +313,8 @@ func (b *Builder) Fail(code, message string) *Response {
 }
 
 // Reply is the assistant turn of the answer, for the stored conversation.
-func (b *Builder) Reply() ChatMessage {
-	m := ChatMessage{Role: "assistant", ToolCalls: b.calls}
+func (b *Builder) Reply() translate.ChatMessage {
+	m := translate.ChatMessage{Role: "assistant", ToolCalls: b.calls}
 	if t := b.text.String(); t != "" {
 		m.Content = t
 	}

@@ -3,6 +3,8 @@ package responses
 import (
 	"encoding/json"
 	"sync"
+
+	"github.com/freelane/freelane/proxy/translate"
 )
 
 // Store keeps the conversations of this process's recent responses, so that
@@ -19,7 +21,7 @@ type Store struct {
 }
 
 type storedResponse struct {
-	conversation []ChatMessage
+	conversation []translate.ChatMessage
 	size         int
 }
 
@@ -31,7 +33,7 @@ func NewStore(maxItems, maxBytes int) *Store {
 
 // Put keeps the conversation that ends with response id. A conversation
 // larger than the whole store is not kept.
-func (s *Store) Put(id string, conversation []ChatMessage) {
+func (s *Store) Put(id string, conversation []translate.ChatMessage) {
 	data, err := json.Marshal(conversation)
 	if err != nil || len(data) > s.maxBytes {
 		return
@@ -63,7 +65,7 @@ func (s *Store) removeFromOrder(id string) {
 }
 
 // Get returns the conversation that ended with response id.
-func (s *Store) Get(id string) ([]ChatMessage, bool) {
+func (s *Store) Get(id string) ([]translate.ChatMessage, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.entries[id]
@@ -71,7 +73,7 @@ func (s *Store) Get(id string) ([]ChatMessage, bool) {
 		return nil, false
 	}
 	// The caller appends to it: a copy keeps the stored one intact.
-	return append([]ChatMessage(nil), e.conversation...), true
+	return append([]translate.ChatMessage(nil), e.conversation...), true
 }
 
 // Len is the number of responses kept.

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/freelane/freelane/proxy/translate"
 )
 
 func TestStoreBounds(t *testing.T) {
 	s := NewStore(3, 1<<20)
 	for i := range 5 {
-		s.Put(fmt.Sprint("r", i), []ChatMessage{{Role: "user", Content: fmt.Sprint(i)}})
+		s.Put(fmt.Sprint("r", i), []translate.ChatMessage{{Role: "user", Content: fmt.Sprint(i)}})
 	}
 	if s.Len() != 3 {
 		t.Errorf("Len = %d, want 3", s.Len())
@@ -29,7 +31,7 @@ func TestStoreBounds(t *testing.T) {
 }
 
 func TestStoreByteBound(t *testing.T) {
-	big := []ChatMessage{{Role: "user", Content: strings.Repeat("x", 600)}}
+	big := []translate.ChatMessage{{Role: "user", Content: strings.Repeat("x", 600)}}
 	s := NewStore(100, 1000)
 	s.Put("a", big)
 	s.Put("b", big)
@@ -39,7 +41,7 @@ func TestStoreByteBound(t *testing.T) {
 	if _, ok := s.Get("b"); !ok {
 		t.Error("b not kept")
 	}
-	s.Put("huge", []ChatMessage{{Role: "user", Content: strings.Repeat("x", 2000)}})
+	s.Put("huge", []translate.ChatMessage{{Role: "user", Content: strings.Repeat("x", 2000)}})
 	if _, ok := s.Get("huge"); ok {
 		t.Error("a conversation larger than the store was kept")
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/freelane/freelane/proxy/translate"
 )
 
 // RequestError is a Responses request Freelane cannot translate; it becomes
@@ -24,11 +26,11 @@ func invalid(param, format string, args ...any) *RequestError {
 // Translation is what the way back needs to know about a translated request.
 type Translation struct {
 	// Chat is the request for the chat path.
-	Chat ChatRequest
+	Chat translate.ChatRequest
 	// Conversation is Chat.Messages without the instructions: what a later
 	// call with previous_response_id continues (instructions are not
 	// carried over, as in OpenAI's API).
-	Conversation []ChatMessage
+	Conversation []translate.ChatMessage
 	// Tools maps the function names used upstream back to the client's
 	// tools: freeform tools' calls go back as custom_tool_call items, and
 	// tools of a namespace carry its name again.
@@ -71,7 +73,7 @@ const customInputParam = "input"
 
 // ToChat translates a Responses request into a Chat Completions request.
 // history is the conversation of previous_response_id (nil without one).
-func ToChat(req *Request, history []ChatMessage) (*Translation, error) {
+func ToChat(req *Request, history []translate.ChatMessage) (*Translation, error) {
 	if req.Background {
 		return nil, invalid("background", "background responses are not supported; Freelane answers while the request waits")
 	}
@@ -83,11 +85,11 @@ func ToChat(req *Request, history []ChatMessage) (*Translation, error) {
 	c.Model = req.Model
 	c.Stream = req.Stream
 	if req.Stream {
-		c.StreamOptions = &StreamOptions{IncludeUsage: true}
+		c.StreamOptions = &translate.StreamOptions{IncludeUsage: true}
 	}
 	c.MaxTokens, c.Temperature, c.TopP, c.User = req.MaxOutputTokens, req.Temperature, req.TopP, req.User
 
-	conv := append([]ChatMessage(nil), history...)
+	conv := append([]translate.ChatMessage(nil), history...)
 	input, err := translateInput(req.Input)
 	if err != nil {
 		return nil, err
@@ -98,7 +100,7 @@ func ToChat(req *Request, history []ChatMessage) (*Translation, error) {
 	conv = append(conv, input...)
 	t.Conversation = conv
 	if req.Instructions != "" {
-		c.Messages = append(make([]ChatMessage, 0, len(conv)+1), ChatMessage{Role: "system", Content: req.Instructions})
+		c.Messages = append(make([]translate.ChatMessage, 0, len(conv)+1), translate.ChatMessage{Role: "system", Content: req.Instructions})
 	}
 	c.Messages = append(c.Messages, conv...)
 
@@ -116,7 +118,7 @@ func ToChat(req *Request, history []ChatMessage) (*Translation, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.Reasoning = &ChatReasoning{Effort: effort}
+		c.Reasoning = &translate.ChatReasoning{Effort: effort}
 	}
 	if req.Text != nil && req.Text.Format != nil {
 		if c.ResponseFormat, err = responseFormat(req.Text.Format); err != nil {
@@ -130,7 +132,7 @@ func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw),
 
 // translateInput turns "input" (a string or a list of items) into chat
 // messages.
-func translateInput(raw json.RawMessage) ([]ChatMessage, error) {
+func translateInput(raw json.RawMessage) ([]translate.ChatMessage, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || isNull(raw) {
 		return nil, nil
@@ -143,13 +145,13 @@ func translateInput(raw json.RawMessage) ([]ChatMessage, error) {
 		if s == "" {
 			return nil, nil
 		}
-		return []ChatMessage{{Role: "user", Content: s}}, nil
+		return []translate.ChatMessage{{Role: "user", Content: s}}, nil
 	}
 	var items []Item
 	if err := json.Unmarshal(raw, &items); err != nil {
 		return nil, invalid("input", "input must be a string or a list of items: %v", err)
 	}
-	var msgs []ChatMessage
+	var msgs []translate.ChatMessage
 	for i, it := range items {
 		param := fmt.Sprintf("input[%d]", i)
 		typ := it.Type
@@ -176,12 +178,12 @@ func translateInput(raw json.RawMessage) ([]ChatMessage, error) {
 			} else if args == "" {
 				args = "{}"
 			}
-			call := ChatToolCall{ID: it.CallID, Type: "function", Function: ChatFunctionCall{Name: chatName(it.Namespace, it.Name), Arguments: args}}
+			call := translate.ChatToolCall{ID: it.CallID, Type: "function", Function: translate.ChatFunctionCall{Name: chatName(it.Namespace, it.Name), Arguments: args}}
 			// Adjacent calls are one assistant turn, as the chat API has them.
 			if n := len(msgs); n > 0 && msgs[n-1].Role == "assistant" {
 				msgs[n-1].ToolCalls = append(msgs[n-1].ToolCalls, call)
 			} else {
-				msgs = append(msgs, ChatMessage{Role: "assistant", ToolCalls: []ChatToolCall{call}})
+				msgs = append(msgs, translate.ChatMessage{Role: "assistant", ToolCalls: []translate.ChatToolCall{call}})
 			}
 		case "function_call_output", "custom_tool_call_output":
 			if it.CallID == "" {
@@ -191,9 +193,9 @@ func translateInput(raw json.RawMessage) ([]ChatMessage, error) {
 			if err != nil {
 				return nil, err
 			}
-			msgs = append(msgs, ChatMessage{Role: "tool", ToolCallID: it.CallID, Content: text})
+			msgs = append(msgs, translate.ChatMessage{Role: "tool", ToolCallID: it.CallID, Content: text})
 			if len(images) > 0 {
-				msgs = append(msgs, ChatMessage{Role: "user", Content: images})
+				msgs = append(msgs, translate.ChatMessage{Role: "user", Content: images})
 			}
 		case "reasoning":
 			// The model's earlier thinking: chat models take no reasoning
@@ -214,7 +216,7 @@ func customArguments(input string) string {
 	return string(b)
 }
 
-func translateMessage(param string, it Item) (*ChatMessage, []ChatMessage, error) {
+func translateMessage(param string, it Item) (*translate.ChatMessage, []translate.ChatMessage, error) {
 	role := it.Role
 	switch role {
 	case "system", "developer":
@@ -234,13 +236,13 @@ func translateMessage(param string, it Item) (*ChatMessage, []ChatMessage, error
 		if err := json.Unmarshal(content, &s); err != nil {
 			return nil, nil, invalid(param+".content", "message content is not a valid JSON string: %v", err)
 		}
-		return &ChatMessage{Role: role, Content: s}, nil, nil
+		return &translate.ChatMessage{Role: role, Content: s}, nil, nil
 	}
 	var parts []Part
 	if err := json.Unmarshal(content, &parts); err != nil {
 		return nil, nil, invalid(param+".content", "message content must be a string or a list of parts: %v", err)
 	}
-	var chatParts []ChatPart
+	var chatParts []translate.ChatPart
 	var texts []string
 	onlyText := true
 	for j, p := range parts {
@@ -266,35 +268,35 @@ func translateMessage(param string, it Item) (*ChatMessage, []ChatMessage, error
 		if role == "assistant" && text == "" {
 			return nil, nil, nil
 		}
-		return &ChatMessage{Role: role, Content: text}, nil, nil
+		return &translate.ChatMessage{Role: role, Content: text}, nil, nil
 	}
-	return &ChatMessage{Role: role, Content: chatParts}, nil, nil
+	return &translate.ChatMessage{Role: role, Content: chatParts}, nil, nil
 }
 
-func translatePart(param string, p Part) (ChatPart, error) {
+func translatePart(param string, p Part) (translate.ChatPart, error) {
 	switch p.Type {
 	case "input_text", "output_text", "text", "refusal":
-		return ChatPart{Type: "text", Text: p.Text}, nil
+		return translate.ChatPart{Type: "text", Text: p.Text}, nil
 	case "input_image":
 		if p.ImageURL == "" {
-			return ChatPart{}, invalid(param, "input_image needs image_url (a URL or a data: URL); uploaded files (file_id) are not available on free models")
+			return translate.ChatPart{}, invalid(param, "input_image needs image_url (a URL or a data: URL); uploaded files (file_id) are not available on free models")
 		}
 		detail := p.Detail
 		if detail == "auto" {
 			detail = ""
 		}
-		return ChatPart{Type: "image_url", ImageURL: &ChatImageURL{URL: p.ImageURL, Detail: detail}}, nil
+		return translate.ChatPart{Type: "image_url", ImageURL: &translate.ChatImageURL{URL: p.ImageURL, Detail: detail}}, nil
 	case "input_file":
 		data := p.FileData
 		if data == "" {
 			data = p.FileURL
 		}
 		if data == "" {
-			return ChatPart{}, invalid(param, "input_file needs file_data or file_url; uploaded files (file_id) are not available on free models")
+			return translate.ChatPart{}, invalid(param, "input_file needs file_data or file_url; uploaded files (file_id) are not available on free models")
 		}
-		return ChatPart{Type: "file", File: &ChatFile{Filename: p.Filename, FileData: data}}, nil
+		return translate.ChatPart{Type: "file", File: &translate.ChatFile{Filename: p.Filename, FileData: data}}, nil
 	}
-	return ChatPart{}, invalid(param, "content parts of type %q are not supported; use input_text, input_image or input_file", p.Type)
+	return translate.ChatPart{}, invalid(param, "content parts of type %q are not supported; use input_text, input_image or input_file", p.Type)
 }
 
 // noOutput stands in for an empty tool output: some models stop when a tool
@@ -304,7 +306,7 @@ const noOutput = "(no output)"
 // flattenOutput turns a tool output (a string or parts) into the tool
 // message's text, plus the images it held, which go in a user message after
 // it (chat tool messages carry text only).
-func flattenOutput(param string, raw json.RawMessage) (string, []ChatPart, error) {
+func flattenOutput(param string, raw json.RawMessage) (string, []translate.ChatPart, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || isNull(raw) {
 		return noOutput, nil, nil
@@ -324,7 +326,7 @@ func flattenOutput(param string, raw json.RawMessage) (string, []ChatPart, error
 		return "", nil, invalid(param+".output", "output must be a string or a list of parts: %v", err)
 	}
 	var texts []string
-	var images []ChatPart
+	var images []translate.ChatPart
 	for j, p := range parts {
 		cp, err := translatePart(fmt.Sprintf("%s.output[%d]", param, j), p)
 		if err != nil {
@@ -366,14 +368,14 @@ func (t *Translation) translateTools(tools []Tool) error {
 }
 
 func (t *Translation) addTool(param, namespace string, tool Tool) error {
-	var fn ChatFunction
+	var fn translate.ChatFunction
 	switch tool.Type {
 	case "function":
 		params := tool.Parameters
 		if len(params) == 0 || isNull(params) {
 			params = json.RawMessage(`{"type":"object","properties":{}}`)
 		}
-		fn = ChatFunction{Description: tool.Description, Parameters: params, Strict: tool.Strict}
+		fn = translate.ChatFunction{Description: tool.Description, Parameters: params, Strict: tool.Strict}
 	case "custom":
 		fn = customFunction(tool)
 	default:
@@ -392,13 +394,13 @@ func (t *Translation) addTool(param, namespace string, tool Tool) error {
 		return invalid(param+".name", "two tools are named %q", fn.Name)
 	}
 	t.Tools[fn.Name] = ToolRef{Namespace: namespace, Name: tool.Name, Custom: tool.Type == "custom"}
-	t.Chat.Tools = append(t.Chat.Tools, ChatTool{Type: "function", Function: fn})
+	t.Chat.Tools = append(t.Chat.Tools, translate.ChatTool{Type: "function", Function: fn})
 	return nil
 }
 
 // customFunction describes a freeform tool as a function of one string, with
 // its grammar in the description so the model knows the input's form.
-func customFunction(tool Tool) ChatFunction {
+func customFunction(tool Tool) translate.ChatFunction {
 	desc := tool.Description
 	inputDesc := "The raw input text for this tool."
 	if f := tool.Format; f != nil && f.Type == "grammar" && f.Definition != "" {
@@ -412,7 +414,7 @@ func customFunction(tool Tool) ChatFunction {
 		"required":             []string{customInputParam},
 		"additionalProperties": false,
 	})
-	return ChatFunction{Name: tool.Name, Description: desc, Parameters: params}
+	return translate.ChatFunction{Name: tool.Name, Description: desc, Parameters: params}
 }
 
 func translateToolChoice(raw json.RawMessage) (any, error) {
@@ -466,17 +468,17 @@ func reasoningEffort(e string) (string, error) {
 	return "", invalid("reasoning.effort", "reasoning.effort %q is not supported; use none, minimal, low, medium, high, xhigh or max", e)
 }
 
-func responseFormat(f *TextFormat) (*ResponseFormat, error) {
+func responseFormat(f *TextFormat) (*translate.ResponseFormat, error) {
 	switch f.Type {
 	case "", "text":
 		return nil, nil
 	case "json_object":
-		return &ResponseFormat{Type: "json_object"}, nil
+		return &translate.ResponseFormat{Type: "json_object"}, nil
 	case "json_schema":
 		if f.Name == "" || len(f.Schema) == 0 || isNull(f.Schema) {
 			return nil, invalid("text.format", "text.format of type json_schema needs name and schema")
 		}
-		return &ResponseFormat{Type: "json_schema", JSONSchema: &JSONSchema{
+		return &translate.ResponseFormat{Type: "json_schema", JSONSchema: &translate.JSONSchema{
 			Name: f.Name, Description: f.Description, Schema: f.Schema, Strict: f.Strict}}, nil
 	}
 	return nil, invalid("text.format.type", "text.format type %q is not supported; use text, json_object or json_schema", f.Type)

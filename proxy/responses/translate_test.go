@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/freelane/freelane/proxy/translate"
 )
 
 // translateCases is the golden table of the request translation: a Responses
@@ -165,7 +167,7 @@ func TestToChatDropsDefaultHostedTools(t *testing.T) {
 }
 
 func TestToChatContinuesHistoryWithoutOldInstructions(t *testing.T) {
-	history := []ChatMessage{{Role: "user", Content: "a"}, {Role: "assistant", Content: "b"}}
+	history := []translate.ChatMessage{{Role: "user", Content: "a"}, {Role: "assistant", Content: "b"}}
 	req := Request{Model: "m", Instructions: "new", Input: json.RawMessage(`"c"`)}
 	tr, err := ToChat(&req, history)
 	if err != nil {

@@ -1,8 +1,9 @@
-package responses
+package translate
 
 import "encoding/json"
 
-// ChatRequest is the Chat Completions request a Responses request becomes.
+// ChatRequest is the Chat Completions request a front end's request
+// becomes, written with encoding/json.
 type ChatRequest struct {
 	Model             string          `json:"model"`
 	Messages          []ChatMessage   `json:"messages"`
@@ -12,6 +13,8 @@ type ChatRequest struct {
 	MaxTokens         *int            `json:"max_tokens,omitempty"`
 	Temperature       *float64        `json:"temperature,omitempty"`
 	TopP              *float64        `json:"top_p,omitempty"`
+	TopK              *int            `json:"top_k,omitempty"`
+	Stop              []string        `json:"stop,omitempty"`
 	Reasoning         *ChatReasoning  `json:"reasoning,omitempty"`
 	ResponseFormat    *ResponseFormat `json:"response_format,omitempty"`
 	Stream            bool            `json:"stream,omitempty"`
@@ -82,7 +85,9 @@ type ChatFunction struct {
 
 // ChatReasoning is OpenRouter's reasoning setting.
 type ChatReasoning struct {
-	Effort string `json:"effort,omitempty"`
+	MaxTokens int    `json:"max_tokens,omitempty"`
+	Effort    string `json:"effort,omitempty"`
+	Enabled   *bool  `json:"enabled,omitempty"`
 }
 
 // ResponseFormat is Chat Completions' response_format.
