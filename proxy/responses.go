@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/freelane/freelane/proxy/openai"
 	"github.com/freelane/freelane/proxy/responses"
@@ -63,7 +65,7 @@ func (s *Server) handleResponses(w http.ResponseWriter, r *http.Request) {
 	}
 
 	id := responses.NewID("resp")
-	sink := &responsesSink{w: w, rc: http.NewResponseController(w), stream: req.Stream}
+	sink := &responsesSink{w: w, rc: http.NewResponseController(w), stream: req.Stream, codex: isCodex(r)}
 	var out io.Writer
 	if req.Stream {
 		out = w
@@ -104,7 +106,15 @@ type responsesSink struct {
 	rc     *http.ResponseController
 	b      *responses.Builder
 	stream bool
+	codex  bool // the client is Codex (see Error)
 	done   bool // the answer completed (not failed)
+}
+
+// isCodex reports whether the call comes from the Codex CLI or one of its
+// front ends, which name themselves in the "originator" header
+// (codex_exec, codex_cli_rs, codex_vscode, ...).
+func isCodex(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Originator"), "codex")
 }
 
 // passedHeaders are the chat answer's headers a Responses client gets too.
@@ -120,8 +130,31 @@ func (k *responsesSink) copyHeaders(h http.Header) {
 
 func (k *responsesSink) Error(e *translate.Error) error {
 	k.copyHeaders(e.Header)
+	if k.stream && k.codex && e.Code == codeMinuteLimit {
+		return k.askCodexToWait(e)
+	}
 	openai.WriteError(k.w, e.Status, e.Code, e.Message)
 	return nil
+}
+
+// codeMinuteLimit is the chat path's code for OpenRouter's per-minute limit
+// on free models.
+const codeMinuteLimit = "free_minute_limit_reached"
+
+// askCodexToWait answers the per-minute limit in the form Codex waits on:
+// Codex ends the turn on an HTTP 429, but retries a stream that fails with
+// rate_limit_exceeded after the delay its message names ("try again in
+// 12s"). The daily limit is not answered so: waiting hours helps nobody.
+func (k *responsesSink) askCodexToWait(e *translate.Error) error {
+	wait := 60
+	if n, err := strconv.Atoi(e.RetryAfter); err == nil && n > 0 {
+		wait = n
+	}
+	if err := k.StreamStart(e.Header); err != nil {
+		return err
+	}
+	k.b.Fail("rate_limit_exceeded", fmt.Sprintf("%s Please try again in %ds.", e.Message, wait))
+	return k.b.Err()
 }
 
 func (k *responsesSink) Completion(h http.Header, c *translate.Completion) error {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -424,3 +425,44 @@ func TestResponses_Errors(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestResponses_CodexIsAskedToWaitAtTheMinuteLimit(t *testing.T) {
+	p := newTestProxy(t, nil, ordered)
+	p.fake.SetDefault("*", fakeopenrouter.MinuteCap())
+	body := `{"model":"m","input":"x","stream":true}`
+	status, h, out := p.post("/v1/responses", body, "Originator", "codex_exec")
+	if status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("status %d: %s", status, out)
+	}
+	var types []string
+	var failed struct {
+		Response struct {
+			Status string
+			Error  struct{ Code, Message string }
+		}
+	}
+	for block := range strings.SplitSeq(string(out), "\n\n") {
+		for line := range strings.SplitSeq(block, "\n") {
+			if data, ok := strings.CutPrefix(line, "data: "); ok {
+				var ev struct{ Type string }
+				_ = json.Unmarshal([]byte(data), &ev)
+				types = append(types, ev.Type)
+				if ev.Type == "response.failed" {
+					_ = json.Unmarshal([]byte(data), &failed)
+				}
+			}
+		}
+	}
+	if strings.Join(types, " ") != "response.created response.in_progress response.failed" {
+		t.Errorf("events: %v", types)
+	}
+	// Codex reads the delay from this wording and retries after it.
+	e := failed.Response.Error
+	if e.Code != "rate_limit_exceeded" || !regexp.MustCompile(`try again in \d+s\.$`).MatchString(e.Message) {
+		t.Errorf("failure = %+v", e)
+	}
+	// Other clients get the 429 with Retry-After, which their SDKs act on.
+	if status, h, _ := p.post("/v1/responses", body); status != http.StatusTooManyRequests || h.Get("Retry-After") == "" {
+		t.Errorf("without Originator: status %d, Retry-After %q", status, h.Get("Retry-After"))
+	}
+}

@@ -112,31 +112,37 @@ func (b *Builder) Start(model string) {
 
 // Text adds answer text.
 func (b *Builder) Text(delta string) {
-	if delta == "" {
+	it := b.extend("message", "msg", delta)
+	if it == nil {
 		return
 	}
-	b.Start("")
-	if b.cur == nil || b.cur.kind != "message" {
-		b.open(&openItem{kind: "message", id: NewID("msg")})
-	}
-	b.cur.text.WriteString(delta)
 	b.text.WriteString(delta)
 	b.emit("response.output_text.delta", map[string]any{
-		"item_id": b.cur.id, "output_index": b.cur.index, "content_index": 0, "delta": delta, "logprobs": []any{}})
+		"item_id": it.id, "output_index": it.index, "content_index": 0, "delta": delta, "logprobs": []any{}})
 }
 
 // Reasoning adds reasoning text, returned as a reasoning summary.
 func (b *Builder) Reasoning(delta string) {
-	if delta == "" {
+	it := b.extend("reasoning", "rs", delta)
+	if it == nil {
 		return
 	}
+	b.emit("response.reasoning_summary_text.delta", map[string]any{
+		"item_id": it.id, "output_index": it.index, "summary_index": 0, "delta": delta})
+}
+
+// extend adds delta to the open item of kind, opening one (its id starting
+// with prefix) if another kind is open; nil for an empty delta.
+func (b *Builder) extend(kind, prefix, delta string) *openItem {
+	if delta == "" {
+		return nil
+	}
 	b.Start("")
-	if b.cur == nil || b.cur.kind != "reasoning" {
-		b.open(&openItem{kind: "reasoning", id: NewID("rs")})
+	if b.cur == nil || b.cur.kind != kind {
+		b.open(&openItem{kind: kind, id: NewID(prefix)})
 	}
 	b.cur.text.WriteString(delta)
-	b.emit("response.reasoning_summary_text.delta", map[string]any{
-		"item_id": b.cur.id, "output_index": b.cur.index, "summary_index": 0, "delta": delta})
+	return b.cur
 }
 
 // ToolCall adds a fragment of the chat tool call at index: the first one
