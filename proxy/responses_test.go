@@ -357,6 +357,7 @@ func TestResponses_Errors(t *testing.T) {
 		name     string
 		env      map[string]string
 		behavior *fakeopenrouter.Behavior
+		setup    func(*testing.T, *testProxy)
 		body     string
 		status   int
 		code     string
@@ -371,6 +372,9 @@ func TestResponses_Errors(t *testing.T) {
 		{name: "daily cap", behavior: ptr(fakeopenrouter.DailyCap()), body: `{"model":"m","input":"x"}`, status: 429, code: "free_daily_limit_reached", header: "Retry-After"},
 		{name: "minute cap", behavior: ptr(fakeopenrouter.MinuteCap()), body: `{"model":"m","input":"x","stream":true}`, status: 429, code: "free_minute_limit_reached", header: "Retry-After"},
 		{name: "all busy", behavior: ptr(fakeopenrouter.ProviderBusy()), body: `{"model":"m","input":"x"}`, status: 503, code: "free_models_busy", header: "Retry-After"},
+		{name: "upstream refuses the key", behavior: ptr(fakeopenrouter.ServerError(http.StatusUnauthorized)), body: `{"model":"m","input":"x"}`, status: 401, code: "upstream_auth_failed"},
+		{name: "unreachable", setup: pointAtClosedPort, body: `{"model":"m","input":"x","stream":true}`, status: 502, code: "upstream_unreachable"},
+		{name: "timeout", env: faultEnv, behavior: ptr(fakeopenrouter.Hang()), body: `{"model":"m","input":"x","stream":true}`, status: 504, code: "upstream_timeout"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -384,6 +388,9 @@ func TestResponses_Errors(t *testing.T) {
 			p := newTestProxy(t, nil, env)
 			if tc.behavior != nil {
 				p.fake.SetDefault("*", *tc.behavior)
+			}
+			if tc.setup != nil {
+				tc.setup(t, p)
 			}
 			status, h, body := p.post("/v1/responses", tc.body)
 			var envl struct {
