@@ -147,3 +147,21 @@ func TestCodex_RunsAShellCommandAndAnswers(t *testing.T) {
 		t.Errorf("agent messages = %q, want the echo of the command's output", got)
 	}
 }
+
+func TestCodex_ShowsReasoning(t *testing.T) {
+	p := newTestProxy(t, nil, nil)
+	p.fake.SetDefault("*", fakeopenrouter.AnswerWithReasoning("Thinking about a greeting.", "Hello after thinking."))
+	events := runCodex(t, p, "Say hi.")
+	var reasoning []string
+	for _, ev := range events {
+		if ev.Type == "item.completed" && ev.Item.Type == "reasoning" {
+			reasoning = append(reasoning, ev.Item.Text)
+		}
+	}
+	if len(reasoning) != 1 || !strings.Contains(reasoning[0], "Thinking about a greeting.") {
+		t.Errorf("reasoning items = %q", reasoning)
+	}
+	if got := agentMessages(events); len(got) != 1 || got[0] != "Hello after thinking." {
+		t.Errorf("agent messages = %q", got)
+	}
+}
