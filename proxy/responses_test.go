@@ -3,6 +3,7 @@ package proxy
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"regexp"
 	"strings"
@@ -378,13 +379,8 @@ func TestResponses_Errors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := map[string]string{}
-			for k, v := range ordered {
-				env[k] = v
-			}
-			for k, v := range tc.env {
-				env[k] = v
-			}
+			env := maps.Clone(ordered)
+			maps.Copy(env, tc.env)
 			p := newTestProxy(t, nil, env)
 			if tc.behavior != nil {
 				p.fake.SetDefault("*", *tc.behavior)
