@@ -50,7 +50,7 @@ func runCodex(t *testing.T, p *testProxy, prompt string) []codexEvent {
 	t.Helper()
 	bin := codexBinary(t)
 	home, work := t.TempDir(), t.TempDir()
-	config := fmt.Sprintf(`model = "qwen/qwen3-coder:free"
+	config := fmt.Sprintf(`model = "auto"
 model_provider = "freelane"
 check_for_update_on_startup = false
 
