@@ -469,3 +469,24 @@ func TestResponses_CodexIsAskedToWaitAtTheMinuteLimit(t *testing.T) {
 		t.Errorf("without Originator: status %d, Retry-After %q", status, h.Get("Retry-After"))
 	}
 }
+
+func TestResponses_ImageGoesToAVisionModel(t *testing.T) {
+	p := newTestProxy(t, nil, ordered)
+	p.fake.Script(qwenVL, fakeopenrouter.Answer("A cat."))
+	content := rs.ResponseInputMessageContentListParam{
+		{OfInputText: &rs.ResponseInputTextParam{Text: "What is this?"}},
+		{OfInputImage: &rs.ResponseInputImageParam{Detail: rs.ResponseInputImageDetailLow, ImageURL: oai.String("data:image/png;base64,iVBORw0KGgo=")}},
+	}
+	resp, err := p.sdk().Responses.New(t.Context(), rs.ResponseNewParams{Model: "gpt-5",
+		Input: inputItems(rs.ResponseInputItemParamOfMessage(content, rs.EasyInputMessageRoleUser))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Model != qwenVL || resp.OutputText() != "A cat." {
+		t.Errorf("answered %q by %q; want the vision model", resp.OutputText(), resp.Model)
+	}
+	msgs, _ := json.Marshal(upstreamBody(t, p, 0)["messages"])
+	if !strings.Contains(string(msgs), `{"image_url":{"detail":"low","url":"data:image/png;base64,iVBORw0KGgo="},"type":"image_url"}`) {
+		t.Errorf("upstream messages %s", msgs)
+	}
+}
