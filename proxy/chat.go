@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/freelane/freelane/proxy/capture"
+	"github.com/freelane/freelane/proxy/limiter"
 	"github.com/freelane/freelane/proxy/openai"
+	"github.com/freelane/freelane/proxy/sendtimeout"
 	"github.com/freelane/freelane/proxy/stats"
 	"github.com/freelane/freelane/proxy/upstream"
 )
@@ -62,7 +64,9 @@ type chatCall struct {
 	retries   bool // whether the retry gate was consulted and allowed more attempts
 }
 
-func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleChat(rw http.ResponseWriter, r *http.Request) {
+	w := sendtimeout.Wrap(rw, s.opts.SendTimeout)
+	defer w.Release()
 	c := &chatCall{s: s, rt: s.runtime(), w: w, r: r, start: s.now(), debug: s.Debug()}
 	cfg := &c.rt.cfg
 	if cfg.APIKey == "" {
@@ -87,21 +91,27 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.req, c.checked = req, checked
-	if req.Paid != 0 {
-		s.log.Info("removed paid features from the request; Freelane only uses free models", "features", req.Paid.String())
+	if req.Removed != "" {
+		s.log.Info("removed request fields that may bill credits, pick a model, or are unknown; Freelane forwards only free ones", "fields", req.Removed)
 	}
 	if c.debug {
 		c.rec = c.newRecord()
 	}
 
-	release, err := s.limiter.acquire(r.Context(), cfg.QueueTimeout)
+	release, err := s.limiter.Acquire(r.Context(), cfg.QueueTimeout, int64(len(c.body)))
 	if err != nil {
-		if errors.Is(err, errQueueTimeout) {
-			limit, inFlight, queued := s.limiter.snapshot()
+		limit, inFlight, queued := s.limiter.Snapshot()
+		busy := fmt.Sprintf("Freelane is busy: %d calls in flight (MAX_CONCURRENT_REQUESTS=%d) and %d waiting", inFlight, limit, queued)
+		switch {
+		case errors.Is(err, limiter.ErrQueueTimeout):
 			w.Header().Set("Retry-After", "5")
 			c.finishError(http.StatusServiceUnavailable, "queue_timeout", fmt.Sprintf(
-				"Freelane is busy: %d calls in flight (MAX_CONCURRENT_REQUESTS=%d) and %d waiting; this call waited %s. Try again shortly.",
-				inFlight, limit, queued, cfg.QueueTimeout), stats.OutcomeFailed)
+				"%s; this call waited %s. Try again shortly.", busy, cfg.QueueTimeout), stats.OutcomeFailed)
+		case errors.Is(err, limiter.ErrQueueFull):
+			w.Header().Set("Retry-After", "5")
+			c.finishError(http.StatusServiceUnavailable, "queue_full", fmt.Sprintf(
+				"%s, as many as may wait (MAX_QUEUED_REQUESTS=%d, MAX_QUEUED_BODY_MB=%d). Try again shortly.",
+				busy, cfg.MaxQueued, cfg.MaxQueuedBytes>>20), stats.OutcomeFailed)
 		}
 		// A client that left the queue made no upstream call: nothing to count.
 		return

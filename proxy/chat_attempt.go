@@ -28,8 +28,9 @@ func (c *chatCall) run() {
 	// "x:free:online" asks for x:free with paid web search, which the
 	// rewrite drops: route it as the free model it names.
 	requested := strings.TrimSuffix(c.req.Model, onlineSuffix)
-	candidates, restingUntil := routing.Best(models, routing.Request{Model: requested, Needs: needs},
+	route := routing.Best(models, routing.Request{Model: requested, Needs: needs},
 		cfg.PreferredModels, s.health, cfg.MaxModelAttempts)
+	candidates := route.IDs
 	if len(candidates) == 0 {
 		if len(models) == 0 {
 			s.catalog.Trigger()
@@ -39,11 +40,17 @@ func (c *chatCall) run() {
 				"Freelane has not loaded OpenRouter's free model list yet ("+catalogProblem(s)+"); it retries in the background.", stats.OutcomeFailed)
 			return
 		}
-		if !restingUntil.IsZero() {
-			c.finishResting(restingUntil)
+		if !route.RestingUntil.IsZero() {
+			c.finishResting(route.RestingUntil)
 			return
 		}
 		c.finishError(http.StatusBadRequest, "no_capable_free_model", routing.CapacityHint(models, needs), stats.OutcomeFailed)
+		return
+	}
+	// Every capable model rests: probe the likeliest anyway, unless the
+	// retry gate says OpenRouter itself is failing.
+	if route.Probe && !c.retryAllowed() {
+		c.finishResting(route.RestingUntil)
 		return
 	}
 	for i, model := range candidates {
@@ -151,7 +158,6 @@ func (c *chatCall) begin(model string) *attempt {
 // its own, and the catalog is refreshed when upstream says a model is gone.
 func (a *attempt) failed(e *upstream.Error) bool {
 	c := a.c
-	c.scrub(e)
 	c.lastErr = e
 	if c.r.Context().Err() != nil {
 		return false // the client left: not the model's fault
@@ -161,7 +167,7 @@ func (a *attempt) failed(e *upstream.Error) bool {
 		// OpenRouter is back.
 		c.unreached++
 		c.s.log.Info("OpenRouter unreachable; the model is not rested", "model", a.model, "err", e.Message)
-	} else if f, ok := routingFailure(e.Kind); ok {
+	} else if f, ok := routingFailure(e); ok {
 		cool := c.s.health.Failure(a.model, f, e.Message)
 		c.s.log.Info("free model failed; trying another", "model", a.model, "kind", e.Kind.String(), "status", e.Status, "cooldown", cool, "err", e.Message)
 		if e.Kind == upstream.KindModelGone {
@@ -193,28 +199,6 @@ func (a *attempt) succeeded(status int) {
 			DurationMs: c.s.now().Sub(a.started).Milliseconds(), FirstByteMs: a.first.Milliseconds(),
 		})
 	}
-}
-
-// scrub removes the key and the token from an upstream error before it is
-// logged, counted or answered: an upstream, or a proxy in between, may quote
-// the request's Authorization header back in its message.
-func (c *chatCall) scrub(e *upstream.Error) {
-	for _, secret := range [...]string{c.rt.cfg.APIKey, c.rt.cfg.Token} {
-		if secret != "" {
-			e.Message = strings.ReplaceAll(e.Message, secret, "[redacted]")
-			e.Code = strings.ReplaceAll(e.Code, secret, "[redacted]")
-		}
-	}
-}
-
-// scrubbed is frame without the key and the token (see scrub).
-func (c *chatCall) scrubbed(frame []byte) []byte {
-	for _, secret := range [...]string{c.rt.cfg.APIKey, c.rt.cfg.Token} {
-		if secret != "" {
-			frame = bytes.ReplaceAll(frame, []byte(secret), []byte("[redacted]"))
-		}
-	}
-	return frame
 }
 
 // send posts the rewritten body for model and sorts out transport errors.

@@ -15,9 +15,9 @@ import (
 	"github.com/freelane/freelane/proxy/upstream"
 )
 
-// finishResting answers a call for which every capable free model is
-// cooling down, without an upstream call: each attempt would count against
-// the daily free quota, and a model that just failed most likely fails again.
+// finishResting answers a call for which every capable free model is gone,
+// or rests while OpenRouter keeps failing, without an upstream call: each
+// attempt would count against the daily free quota.
 func (c *chatCall) finishResting(until time.Time) {
 	wait := until.Sub(c.s.now())
 	setRetryAfter(c.w.Header(), wait)
@@ -44,9 +44,12 @@ func unreachable(e *upstream.Error) bool {
 	return errors.As(e.Err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect")
 }
 
-func routingFailure(k upstream.Kind) (routing.Failure, bool) {
-	switch k {
+func routingFailure(e *upstream.Error) (routing.Failure, bool) {
+	switch e.Kind {
 	case upstream.KindModelBusy:
+		if e.Status == http.StatusTooManyRequests {
+			return routing.FailureRateLimited, true
+		}
 		return routing.FailureBusy, true
 	case upstream.KindModelGone:
 		return routing.FailureGone, true

@@ -25,7 +25,7 @@ func (s *Server) applyConfig(cfg config.Config) {
 		return
 	}
 	s.rt.Store(rt)
-	s.limiter.setLimit(cfg.MaxConcurrent)
+	s.limiter.SetLimits(cfg.MaxConcurrent, cfg.MaxQueued, cfg.MaxQueuedBytes)
 	s.captures.SetLimits(capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge})
 	// Idle connections of the old client are closed; calls in flight on it finish.
 	old.client.CloseIdleConnections()

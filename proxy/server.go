@@ -26,6 +26,7 @@ import (
 	"github.com/freelane/freelane/proxy/capture"
 	"github.com/freelane/freelane/proxy/catalog"
 	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/limiter"
 	"github.com/freelane/freelane/proxy/responses"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
@@ -53,10 +54,17 @@ type Options struct {
 	// of holding a connection and a goroutine for ever.
 	ReadHeaderTimeout time.Duration
 	BodyReadTimeout   time.Duration
+	// SendTimeout bounds how long a chat client may take to accept each
+	// write of its answer (default 60s, nginx's send_timeout): a client that
+	// stops reading gives its slot back and is counted as gone.
+	SendTimeout time.Duration
 	// LogLevel, when set, is the level Logger's handler filters at: New and
 	// every reload set it from LOG_LEVEL, so a changed level applies
 	// without a restart.
 	LogLevel *slog.LevelVar
+	// MaxConns caps open client connections (default defaultMaxConns);
+	// see connCap.
+	MaxConns int
 }
 
 const (
@@ -84,7 +92,7 @@ type Server struct {
 	started time.Time
 
 	rt       atomic.Pointer[runtimeConfig]
-	limiter  *limiter
+	limiter  *limiter.Limiter
 	catalog  *catalog.Catalog
 	health   *routing.Health
 	stats    *stats.Store
@@ -165,7 +173,7 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening call statistics: %w", err)
 	}
-	s.limiter = newLimiter(cfg.MaxConcurrent)
+	s.limiter = limiter.New(cfg.MaxConcurrent, cfg.MaxQueued, cfg.MaxQueuedBytes)
 	s.health = routing.NewHealth(o.Now)
 	s.catalog = catalog.New(func(ctx context.Context) ([]byte, error) {
 		return s.runtime().client.Models(ctx)
@@ -186,6 +194,7 @@ func newRuntimeConfig(cfg config.Config) (*runtimeConfig, error) {
 	client, err := upstream.New(upstream.Options{
 		BaseURL:    cfg.BaseURL,
 		APIKey:     cfg.APIKey,
+		Token:      cfg.Token,
 		HTTPProxy:  cfg.HTTPProxy,
 		HTTPSProxy: cfg.HTTPSProxy,
 		NoProxy:    cfg.NoProxy,

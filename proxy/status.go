@@ -15,6 +15,9 @@ const (
 	ProblemPortInUse           Problem = "port_in_use"
 	ProblemQuotaExhausted      Problem = "quota_exhausted"
 	ProblemUpstreamUnreachable Problem = "upstream_unreachable"
+	// ProblemStatsNotSaved: calls cannot be written to CACHE_DIR (full,
+	// read-only); they count in memory only, until the next restart.
+	ProblemStatsNotSaved Problem = "stats_not_saved"
 )
 
 // Status is the proxy's state in plain values, for the tray and the service.
@@ -66,6 +69,9 @@ func (s *Server) Status() Status {
 	case listenErr != nil && addr == "":
 		st.Problem = ProblemPortInUse
 		st.Detail = fmt.Sprintf("Port %s is in use: stop the other program or set LISTEN_ADDR in %s", portOf(cfg.ListenAddr), cfg.EnvFile)
+	case s.stats.SaveError() != nil:
+		st.Problem = ProblemStatsNotSaved
+		st.Detail = "Calls are not being saved: free disk space or make " + cfg.CacheDir + " writable"
 	case q.Exhausted(s.now()):
 		st.Problem = ProblemQuotaExhausted
 		st.Detail = "Free requests used up for today; they reset at " + q.ResetAt.Local().Format("15:04")
