@@ -3,7 +3,7 @@ package responses
 import "encoding/json"
 
 // Request is the part of a Responses API request Freelane reads. Fields it
-// does not list (include, prompt_cache_key, metadata, service_tier,
+// does not list (include, metadata, service_tier,
 // truncation, client_metadata, safety_identifier, ...) change nothing on a
 // free model and are ignored.
 type Request struct {
@@ -22,6 +22,7 @@ type Request struct {
 	Store              *bool           `json:"store"`
 	PreviousResponseID string          `json:"previous_response_id"`
 	User               string          `json:"user"`
+	PromptCacheKey     string          `json:"prompt_cache_key"`
 	Metadata           json.RawMessage `json:"metadata"`
 	Background         bool            `json:"background"`
 	Conversation       json.RawMessage `json:"conversation"`

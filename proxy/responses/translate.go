@@ -88,6 +88,7 @@ func ToChat(req *Request, history []translate.ChatMessage) (*Translation, error)
 		c.StreamOptions = &translate.StreamOptions{IncludeUsage: true}
 	}
 	c.MaxTokens, c.Temperature, c.TopP, c.User = req.MaxOutputTokens, req.Temperature, req.TopP, req.User
+	c.PromptCacheKey = req.PromptCacheKey
 
 	conv := append([]translate.ChatMessage(nil), history...)
 	input, err := translateInput(req.Input)

@@ -20,6 +20,8 @@ type ChatRequest struct {
 	Stream            bool            `json:"stream,omitempty"`
 	StreamOptions     *StreamOptions  `json:"stream_options,omitempty"`
 	User              string          `json:"user,omitempty"`
+	// PromptCacheKey keeps a conversation's calls on one provider's cache.
+	PromptCacheKey string `json:"prompt_cache_key,omitempty"`
 }
 
 // StreamOptions asks for the usage chunk at the end of a stream.
