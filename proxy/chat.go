@@ -75,19 +75,7 @@ func (s *Server) handleChat(rw http.ResponseWriter, r *http.Request) {
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if status, err := readBody(w, r, buf, cfg.MaxBodyBytes, s.opts.BodyReadTimeout); err != nil {
-		code := "invalid_body"
-		switch status {
-		case http.StatusRequestEntityTooLarge:
-			code = "request_too_large"
-		case http.StatusRequestTimeout:
-			code = "request_timeout"
-		}
-		// Whatever is left of the body stays unread: the connection closes
-		// after this answer, and readBody left a read deadline that is over,
-		// so net/http's drain of up to 256 KB after the handler stops at once.
-		w.Header().Set("Connection", "close")
-		openai.WriteError(w, status, code, err.Error())
+	if !readRequestBody(w, r, buf, cfg.MaxBodyBytes, s.opts.BodyReadTimeout) {
 		return
 	}
 	c.body = buf.Bytes()
@@ -132,6 +120,28 @@ func (s *Server) handleChat(rw http.ResponseWriter, r *http.Request) {
 	}
 	c.record(res)
 	res.finishWrite(c.w)
+}
+
+// readRequestBody reads the request body into buf (see readBody), or
+// answers why it could not; false when it answered.
+func readRequestBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit int64, timeout time.Duration) bool {
+	status, err := readBody(w, r, buf, limit, timeout)
+	if err == nil {
+		return true
+	}
+	code := "invalid_body"
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		code = "request_too_large"
+	case http.StatusRequestTimeout:
+		code = "request_timeout"
+	}
+	// Whatever is left of the body stays unread: the connection closes
+	// after this answer, and readBody left a read deadline that is over,
+	// so net/http's drain of up to 256 KB after the handler stops at once.
+	w.Header().Set("Connection", "close")
+	openai.WriteError(w, status, code, err.Error())
+	return false
 }
 
 // readBody reads the request body into buf within the size limit and the

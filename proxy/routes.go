@@ -7,7 +7,7 @@ import (
 
 // endpoints are the API endpoints, named in the answer to an unknown path
 // so a client configured with a wrong URL learns the right one.
-var endpoints = []string{"POST /v1/chat/completions", "GET /v1/models", "GET /v1/models/{id}"}
+var endpoints = []string{"POST /v1/chat/completions", "POST /v1/responses", "GET /v1/models", "GET /v1/models/{id}"}
 
 // routes is Freelane's whole HTTP surface in one place.
 func (s *Server) routes() http.Handler {
@@ -17,6 +17,7 @@ func (s *Server) routes() http.Handler {
 	models := allow(s.handleModels, http.MethodGet)
 	mux.Handle("/v1/chat/completions", chat)
 	mux.Handle("/v1/models", models)
+	mux.Handle("/v1/responses", allow(s.handleResponses, http.MethodPost))
 	mux.Handle("/v1/models/{id...}", allow(s.handleModel, http.MethodGet))
 	// Some clients are configured with the server root as base URL.
 	mux.Handle("/chat/completions", chat)

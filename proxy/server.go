@@ -27,6 +27,7 @@ import (
 	"github.com/freelane/freelane/proxy/catalog"
 	"github.com/freelane/freelane/proxy/config"
 	"github.com/freelane/freelane/proxy/limiter"
+	"github.com/freelane/freelane/proxy/responses"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
 	"github.com/freelane/freelane/proxy/upstream"
@@ -99,11 +100,13 @@ type Server struct {
 	health   *routing.Health
 	stats    *stats.Store
 	captures *capture.Recorder
-	debug    atomic.Bool
-	quota    quotaTracker
-	reach    upstreamReach
-	changes  notifier
-	handler  http.Handler
+	// responses keeps recent Responses API answers for previous_response_id.
+	responses *responses.Store
+	debug     atomic.Bool
+	quota     quotaTracker
+	reach     upstreamReach
+	changes   notifier
+	handler   http.Handler
 	// active counts requests being served, so shutdown can wait for calls
 	// to be counted before it closes the statistics.
 	active activeRequests
@@ -182,6 +185,7 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	s.captures = capture.New(cfg.DebugDir(),
 		capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge}, s.secrets)
 	s.debug.Store(config.DebugEnabled(cfg.Home))
+	s.responses = responses.NewStore(storedResponses, storedResponseBytes)
 	s.quota.init(quotaDeps{
 		now: func() time.Time { return s.now() }, // the server's clock, which tests set
 		log: o.Logger,
