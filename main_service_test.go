@@ -365,11 +365,23 @@ func testServiceWithToken(t *testing.T, bin string) {
 	if code != 0 || !strings.Contains(out, "already running") || strings.Contains(out, token) {
 		t.Errorf("second launch exited %d, want 0, saying it already runs without showing the token:\n%s", code, out)
 	}
+	// The token never goes on the browser's command line: the browser opens
+	// a private page that forwards to the dashboard with it.
 	wantURL := "http://" + h.addr + "/debug?token=" + token
+	page := filepath.Join(h.cacheDir, "dashboard.html")
 	h.waitFor("the dashboard to be opened", func() bool {
 		opened, _ := os.ReadFile(openedLog)
-		return strings.Contains(string(opened), wantURL)
+		return strings.Contains(string(opened), "file://"+page)
 	})
+	if opened, _ := os.ReadFile(openedLog); strings.Contains(string(opened), token) {
+		t.Errorf("the browser's command line holds the token: %s", opened)
+	}
+	if data, err := os.ReadFile(page); err != nil || !strings.Contains(string(data), wantURL) {
+		t.Errorf("the page does not forward to %s: %v\n%s", wantURL, err, data)
+	}
+	if info, err := os.Stat(page); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("the page is not private: %v, %v", info.Mode(), err)
+	}
 	if logText, err := os.ReadFile(filepath.Join(h.cacheDir, "freelane.log")); err != nil || strings.Contains(string(logText), token) {
 		t.Errorf("freelane.log (%v) shows the token", err)
 	}
