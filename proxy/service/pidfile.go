@@ -66,7 +66,7 @@ func writePIDFile(path string, rec pidRecord) error {
 	if err != nil {
 		return fmt.Errorf("writing pid file: %w", err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := replaceFile(tmp, path); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("writing pid file: %w", err)
 	}

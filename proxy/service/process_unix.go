@@ -20,6 +20,9 @@ func detach(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 }
 
+// replaceFile renames src over dst.
+func replaceFile(src, dst string) error { return os.Rename(src, dst) }
+
 // supervisorOutput is where the detached supervisor's own stdout and stderr go:
 // daemon.log, so a crash trace of the supervisor is not lost.
 func supervisorOutput(o Options) (*os.File, error) {
