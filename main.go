@@ -149,7 +149,7 @@ func run(args []string) int {
 		log.Info("Freelane is already running; not starting another", "detail", err, "addr", cfg.ListenAddr, "answering", running)
 		if withTray {
 			if running {
-				_ = browser.OpenURL(proxy.DashboardURL(cfg.ListenAddr, cfg.Token))
+				_ = browser.OpenURL(proxy.DashboardLink(cfg.ListenAddr, cfg))
 			}
 			return 0
 		}
@@ -176,7 +176,7 @@ func run(args []string) int {
 			log.Info("Freelane is already running; not starting another", "addr", cfg.ListenAddr)
 			srv.Close()
 			if withTray {
-				_ = browser.OpenURL(proxy.DashboardURL(cfg.ListenAddr, cfg.Token))
+				_ = browser.OpenURL(proxy.DashboardLink(cfg.ListenAddr, cfg))
 				return 0
 			}
 			return 1

@@ -12,6 +12,8 @@ import (
 
 	"github.com/freelane/freelane/proxy/config"
 	"github.com/freelane/freelane/proxy/dashboard"
+	"github.com/freelane/freelane/proxy/dashboardlink"
+	"github.com/freelane/freelane/proxy/localuser"
 	"github.com/freelane/freelane/proxy/stats"
 )
 
@@ -26,7 +28,35 @@ func (s *Server) DashboardURL() string {
 	if addr == "" {
 		addr = s.config().ListenAddr
 	}
-	return DashboardURL(addr, s.config().Token)
+	return DashboardLink(addr, *s.config())
+}
+
+// DashboardLink is what to open in a browser to show the dashboard of cfg
+// at listenAddr. Secrets (the token; the dashboard key where the OS cannot
+// tell who connects) never go on the browser's command line: the link is
+// then a private local page that forwards to the dashboard (dashboardlink).
+// Should that page fail, the plain address is returned, without them.
+func DashboardLink(listenAddr string, cfg config.Config) string {
+	target := DashboardURL(listenAddr, cfg.Token)
+	secret := cfg.Token != ""
+	if !localuser.Supported {
+		if key, err := dashboardlink.Key(cfg.CacheDir); err == nil {
+			sep := "?"
+			if strings.Contains(target, "?") {
+				sep = "&"
+			}
+			target += sep + "key=" + url.QueryEscape(key)
+			secret = true
+		}
+	}
+	if !secret {
+		return target
+	}
+	page, err := dashboardlink.Page(cfg.CacheDir, target)
+	if err != nil {
+		return DashboardURL(listenAddr, "")
+	}
+	return page
 }
 
 // DashboardURL builds the dashboard address for a listen address: a

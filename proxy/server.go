@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -26,7 +27,9 @@ import (
 	"github.com/freelane/freelane/proxy/capture"
 	"github.com/freelane/freelane/proxy/catalog"
 	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/dashboardlink"
 	"github.com/freelane/freelane/proxy/limiter"
+	"github.com/freelane/freelane/proxy/localuser"
 	"github.com/freelane/freelane/proxy/responses"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
@@ -62,6 +65,8 @@ type Options struct {
 	// every reload set it from LOG_LEVEL, so a changed level applies
 	// without a restart.
 	LogLevel *slog.LevelVar
+	// sameUser replaces localuser.SameUser in tests.
+	sameUser func(local, remote netip.AddrPort) (bool, error)
 	// MaxConns caps open client connections (default defaultMaxConns);
 	// see connCap.
 	MaxConns int
@@ -86,6 +91,12 @@ const (
 // Server is one Freelane proxy. Create it with New, bind it with Listen, and
 // run its background work (catalog refresh, config watching, quota) with Run.
 type Server struct {
+	// sameUser tells whether a connection's client runs as this user
+	// (localuser.SameUser; tests replace it), dashboardKey is the secret
+	// that proves it where the OS cannot tell (dashboardlink).
+	sameUser     func(local, remote netip.AddrPort) (bool, error)
+	dashboardKey string
+
 	opts    Options
 	log     *slog.Logger
 	now     func() time.Time
@@ -170,6 +181,13 @@ func New(cfg config.Config, o Options) (*Server, error) {
 		return nil, fmt.Errorf("creating cache folder: %w", err)
 	}
 	var err error
+	s.sameUser = o.sameUser
+	if s.sameUser == nil {
+		s.sameUser = localuser.SameUser
+	}
+	if s.dashboardKey, err = dashboardlink.Key(cfg.CacheDir); err != nil {
+		s.log.Warn("no dashboard key: the dashboard answers only where the OS tells who connects", "err", err)
+	}
 	s.stats, err = stats.Open(cfg.CacheDir, stats.Options{Now: o.Now, Logger: o.Logger, RecentSize: statsRecentCalls})
 	if err != nil {
 		return nil, fmt.Errorf("opening call statistics: %w", err)
