@@ -21,6 +21,7 @@ import (
 	"github.com/freelane/freelane/proxy/openai"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
+	"github.com/freelane/freelane/proxy/translate"
 	"github.com/freelane/freelane/proxy/upstream"
 )
 
@@ -638,7 +639,7 @@ func (c *chatCall) finish(model string, outcome stats.Outcome, status int, msg s
 	attempts := len(c.tried) - c.unreached
 	call := stats.Call{
 		Time: c.start, Model: model, Outcome: outcome, Duration: dur,
-		Attempts: attempts, Stream: c.req.Stream, Status: status, Error: msg,
+		Attempts: attempts, Stream: c.req.Stream, Status: status, Error: msg, API: c.api(),
 	}
 	if err := s.stats.Record(call); err != nil {
 		s.log.Error("call not counted", "err", err)
@@ -668,7 +669,7 @@ func (c *chatCall) finish(model string, outcome stats.Outcome, status int, msg s
 }
 
 func (c *chatCall) newRecord() *capture.Record {
-	rec := &capture.Record{ID: capture.NewID(), Time: c.start, Request: bytes.Clone(c.body), Stream: c.req.Stream}
+	rec := &capture.Record{ID: capture.NewID(), Time: c.start, Request: bytes.Clone(c.body), Stream: c.req.Stream, API: c.api()}
 	rec.Client.Method = c.r.Method
 	rec.Client.Path = c.r.URL.Path
 	rec.Client.RemoteAddr = c.r.RemoteAddr
@@ -678,4 +679,13 @@ func (c *chatCall) newRecord() *capture.Record {
 		rec.Client.Headers[k] = strings.Join(v, ", ")
 	}
 	return rec
+}
+
+// api names the wire API of the call for statistics and captures; empty for
+// Chat Completions, the default.
+func (c *chatCall) api() string {
+	if api := translate.APIFrom(c.r.Context()); api != translate.APIChat {
+		return string(api)
+	}
+	return ""
 }

@@ -10,9 +10,19 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 
 	chat := allow(s.handleChat, http.MethodPost)
-	models := allow(s.handleModels, http.MethodGet)
+	models := allow(func(w http.ResponseWriter, r *http.Request) {
+		if wantsAnthropicModels(r) {
+			s.handleAnthropicModels(w, r)
+			return
+		}
+		s.handleModels(w, r)
+	}, http.MethodGet)
 	mux.Handle("/v1/chat/completions", chat)
 	mux.Handle("/v1/models", models)
+	// Anthropic Messages API (Claude Code, Anthropic SDKs); the query
+	// (?beta=true) does not change the answer.
+	mux.Handle("/v1/messages", allow(s.handleMessages, http.MethodPost))
+	mux.Handle("/v1/messages/count_tokens", allow(s.handleCountTokens, http.MethodPost))
 	mux.Handle("/v1/models/{id...}", allow(s.handleModel, http.MethodGet))
 	// Some clients are configured with the server root as base URL.
 	mux.Handle("/chat/completions", chat)

@@ -52,6 +52,10 @@ type Options struct {
 	// every reload set it from LOG_LEVEL, so a changed level applies
 	// without a restart.
 	LogLevel *slog.LevelVar
+	// StreamPing is how long an Anthropic Messages stream waits for its
+	// first event, and then between pings, before it sends a ping
+	// (default 10s).
+	StreamPing time.Duration
 }
 
 const (

@@ -57,6 +57,7 @@ type Record struct {
 	Outcome    string          `json:"outcome"`
 	Model      string          `json:"model,omitempty"` // the model that answered
 	Stream     bool            `json:"stream"`
+	API        string          `json:"api,omitempty"` // the wire API the call came in on; empty for chat
 	Attempts   []Attempt       `json:"attempts,omitempty"`
 	Client     ClientInfo      `json:"client"`
 	Request    json.RawMessage `json:"request,omitempty"`  // the body as received

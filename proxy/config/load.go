@@ -124,6 +124,9 @@ var settings = []setting{
 		c.PreferredModels = splitList(v)
 		return nil
 	}},
+	{key: "CLAUDE_OPUS_MODEL", apply: claudeModel("opus")},
+	{key: "CLAUDE_SONNET_MODEL", apply: claudeModel("sonnet")},
+	{key: "CLAUDE_HAIKU_MODEL", apply: claudeModel("haiku")},
 	{key: "MAX_MODEL_ATTEMPTS", def: "3", apply: func(c *Config, v string) (err error) {
 		c.MaxModelAttempts, err = parseIntRange(v, 1, 10)
 		return err
@@ -387,4 +390,25 @@ func checkProxy(v string) (string, error) {
 		return v, nil
 	}
 	return "", fmt.Errorf("unsupported proxy scheme %q (use http, https or socks5)", u.Scheme)
+}
+
+// ClaudeFamilies are the Claude model classes a free model can be pinned to.
+var ClaudeFamilies = [...]string{"opus", "sonnet", "haiku"}
+
+// claudeModel sets the free model pinned for a Claude family.
+func claudeModel(family string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return nil
+		}
+		if strings.ContainsAny(v, " ,") {
+			return errors.New("must be one model id, such as qwen/qwen3-coder:free")
+		}
+		if c.ClaudeModels == nil {
+			c.ClaudeModels = make(map[string]string, len(ClaudeFamilies))
+		}
+		c.ClaudeModels[family] = v
+		return nil
+	}
 }

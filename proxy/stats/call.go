@@ -41,6 +41,9 @@ type Call struct {
 	Stream   bool          `json:"stream"`
 	Status   int           `json:"status"` // HTTP status sent to the client
 	Error    string        `json:"error"`  // short, already redacted error text; omitted when empty
+	// API is the wire API the call came in on ("anthropic", "responses");
+	// empty for Chat Completions, and then omitted.
+	API string `json:"api"`
 }
 
 // MarshalJSON encodes the call as one journal line (without the newline).
@@ -59,6 +62,7 @@ func (c *Call) UnmarshalJSON(data []byte) error {
 		Stream     bool      `json:"stream"`
 		Status     int       `json:"status"`
 		Error      string    `json:"error"`
+		API        string    `json:"api"`
 	}
 	if err := json.Unmarshal(data, &wire); err != nil {
 		return fmt.Errorf("decoding call: %w", err)
@@ -72,6 +76,7 @@ func (c *Call) UnmarshalJSON(data []byte) error {
 		Stream:   wire.Stream,
 		Status:   wire.Status,
 		Error:    wire.Error,
+		API:      wire.API,
 	}
 	return nil
 }
@@ -96,6 +101,10 @@ func appendCallJSON(b []byte, c Call) []byte {
 	if c.Error != "" {
 		b = append(b, `,"error":`...)
 		b = appendJSONString(b, c.Error)
+	}
+	if c.API != "" {
+		b = append(b, `,"api":`...)
+		b = appendJSONString(b, c.API)
 	}
 	return append(b, '}')
 }
