@@ -17,6 +17,8 @@
 //     of the turn, their images in a user message right after;
 //   - thinking and redacted_thinking blocks in the history are dropped: a
 //     free model cannot check another model's signature;
+//   - metadata.user_id is accepted but not passed on: Claude Code puts its
+//     device and session ids there, which no model provider needs;
 //   - cache_control, server tools and their blocks are dropped, as are
 //     fields a Chat Completions upstream has no use for (service_tier,
 //     container, context_management, ...).

@@ -44,8 +44,10 @@ func DecodeRequest(body []byte, countOnly bool) (*Request, error) {
 		return nil, invalid("max_tokens: must be at least 1")
 	}
 	for i, m := range req.Messages {
-		if m.Role != "user" && m.Role != "assistant" {
-			return nil, invalid("messages.%d.role: must be \"user\" or \"assistant\", got %q", i, m.Role)
+		switch m.Role {
+		case "user", "assistant", "system":
+		default:
+			return nil, invalid("messages.%d.role: must be \"user\", \"assistant\" or \"system\", got %q", i, m.Role)
 		}
 		if _, err := blocksOf(m.Content); err != nil {
 			return nil, invalid("messages.%d.content: %v", i, err)
@@ -108,13 +110,18 @@ func systemText(raw json.RawMessage) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return joinText(blocks), nil
+}
+
+// joinText joins the non-empty text blocks.
+func joinText(blocks []Block) string {
 	var parts []string
 	for _, b := range blocks {
 		if b.Type == "text" && b.Text != "" {
 			parts = append(parts, b.Text)
 		}
 	}
-	return strings.Join(parts, "\n\n"), nil
+	return strings.Join(parts, "\n\n")
 }
 
 // Chat Completions request shapes, written with encoding/json.
@@ -126,7 +133,6 @@ type chatRequest struct {
 	TopP              *float64       `json:"top_p,omitempty"`
 	TopK              *int           `json:"top_k,omitempty"`
 	Stop              []string       `json:"stop,omitempty"`
-	User              string         `json:"user,omitempty"`
 	Stream            bool           `json:"stream,omitempty"`
 	StreamOptions     *streamOptions `json:"stream_options,omitempty"`
 	Tools             []chatTool     `json:"tools,omitempty"`
@@ -206,9 +212,6 @@ func ToChat(req *Request, model string) ([]byte, error) {
 	if req.Stream {
 		out.StreamOptions = &streamOptions{IncludeUsage: true}
 	}
-	if req.Metadata != nil {
-		out.User = req.Metadata.UserID
-	}
 	system, _ := systemText(req.System)
 	if system != "" {
 		out.Messages = append(out.Messages, chatMessage{Role: "system", Content: system})
@@ -218,9 +221,15 @@ func ToChat(req *Request, model string) ([]byte, error) {
 		if err != nil {
 			return nil, invalid("messages: %v", err)
 		}
-		if m.Role == "assistant" {
+		switch m.Role {
+		case "assistant":
 			out.Messages = append(out.Messages, assistantMessage(blocks))
-		} else {
+		case "system":
+			// A system message within the conversation (newer clients).
+			if text := joinText(blocks); text != "" {
+				out.Messages = append(out.Messages, chatMessage{Role: "system", Content: text})
+			}
+		default:
 			out.Messages = append(out.Messages, userMessages(blocks)...)
 		}
 	}

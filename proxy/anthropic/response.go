@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/freelane/freelane/proxy/translate"
 )
@@ -17,6 +19,12 @@ func NewID(prefix string) string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return prefix + hex.EncodeToString(b[:])
+}
+
+// toolID names a tool call that came without an id: unique within the
+// message, and the message id is unique.
+func toolID(msgID string, index int) string {
+	return "toolu_" + strings.TrimPrefix(msgID, "msg_") + "_" + strconv.Itoa(index)
 }
 
 // StopReason maps a Chat finish_reason onto Anthropic's stop_reason. Chat
@@ -74,10 +82,10 @@ func FromCompletion(c *translate.Completion, id, model string, showThinking bool
 		t := c.Text
 		resp.Content = append(resp.Content, ResponseBlock{Type: "text", Text: &t})
 	}
-	for _, tc := range c.ToolCalls {
+	for i, tc := range c.ToolCalls {
 		tid := tc.ID
 		if tid == "" {
-			tid = NewID("toolu_")
+			tid = toolID(id, i)
 		}
 		resp.Content = append(resp.Content, ResponseBlock{Type: "tool_use", ID: tid, Name: tc.Name, Input: toolInput(tc.Arguments)})
 	}

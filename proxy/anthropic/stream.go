@@ -125,7 +125,7 @@ func (s *Stream) Chunk(c *translate.Chunk) []Event {
 			s.toolsSeen[tc.Index] = true
 			id := tc.ID
 			if id == "" {
-				id = NewID("toolu_")
+				id = toolID(s.id, tc.Index)
 			}
 			evs = s.openBlock(evs, "tool_use", map[string]any{"type": "tool_use", "id": id, "name": tc.Name, "input": map[string]any{}})
 			s.openTool = tc.Index
