@@ -82,6 +82,13 @@ func TestMessages_TextWithTheSDK(t *testing.T) {
 		calls := p.srv.stats.Recent(1)
 		return len(calls) == 1 && calls[0].Outcome == stats.OutcomeSuccess && calls[0].API == "anthropic"
 	})
+	_, _, view := p.get("/debug/concurrency")
+	var conc struct {
+		Recent []struct{ API string } `json:"recent"`
+	}
+	if err := json.Unmarshal(view, &conc); err != nil || len(conc.Recent) != 1 || conc.Recent[0].API != "anthropic" {
+		t.Errorf("dashboard's recent calls do not name the API: %s", view)
+	}
 }
 
 func TestMessages_StreamWithTheSDK(t *testing.T) {
@@ -468,5 +475,26 @@ func TestMessages_PingWhileWaiting(t *testing.T) {
 				t.Errorf("no error event:\n%s", after)
 			}
 		})
+	}
+}
+
+func TestMessages_CaptureNamesTheAPI(t *testing.T) {
+	p, client := newMessagesProxy(t, nil)
+	p.srv.debug.Store(true)
+	if _, err := client.Messages.New(t.Context(), anthropic.MessageNewParams{Model: sonnet, MaxTokens: 10, Messages: userText("hi")}); err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Requests []struct {
+			API      string `json:"api"`
+			Attempts int    `json:"attempts"`
+		} `json:"requests"`
+	}
+	eventually(t, "the capture listed", func() bool {
+		_, _, body := p.get("/debug/requests")
+		return json.Unmarshal(body, &list) == nil && len(list.Requests) == 1
+	})
+	if r := list.Requests[0]; r.API != "anthropic" || r.Attempts != 1 {
+		t.Errorf("capture summary %+v, want api anthropic and 1 attempt", r)
 	}
 }

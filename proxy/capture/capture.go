@@ -56,8 +56,8 @@ type Record struct {
 	DurationMs int64           `json:"duration_ms"`
 	Outcome    string          `json:"outcome"`
 	Model      string          `json:"model,omitempty"` // the model that answered
-	Stream     bool            `json:"stream"`
 	API        string          `json:"api,omitempty"` // the wire API the call came in on; empty for chat
+	Stream     bool            `json:"stream"`
 	Attempts   []Attempt       `json:"attempts,omitempty"`
 	Client     ClientInfo      `json:"client"`
 	Request    json.RawMessage `json:"request,omitempty"`  // the body as received
@@ -72,6 +72,7 @@ type Summary struct {
 	Model      string    `json:"model,omitempty"`
 	Outcome    string    `json:"outcome"`
 	DurationMs int64     `json:"duration_ms"`
+	API        string    `json:"api,omitempty"`
 	Stream     bool      `json:"stream"`
 	Attempts   int       `json:"attempts"`
 	Bytes      int64     `json:"bytes"`
