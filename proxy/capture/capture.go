@@ -56,7 +56,7 @@ type Record struct {
 	DurationMs int64           `json:"duration_ms"`
 	Outcome    string          `json:"outcome"`
 	Model      string          `json:"model,omitempty"` // the model that answered
-	API        string          `json:"api,omitempty"` // the wire API the call came in on; empty for chat
+	API        string          `json:"api,omitempty"`   // the wire API the call came in on; empty for chat
 	Stream     bool            `json:"stream"`
 	Attempts   []Attempt       `json:"attempts,omitempty"`
 	Client     ClientInfo      `json:"client"`
