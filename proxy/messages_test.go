@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -454,7 +455,10 @@ func TestMessages_PingWhileWaiting(t *testing.T) {
 			p.srv.opts.StreamPing = 5 * time.Millisecond
 			release := make(chan struct{})
 			p.fake.Script(llama, fakeopenrouter.HoldUntil(release, tt.next))
-			req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, p.front.URL+"/v1/messages",
+			// Bounded: without pings the read would wait for ever.
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.front.URL+"/v1/messages",
 				strings.NewReader(`{"model":"claude-sonnet-4-5","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"hi"}]}`))
 			resp, err := p.front.Client().Do(req)
 			if err != nil {
