@@ -34,6 +34,16 @@ func claudeCLI(t *testing.T) string {
 // telemetry, updates and error reports off, and returns its output.
 func runClaude(t *testing.T, bin string, p *testProxy, dir string, args ...string) string {
 	t.Helper()
+	out, stderr, err := execClaude(t, bin, p, dir, args...)
+	if err != nil {
+		t.Fatalf("claude: %v\nstdout: %s\nstderr: %s\nfreelane log:\n%s", err, out, stderr, p.logs.String())
+	}
+	return out
+}
+
+// execClaude is runClaude for a run that may fail.
+func execClaude(t *testing.T, bin string, p *testProxy, dir string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	home := t.TempDir()
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
@@ -53,14 +63,11 @@ func runClaude(t *testing.T, bin string, p *testProxy, dir string, args ...strin
 		"CLAUDE_CODE_MAX_RETRIES=1",
 		"TERM=dumb",
 	}
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	err := cmd.Run()
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
 	t.Logf("$ claude %s\n%s", strings.Join(args, " "), out.String())
-	if err != nil {
-		t.Fatalf("claude: %v\nstdout: %s\nstderr: %s\nfreelane log:\n%s", err, out.String(), stderr.String(), p.logs.String())
-	}
-	return out.String()
+	return out.String(), errOut.String(), err
 }
 
 func newClaudeCodeProxy(t *testing.T) *testProxy {
@@ -112,3 +119,32 @@ func logUpstream(t *testing.T, p *testProxy) {
 		}
 	}
 }
+
+// Claude Code must accept the pings Freelane sends before message_start
+// while a free model is slow to start.
+func TestClaudeCode_PingsBeforeTheAnswer(t *testing.T) {
+	bin := claudeCLI(t)
+	p := newClaudeCodeProxy(t)
+	p.srv.opts.StreamPing = 10 * time.Millisecond
+	p.fake.SetDefault(llama, fakeopenrouter.Delay(300*time.Millisecond, fakeopenrouter.Answer("Answered after the pings.")))
+	out := runClaude(t, bin, p, t.TempDir(), "-p", "Say hello", "--model", "sonnet")
+	if !strings.Contains(out, "Answered after the pings.") {
+		t.Errorf("output %q lacks the fake's answer", out)
+	}
+}
+
+// The daily free cap reaches Claude Code as a 429 it shows at once, with
+// Freelane's explanation, instead of waiting until midnight.
+func TestClaudeCode_DailyCapShownAtOnce(t *testing.T) {
+	bin := claudeCLI(t)
+	p := newClaudeCodeProxy(t)
+	p.fake.SetDefault("*", fakeopenrouter.DailyCap())
+	out, _, err := execClaude(t, bin, p, t.TempDir(), "-p", "Say hello", "--model", "sonnet")
+	if err == nil || !strings.Contains(out, "daily limit of free requests") {
+		t.Errorf("claude exit %v, output %q; want a failure that names the daily limit", err, out)
+	}
+	if n := len(p.fake.Requests()); n != 1 {
+		t.Errorf("%d upstream calls, want 1 (no retries)", n)
+	}
+}
+
