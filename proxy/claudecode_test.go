@@ -147,4 +147,3 @@ func TestClaudeCode_DailyCapShownAtOnce(t *testing.T) {
 		t.Errorf("%d upstream calls, want 1 (no retries)", n)
 	}
 }
-
