@@ -13,6 +13,7 @@ package main
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,6 +31,7 @@ import (
 	"github.com/freelane/freelane/proxy"
 	"github.com/freelane/freelane/proxy/appinfo"
 	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/regularfile"
 	"github.com/freelane/freelane/proxy/service"
 	"github.com/freelane/freelane/tray"
 )
@@ -75,15 +77,6 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "freelane: %v\n\n%s", err, usage)
 		return 2
 	}
-	if home != "" {
-		// --home is FREELANE_HOME by another name: one that a login entry
-		// can carry on every system (the Windows Run key sets no
-		// variables), and that the service's child processes inherit.
-		if err := os.Setenv("FREELANE_HOME", home); err != nil {
-			fmt.Fprintln(os.Stderr, "freelane: setting the home folder:", err)
-			return 1
-		}
-	}
 	if cmd != "" {
 		// The Windows build is a GUI program: without this, commands run from
 		// a console print nothing. The tray (no command) needs no console.
@@ -102,7 +95,10 @@ func run(args []string) int {
 		return 2
 	}
 
-	home, err = config.ResolveHome()
+	// --home is FREELANE_HOME by another name: one that a login entry can
+	// carry on every system (the Windows Run key sets no variables). The
+	// service's processes get the resolved folder as FREELANE_HOME.
+	home, err = config.ResolveHome(home)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "freelane:", err)
 		return 1
@@ -134,6 +130,13 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	instance, err := service.LockInstance(cfg.CacheDir)
+	if err != nil && !errors.Is(err, service.ErrAlreadyRunning) {
+		// Not another Freelane: CACHE_DIR is read-only, full, or holds
+		// something that is no file where the lock goes.
+		log.Error("cannot start: CACHE_DIR is not usable; make it a writable folder or set CACHE_DIR in "+cfg.EnvFile,
+			"cache_dir", cfg.CacheDir, "err", err)
+		return 1
+	}
 	if err != nil {
 		// A running tray takes the request even with its proxy stopped,
 		// when /health cannot answer; a headless one leaves it untaken.
@@ -318,7 +321,11 @@ func showConfigProblem(home string, loadErr error, log *slog.Logger) int {
 	// configuration keeps the lock.
 	instance, err := service.LockInstance(filepath.Join(home, config.DefaultCacheDir))
 	if err != nil {
-		log.Info("Freelane is already running; not starting another", "detail", err)
+		if errors.Is(err, service.ErrAlreadyRunning) {
+			log.Info("Freelane is already running; not starting another", "detail", err)
+		} else {
+			log.Error("cannot show the configuration problem", "err", err)
+		}
 		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -394,7 +401,7 @@ func newLogger(cacheDir string, level slog.Leveler, toFile bool) *slog.Logger {
 			if st, err := os.Stat(path); err == nil && st.Size() > 5<<20 {
 				_ = os.Rename(path, path+".1")
 			}
-			if f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
+			if f, err := regularfile.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
 				out = io.MultiWriter(os.Stderr, f)
 			}
 		}
@@ -448,6 +455,8 @@ func trayProblem(p proxy.Problem) tray.Problem {
 		return tray.ProblemQuotaExhausted
 	case proxy.ProblemUpstreamUnreachable:
 		return tray.ProblemUpstreamUnreachable
+	case proxy.ProblemStatsNotSaved:
+		return tray.ProblemStatsNotSaved
 	}
 	return tray.ProblemNone
 }

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/freelane/freelane/proxy/anthropic"
+	"github.com/freelane/freelane/proxy/localuser"
 	"github.com/freelane/freelane/proxy/openai"
 )
 
@@ -29,21 +31,29 @@ const tokenCookie = "freelane_token"
 // (ALLOWED_ORIGINS opens the API to a browser client, not the dashboard).
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cfg := s.config()
-		if !s.hostAllowed(r.Host) {
+		// One snapshot for the whole request, as the chat handler takes: a
+		// reload in between must not mix two configurations' rules.
+		rt := s.runtime()
+		cfg := &rt.cfg
+		if !rt.hostAllowed(r.Host) {
 			refuse(w, r, http.StatusForbidden, "host_not_allowed",
 				"Freelane answers only requests addressed to this machine (Host "+quoteHost(r.Host)+" refused).")
 			return
 		}
 		api := isAPIPath(r.URL.Path)
-		if isDashboardPath(r.URL.Path) && !s.fromThisMachine(r.RemoteAddr) {
+		if isDashboardPath(r.URL.Path) && !rt.fromThisMachine(r.RemoteAddr) {
 			refuse(w, r, http.StatusForbidden, "dashboard_local_only",
 				"The Freelane dashboard (/debug) is served to this machine only; open it on the computer running Freelane. The API under /v1 stays reachable with the token.")
 			return
 		}
+		if isDashboardPath(r.URL.Path) && !s.fromThisUser(r) {
+			refuse(w, r, http.StatusForbidden, "dashboard_other_user",
+				"The Freelane dashboard (/debug) answers only the user account that runs Freelane.")
+			return
+		}
 		origin := r.Header.Get("Origin")
 		cors := origin != "" && api && originInList(origin, cfg.AllowedOrigins)
-		if origin != "" && !cors && !s.originMayCall(origin, r.Host, api) {
+		if origin != "" && !cors && !rt.originMayCall(origin, r.Host, api) {
 			message := "Requests from web pages on other sites are refused; add the origin to ALLOWED_ORIGINS to allow a browser client."
 			if !api {
 				message = "Only the dashboard's own pages may use the dashboard; ALLOWED_ORIGINS opens the API (/v1 and /health), nothing else."
@@ -97,7 +107,7 @@ func isDashboardPath(path string) bool { return strings.HasPrefix(path, "/debug"
 // tray opens the dashboard through the listen address, so a bind to a LAN
 // address reaches it from that address). A TCP peer cannot claim an address
 // it does not receive answers on, so the peer address is a sound test.
-func (s *Server) fromThisMachine(remoteAddr string) bool {
+func (rt *runtimeConfig) fromThisMachine(remoteAddr string) bool {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
 		return false
@@ -106,21 +116,49 @@ func (s *Server) fromThisMachine(remoteAddr string) bool {
 	if ip == nil {
 		return false
 	}
-	return ip.IsLoopback() || s.runtime().hosts[ip.String()]
+	return ip.IsLoopback() || rt.hosts[ip.String()]
+}
+
+// fromThisUser reports whether the client of r runs as the user running
+// Freelane, where the OS tells (see localuser); elsewhere every local
+// user passes. A request that came through no connection (a test calling
+// the handler) has nothing to check.
+func (s *Server) fromThisUser(r *http.Request) bool {
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return true
+	}
+	server, err1 := netip.ParseAddrPort(local.String())
+	client, err2 := netip.ParseAddrPort(r.RemoteAddr)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	same, err := localuser.SameUser(server, client)
+	if errors.Is(err, localuser.ErrUnsupported) {
+		return true
+	}
+	if err != nil {
+		s.log.Warn("cannot tell which user opened a dashboard connection; refused", "err", err)
+	}
+	return same
 }
 
 // tokenPresented accepts the token as a bearer API key, as the dashboard
 // cookie, or once as ?token= on a dashboard page (which then sets the cookie,
 // so the tray can open the dashboard with one URL).
 func (s *Server) tokenPresented(w http.ResponseWriter, r *http.Request, token string) bool {
-	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && equalSecret(auth, token) {
+	if auth, ok := bearerToken(r.Header.Get("Authorization")); ok && equalSecret(auth, token) {
 		return true
 	}
 	// Anthropic clients send their key as x-api-key.
 	if key := r.Header.Get("X-Api-Key"); key != "" && isAPIPath(r.URL.Path) && equalSecret(key, token) {
 		return true
 	}
-	if c, err := r.Cookie(tokenCookie); err == nil && equalSecret(c.Value, token) {
+	// Browsers send the cookie to every port of 127.0.0.1, so on the API it
+	// counts only for the dashboard's own pages: a page served on another
+	// port must present the token itself.
+	if c, err := r.Cookie(tokenCookie); err == nil && equalSecret(c.Value, token) &&
+		(!isAPIPath(r.URL.Path) || sameOrigin(r)) {
 		return true
 	}
 	if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && isDashboardPath(r.URL.Path) && equalSecret(q, token) {
@@ -130,13 +168,30 @@ func (s *Server) tokenPresented(w http.ResponseWriter, r *http.Request, token st
 	return false
 }
 
+// bearerToken returns the credentials of a Bearer Authorization header; the
+// scheme is case-insensitive (RFC 9110, section 11.1).
+func bearerToken(header string) (string, bool) {
+	scheme, credentials, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimLeft(credentials, " "), true
+}
+
+// sameOrigin reports whether a browser sent r from a page of the origin it
+// is addressed to, i.e. from the dashboard itself.
+func sameOrigin(r *http.Request) bool {
+	u, err := url.Parse(r.Header.Get("Origin"))
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
+}
+
 func equalSecret(got, want string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 // hostAllowed refuses Host names that are not this machine: a DNS-rebinding
 // page reaches 127.0.0.1 under its own domain name, so the name is the tell.
-func (s *Server) hostAllowed(hostport string) bool {
+func (rt *runtimeConfig) hostAllowed(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
@@ -148,7 +203,7 @@ func (s *Server) hostAllowed(hostport string) bool {
 	if isLoopbackName(host) {
 		return true
 	}
-	return s.runtime().hosts[strings.ToLower(host)]
+	return rt.hosts[strings.ToLower(host)]
 }
 
 // originMayCall reports whether a page from origin may call this request.
@@ -157,7 +212,7 @@ func (s *Server) hostAllowed(hostport string) bool {
 // the request is addressed to, since another local page (a dev server, any
 // tool on another port) has no business reading saved prompts or switching
 // debug mode.
-func (s *Server) originMayCall(origin, host string, api bool) bool {
+func (rt *runtimeConfig) originMayCall(origin, host string, api bool) bool {
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
 		return false // includes the "null" origin of sandboxed frames and files
@@ -165,7 +220,7 @@ func (s *Server) originMayCall(origin, host string, api bool) bool {
 	if !api {
 		return strings.EqualFold(u.Host, host)
 	}
-	return s.hostAllowed(u.Host)
+	return rt.hostAllowed(u.Host)
 }
 
 func isLoopbackName(host string) bool {

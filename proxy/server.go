@@ -26,6 +26,7 @@ import (
 	"github.com/freelane/freelane/proxy/capture"
 	"github.com/freelane/freelane/proxy/catalog"
 	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/limiter"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
 	"github.com/freelane/freelane/proxy/upstream"
@@ -52,10 +53,17 @@ type Options struct {
 	// of holding a connection and a goroutine for ever.
 	ReadHeaderTimeout time.Duration
 	BodyReadTimeout   time.Duration
+	// SendTimeout bounds how long a chat client may take to accept each
+	// write of its answer (default 60s, nginx's send_timeout): a client that
+	// stops reading gives its slot back and is counted as gone.
+	SendTimeout time.Duration
 	// LogLevel, when set, is the level Logger's handler filters at: New and
 	// every reload set it from LOG_LEVEL, so a changed level applies
 	// without a restart.
 	LogLevel *slog.LevelVar
+	// MaxConns caps open client connections (default defaultMaxConns);
+	// see connCap.
+	MaxConns int
 	// StreamPing is how long an Anthropic Messages stream waits for its
 	// first event, and then between pings, before it sends a ping
 	// (default 10s).
@@ -86,14 +94,18 @@ type Server struct {
 	now     func() time.Time
 	started time.Time
 
-	rt       atomic.Pointer[runtimeConfig]
-	limiter  *limiter
+	rt atomic.Pointer[runtimeConfig]
+	// reloadMu makes comparing a reloaded configuration with the running
+	// one and applying it one step (see applyConfig).
+	reloadMu sync.Mutex
+	limiter  *limiter.Limiter
 	catalog  *catalog.Catalog
 	health   *routing.Health
 	stats    *stats.Store
 	captures *capture.Recorder
 	debug    atomic.Bool
 	quota    quotaTracker
+	reach    upstreamReach
 	changes  notifier
 	handler  http.Handler
 	// active counts requests being served, so shutdown can wait for calls
@@ -154,19 +166,16 @@ func New(cfg config.Config, o Options) (*Server, error) {
 		o.LogLevel.Set(cfg.LogLevel)
 	}
 	s := &Server{opts: o, log: o.Logger, now: o.Now, started: o.Now(), catalogIntervalChanged: make(chan struct{}, 1)}
-	rt, err := newRuntimeConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	s.rt.Store(rt)
+	s.rt.Store(newRuntimeConfig(cfg))
 	if err := os.MkdirAll(cfg.CacheDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating cache folder: %w", err)
 	}
+	var err error
 	s.stats, err = stats.Open(cfg.CacheDir, stats.Options{Now: o.Now, Logger: o.Logger, RecentSize: statsRecentCalls})
 	if err != nil {
 		return nil, fmt.Errorf("opening call statistics: %w", err)
 	}
-	s.limiter = newLimiter(cfg.MaxConcurrent)
+	s.limiter = limiter.New(cfg.MaxConcurrent, cfg.MaxQueued, cfg.MaxQueuedBytes)
 	s.health = routing.NewHealth(o.Now)
 	s.catalog = catalog.New(func(ctx context.Context) ([]byte, error) {
 		return s.runtime().client.Models(ctx)
@@ -177,23 +186,35 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	s.captures = capture.New(filepath.Join(cfg.CacheDir, "debug"),
 		capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge}, s.secrets)
 	s.debug.Store(config.DebugEnabled(cfg.Home))
-	s.quota.init(s)
+	s.quota.init(quotaDeps{
+		now: func() time.Time { return s.now() }, // the server's clock, which tests set
+		log: o.Logger,
+		key: func(ctx context.Context) (upstream.KeyInfo, bool, error) {
+			rt := s.runtime()
+			if rt.cfg.APIKey == "" {
+				return upstream.KeyInfo{}, false, nil
+			}
+			info, err := rt.client.Key(ctx)
+			return info, true, err
+		},
+		recentCalls: func() []stats.Call { return s.stats.Recent(statsRecentCalls) },
+		lastCall:    func() time.Time { return time.Unix(0, s.lastCall.Load()) },
+		changed:     s.changes.notify,
+	})
 	s.handler = s.active.track(s.routes())
 	return s, nil
 }
 
-func newRuntimeConfig(cfg config.Config) (*runtimeConfig, error) {
-	client, err := upstream.New(upstream.Options{
+func newRuntimeConfig(cfg config.Config) *runtimeConfig {
+	client := upstream.New(upstream.Options{
 		BaseURL:    cfg.BaseURL,
 		APIKey:     cfg.APIKey,
+		Token:      cfg.Token,
 		HTTPProxy:  cfg.HTTPProxy,
 		HTTPSProxy: cfg.HTTPSProxy,
 		NoProxy:    cfg.NoProxy,
 	})
-	if err != nil {
-		return nil, fmt.Errorf("configuring the OpenRouter client: %w", err)
-	}
-	return &runtimeConfig{cfg: cfg, client: client, hosts: extraHosts(cfg)}, nil
+	return &runtimeConfig{cfg: cfg, client: client, hosts: extraHosts(cfg)}
 }
 
 func (s *Server) runtime() *runtimeConfig { return s.rt.Load() }

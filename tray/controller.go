@@ -14,6 +14,9 @@ const (
 	ProblemQuotaExhausted
 	// ProblemUpstreamUnreachable: OpenRouter cannot be reached.
 	ProblemUpstreamUnreachable
+	// ProblemStatsNotSaved: calls cannot be saved (a full or read-only
+	// cache folder).
+	ProblemStatsNotSaved
 )
 
 // String is the short name of the problem, as shown in the tooltip.
@@ -29,6 +32,8 @@ func (p Problem) String() string {
 		return "daily free quota used up"
 	case ProblemUpstreamUnreachable:
 		return "OpenRouter unreachable"
+	case ProblemStatsNotSaved:
+		return "calls not saved"
 	default:
 		return "unknown problem"
 	}

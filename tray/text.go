@@ -103,6 +103,8 @@ func advice(s State) string {
 		return "free calls resume tomorrow (UTC)"
 	case ProblemUpstreamUnreachable:
 		return "check the internet connection"
+	case ProblemStatsNotSaved:
+		return "free disk space or make the cache folder writable"
 	default:
 		return "see the dashboard"
 	}

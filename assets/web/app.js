@@ -177,6 +177,12 @@ function niceScale(max) {
   return { step, ticks: Math.max(1, Math.ceil(Math.max(1, max) / step)) };
 }
 
+// isoDate spells a CALLS file's date ("20261125", as the original proxy
+// wrote it) as 2026-11-25; an already spelled-out date stays as it is.
+function isoDate(date) {
+  return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date;
+}
+
 function renderChart(history) {
   const box = $("chart");
   const W = 640, H = 200, left = 34, bottom = 22, top = 8;
@@ -202,7 +208,8 @@ function renderChart(history) {
 
   history.forEach((d, i) => {
     const x = left + i * step + (step - barW) / 2;
-    const label = `${d.date}: ${d.total} calls, ${d.success} success, ${d.failed} failed, ${d.timeout} timeout`;
+    const date = isoDate(d.date);
+    const label = `${date}: ${d.total} calls, ${d.success} success, ${d.failed} failed, ${d.timeout} timeout`;
     const g = svg("g", { class: "day", tabindex: "0", role: "img", "aria-label": label, "data-date": d.date }, svg("title", {}, label));
     g.append(svg("rect", { class: "hit", x: left + i * step, y: top, width: step, height: plotH }));
     // Stack from the bottom: success, then timeout, then failed; whatever
@@ -222,7 +229,7 @@ function renderChart(history) {
     g.addEventListener("mouseenter", () => setText("chart-tip", label));
     chart.append(g);
     if (i % 5 === (history.length - 1) % 5) {
-      chart.append(svg("text", { class: "xlab", x: x + barW / 2, y: H - 6, "text-anchor": "middle", "aria-hidden": "true" }, d.date.slice(5)));
+      chart.append(svg("text", { class: "xlab", x: x + barW / 2, y: H - 6, "text-anchor": "middle", "aria-hidden": "true" }, date.slice(5)));
     }
   });
   box.replaceChildren(chart);
@@ -346,8 +353,9 @@ function renderModels() {
       m.vision ? el("span", { className: "badge accent" }, "vision") : null,
       m.reasoning ? el("span", { className: "badge accent" }, "reasoning") : null);
     const calls = (h.successes || 0) + (h.failures || 0);
+    // Routing orders models by this success rate, then latency.
     const health = calls > 0
-      ? `${fmtInt(h.successes)} ok · ${fmtInt(h.failures)} failed · ${fmtMs(h.latency_ms)}`
+      ? `${fmtPercent(h.success_rate)} recent success · ${fmtMs(h.latency_ms)} · ${fmtInt(h.successes)} ok · ${fmtInt(h.failures)} failed`
       : "not used yet";
     const stateCell = cooling
       ? el("td", {}, el("span", { className: "badge warn strong", dataset: { until: h.cooldown_until } }, cooldownText(h.cooldown_until)),

@@ -42,6 +42,8 @@ type Config struct {
 
 	MaxConcurrent     int           // MAX_CONCURRENT_REQUESTS
 	QueueTimeout      time.Duration // QUEUE_TIMEOUT: longest wait for a concurrency slot
+	MaxQueued         int           // MAX_QUEUED_REQUESTS: calls that may wait for a slot
+	MaxQueuedBytes    int64         // MAX_QUEUED_BODY_MB, in bytes: body bytes the waiting calls may hold
 	PreferredModels   []string      // PREFERRED_MODELS, trimmed and deduplicated
 	MaxModelAttempts  int           // MAX_MODEL_ATTEMPTS
 	FirstTokenTimeout time.Duration // FIRST_TOKEN_TIMEOUT: a model silent this long is stalled
@@ -143,6 +145,8 @@ func (c Config) attrs() []slog.Attr {
 		slog.String("no_proxy", c.NoProxy),
 		slog.Int("max_concurrent", c.MaxConcurrent),
 		slog.Duration("queue_timeout", c.QueueTimeout),
+		slog.Int("max_queued", c.MaxQueued),
+		slog.Int64("max_queued_bytes", c.MaxQueuedBytes),
 		slog.String("preferred_models", strings.Join(c.PreferredModels, ",")),
 		slog.String("claude_models", claudeModels(c.ClaudeModels)),
 		slog.Int("max_model_attempts", c.MaxModelAttempts),
@@ -181,11 +185,11 @@ func parseProxyURL(raw string) (*url.URL, error) {
 	return url.Parse(raw)
 }
 
-// sameConfig reports whether two loaded configs are identical. Load never
-// produces empty non-nil slices, so a deep comparison is exact and stays
-// correct when fields are added.
-func sameConfig(a, b Config) bool {
-	return reflect.DeepEqual(a, b)
+// Equal reports whether two loaded configs are identical, so one already
+// in use is not applied again. Load never produces empty non-nil slices, so
+// a deep comparison is exact and stays correct when fields are added.
+func (c Config) Equal(o Config) bool {
+	return reflect.DeepEqual(c, o)
 }
 
 // GoString keeps %#v from printing the key and token.

@@ -53,6 +53,7 @@ const (
 	plainValue  valueKind = iota
 	secretValue           // never shown
 	proxyValue            // shown with its password masked
+	urlValue              // an http(s) URL, shown with its password masked
 )
 
 type setting struct {
@@ -71,16 +72,17 @@ type setting struct {
 // as user values.
 var settings = []setting{
 	{key: "OPENROUTER_API_KEY", kind: secretValue, apply: func(c *Config, v string) error {
+		// It travels in a request header, where a line break could add
+		// headers of its own.
+		if strings.ContainsAny(v, "\r\n\t ") {
+			return errors.New("must not contain spaces or line breaks")
+		}
 		c.APIKey = v
 		return nil
 	}},
-	{key: "OPENROUTER_BASE_URL", def: "https://openrouter.ai/api/v1", apply: func(c *Config, v string) error {
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return errors.New("must be an http or https URL such as https://openrouter.ai/api/v1")
-		}
-		c.BaseURL = strings.TrimRight(v, "/")
-		return nil
+	{key: "OPENROUTER_BASE_URL", def: "https://openrouter.ai/api/v1", kind: urlValue, apply: func(c *Config, v string) (err error) {
+		c.BaseURL, err = parseBaseURL(v)
+		return err
 	}},
 	{key: "LISTEN_ADDR", def: "127.0.0.1:5000", apply: func(c *Config, v string) error {
 		_, port, err := net.SplitHostPort(v)
@@ -118,6 +120,15 @@ var settings = []setting{
 	}},
 	{key: "QUEUE_TIMEOUT", def: "30s", apply: func(c *Config, v string) (err error) {
 		c.QueueTimeout, err = parseDuration(v)
+		return err
+	}},
+	{key: "MAX_QUEUED_REQUESTS", def: "32", apply: func(c *Config, v string) (err error) {
+		c.MaxQueued, err = parseIntRange(v, 0, 10000)
+		return err
+	}},
+	{key: "MAX_QUEUED_BODY_MB", def: "64", apply: func(c *Config, v string) error {
+		mb, err := parseIntRange(v, 1, 4096)
+		c.MaxQueuedBytes = int64(mb) << 20
 		return err
 	}},
 	{key: "PREFERRED_MODELS", apply: func(c *Config, v string) error {
@@ -269,6 +280,15 @@ func shownValue(kind valueKind, value string) string {
 		return ""
 	case proxyValue:
 		return redactURL(value)
+	case urlValue:
+		u, err := url.Parse(value)
+		switch {
+		case err == nil && u.User != nil:
+			return u.Redacted()
+		case err != nil && strings.Contains(value, "@"):
+			return "[unparsable]" // it may hold a password
+		}
+		return value
 	default:
 		return value
 	}
@@ -286,12 +306,34 @@ func readEnvFile(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
+	if encoding := utf16Encoding(data); encoding != "" {
+		return nil, fmt.Errorf("reading %s: the file is saved as %s; save it as UTF-8 (Notepad: File, Save as, Encoding: UTF-8)", path, encoding)
+	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	values, err := godotenv.Parse(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", path, describeSyntaxError(data, err))
 	}
 	return values, nil
+}
+
+// utf16Encoding names the UTF-16 flavour of data ("" when it is not
+// UTF-16): what Notepad's "Unicode" choices and PowerShell 5's `>` write.
+// Read as bytes, such a file is a NUL between every letter, and parses as
+// nonsense. Without a byte-order mark, a NUL in the first two bytes gives
+// it away: a .env never holds one.
+func utf16Encoding(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		return "UTF-16 LE"
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return "UTF-16 BE"
+	case len(data) >= 2 && data[1] == 0 && data[0] != 0:
+		return "UTF-16 LE"
+	case len(data) >= 2 && data[0] == 0 && data[1] != 0:
+		return "UTF-16 BE"
+	}
+	return ""
 }
 
 // describeSyntaxError rewrites a godotenv parse error without its excerpt:
@@ -390,6 +432,26 @@ func checkProxy(v string) (string, error) {
 		return v, nil
 	}
 	return "", fmt.Errorf("unsupported proxy scheme %q (use http, https or socks5)", u.Scheme)
+}
+
+// parseBaseURL checks that v is a plain http(s) base URL and returns it
+// without a trailing slash. Plain http is allowed only for loopback hosts (a
+// local test server), because the API key travels with every request.
+func parseBaseURL(v string) (string, error) {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "":
+		return "", errors.New("must be an http or https URL such as https://openrouter.ai/api/v1")
+	case u.User != nil:
+		return "", errors.New("must not contain a user name or password (the API key goes in OPENROUTER_API_KEY)")
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", errors.New("must not have a query")
+	case u.Fragment != "":
+		return "", errors.New("must not have a fragment")
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		return "", errors.New("must use https; plain http is only for loopback hosts, since the API key travels with every request")
+	}
+	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // ClaudeFamilies are the Claude model classes a free model can be pinned to.

@@ -117,7 +117,7 @@ func TestGetEndpoints_Shapes(t *testing.T) {
 			}
 			first := models[0].(map[string]any)
 			requireKeys(t, "models[0]", first, "id", "name", "context_length", "tools", "vision", "reasoning", "health", "preferred", "preferred_rank")
-			requireKeys(t, "health", first["health"].(map[string]any), "successes", "failures", "latency_ms")
+			requireKeys(t, "health", first["health"].(map[string]any), "successes", "failures", "success_rate", "latency_ms")
 			if _, ok := first["health"].(map[string]any)["cooldown_until"]; ok {
 				t.Errorf("cooldown_until present for a model that is not cooling down")
 			}
@@ -178,27 +178,6 @@ func (q *quotaSource) Stats(days int) StatsView {
 	s := q.fakeSource.Stats(days)
 	s.Quota = q.quota
 	return s
-}
-
-func TestNextQuotaReset(t *testing.T) {
-	paris := time.FixedZone("CET", 3600)
-	tests := []struct {
-		name string
-		now  time.Time
-		want time.Time
-	}{
-		{"afternoon_utc", testNow, time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)},
-		{"exactly_midnight", time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 12, 0, 0, 0, 0, time.UTC)},
-		{"local_zone_already_next_day", time.Date(2026, 3, 11, 0, 30, 0, 0, paris), time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)},
-		{"end_of_year", time.Date(2026, 12, 31, 23, 59, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := NextQuotaReset(tt.now); !got.Equal(tt.want) {
-				t.Errorf("NextQuotaReset(%v) = %v, want %v", tt.now, got, tt.want)
-			}
-		})
-	}
 }
 
 func TestPutRoutes(t *testing.T) {
@@ -272,6 +251,23 @@ func TestPutRoutes(t *testing.T) {
 				tt.check(t, src)
 			}
 		})
+	}
+}
+
+// PREFERRED_MODELS is a comma list, so an id with a comma (even one the
+// catalog lists) would be saved as two ids that match nothing.
+func TestPutPreferred_RefusesACommaInAModelID(t *testing.T) {
+	src := newFakeSource(testNow)
+	odd := "vendor/a,b:free"
+	src.extraModels = []ModelView{{ID: odd, Name: "Odd (free)"}}
+	rec := do(t, newTestHandler(t, src), http.MethodPut, "/debug/models/preferred", "application/json",
+		`{"models":["qwen/qwen3-coder:free","`+odd+`"]}`)
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("status = %d, want 400; body %s", rec.Code, rec.Body)
+	}
+	assertErrorEnvelope(t, rec, "invalid_model", "comma")
+	if !slices.Equal(src.preferred, []string{"deepseek/deepseek-chat-v3.1:free"}) {
+		t.Errorf("preferred changed to %q by a rejected request", src.preferred)
 	}
 }
 

@@ -22,11 +22,15 @@ const (
 	KindMinuteCap                  // free-models-per-min: account-wide, about a minute
 	KindModelGone                  // no endpoints, free variant ended, unknown model
 	KindTimeout                    // no answer in time
-	KindNetwork                    // could not reach OpenRouter or the connection broke
+	KindNetwork                    // the connection to OpenRouter broke (see KindUnreachable)
 	KindAuth                       // 401: missing, invalid or disabled key
 	KindPayment                    // 402: negative balance or credits needed
 	KindForbidden                  // 403: moderation, guardrail, region
 	KindInvalidRequest             // 400/413/422: the request itself is wrong
+	// KindUnreachable: Freelane could not connect to OpenRouter at all
+	// (refused, no route, name not resolved, dial timed out, HTTPS_PROXY
+	// down). No model is at fault, and every other one would fail the same.
+	KindUnreachable
 )
 
 var kindNames = [...]string{
@@ -40,6 +44,7 @@ var kindNames = [...]string{
 	KindPayment:        "payment",
 	KindForbidden:      "forbidden",
 	KindInvalidRequest: "invalid_request",
+	KindUnreachable:    "unreachable",
 }
 
 // String returns a stable snake_case name, used in logs and captures.
