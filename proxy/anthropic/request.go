@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/freelane/freelane/proxy/translate"
 )
 
 // RequestError is a Messages request Freelane refuses: an
@@ -124,79 +126,6 @@ func joinText(blocks []Block) string {
 	return strings.Join(parts, "\n\n")
 }
 
-// Chat Completions request shapes, written with encoding/json.
-type chatRequest struct {
-	Model             string         `json:"model"`
-	Messages          []chatMessage  `json:"messages"`
-	MaxTokens         *int           `json:"max_tokens,omitempty"`
-	Temperature       *float64       `json:"temperature,omitempty"`
-	TopP              *float64       `json:"top_p,omitempty"`
-	TopK              *int           `json:"top_k,omitempty"`
-	Stop              []string       `json:"stop,omitempty"`
-	Stream            bool           `json:"stream,omitempty"`
-	StreamOptions     *streamOptions `json:"stream_options,omitempty"`
-	Tools             []chatTool     `json:"tools,omitempty"`
-	ToolChoice        any            `json:"tool_choice,omitempty"`
-	ParallelToolCalls *bool          `json:"parallel_tool_calls,omitempty"`
-	Reasoning         *reasoning     `json:"reasoning,omitempty"`
-	ResponseFormat    any            `json:"response_format,omitempty"`
-}
-
-type streamOptions struct {
-	IncludeUsage bool `json:"include_usage"`
-}
-
-type reasoning struct {
-	MaxTokens int    `json:"max_tokens,omitempty"`
-	Effort    string `json:"effort,omitempty"`
-	Enabled   *bool  `json:"enabled,omitempty"`
-}
-
-type chatMessage struct {
-	Role       string         `json:"role"`
-	Content    any            `json:"content"` // string, []chatPart, or nil
-	ToolCalls  []chatToolCall `json:"tool_calls,omitempty"`
-	ToolCallID string         `json:"tool_call_id,omitempty"`
-}
-
-type chatPart struct {
-	Type     string    `json:"type"`
-	Text     string    `json:"text,omitempty"`
-	ImageURL *imageURL `json:"image_url,omitempty"`
-	File     *file     `json:"file,omitempty"`
-}
-
-type imageURL struct {
-	URL string `json:"url"`
-}
-
-type file struct {
-	Filename string `json:"filename"`
-	FileData string `json:"file_data"`
-}
-
-type chatToolCall struct {
-	ID       string       `json:"id"`
-	Type     string       `json:"type"`
-	Function chatFunction `json:"function"`
-}
-
-type chatFunction struct {
-	Name      string `json:"name"`
-	Arguments string `json:"arguments"`
-}
-
-type chatTool struct {
-	Type     string          `json:"type"`
-	Function chatToolDetails `json:"function"`
-}
-
-type chatToolDetails struct {
-	Name        string          `json:"name"`
-	Description string          `json:"description,omitempty"`
-	Parameters  json.RawMessage `json:"parameters"`
-}
-
 // emptyToolResult stands in for a tool result without text: some models
 // stop when a tool message is empty.
 const emptyToolResult = "(no output)"
@@ -205,16 +134,16 @@ const emptyToolResult = "(no output)"
 // Completions request body for model, the free model id or name the chat
 // path routes (see ResolveModel).
 func ToChat(req *Request, model string) ([]byte, error) {
-	out := chatRequest{
+	out := translate.ChatRequest{
 		Model: model, MaxTokens: req.MaxTokens, Temperature: req.Temperature, TopP: req.TopP, TopK: req.TopK,
 		Stop: req.StopSequences, Stream: req.Stream,
 	}
 	if req.Stream {
-		out.StreamOptions = &streamOptions{IncludeUsage: true}
+		out.StreamOptions = &translate.StreamOptions{IncludeUsage: true}
 	}
 	system, _ := systemText(req.System)
 	if system != "" {
-		out.Messages = append(out.Messages, chatMessage{Role: "system", Content: system})
+		out.Messages = append(out.Messages, translate.ChatMessage{Role: "system", Content: system})
 	}
 	for _, m := range req.Messages {
 		blocks, err := blocksOf(m.Content)
@@ -227,7 +156,7 @@ func ToChat(req *Request, model string) ([]byte, error) {
 		case "system":
 			// A system message within the conversation (newer clients).
 			if text := joinText(blocks); text != "" {
-				out.Messages = append(out.Messages, chatMessage{Role: "system", Content: text})
+				out.Messages = append(out.Messages, translate.ChatMessage{Role: "system", Content: text})
 			}
 		default:
 			out.Messages = append(out.Messages, userMessages(blocks)...)
@@ -241,7 +170,7 @@ func ToChat(req *Request, model string) ([]byte, error) {
 		if len(bytes.TrimSpace(schema)) == 0 || string(schema) == "null" {
 			schema = json.RawMessage(`{"type":"object","properties":{}}`)
 		}
-		out.Tools = append(out.Tools, chatTool{Type: "function", Function: chatToolDetails{Name: t.Name, Description: t.Description, Parameters: schema}})
+		out.Tools = append(out.Tools, translate.ChatTool{Type: "function", Function: translate.ChatFunction{Name: t.Name, Description: t.Description, Parameters: schema}})
 	}
 	if tc := req.ToolChoice; tc != nil && len(out.Tools) > 0 {
 		switch tc.Type {
@@ -273,28 +202,28 @@ func ToChat(req *Request, model string) ([]byte, error) {
 // reasoningFor maps thinking onto OpenRouter's reasoning settings: a budget
 // becomes reasoning.max_tokens, adaptive thinking the effort asked for in
 // output_config (or the model's default), disabled thinking turns it off.
-func reasoningFor(req *Request) *reasoning {
+func reasoningFor(req *Request) *translate.ChatReasoning {
 	th := req.Thinking
 	if th == nil {
 		return nil
 	}
 	switch th.Type {
 	case "enabled":
-		return &reasoning{MaxTokens: th.BudgetTokens}
+		return &translate.ChatReasoning{MaxTokens: th.BudgetTokens}
 	case "disabled":
 		off := false
-		return &reasoning{Enabled: &off}
+		return &translate.ChatReasoning{Enabled: &off}
 	default: // adaptive
 		if req.OutputConfig != nil {
 			switch e := req.OutputConfig.Effort; e {
 			case "low", "medium", "high":
-				return &reasoning{Effort: e}
+				return &translate.ChatReasoning{Effort: e}
 			case "xhigh", "max":
-				return &reasoning{Effort: "high"}
+				return &translate.ChatReasoning{Effort: "high"}
 			}
 		}
 		on := true
-		return &reasoning{Enabled: &on}
+		return &translate.ChatReasoning{Enabled: &on}
 	}
 }
 
@@ -305,7 +234,7 @@ func ShowsThinking(req *Request) bool {
 
 // responseFormat turns output_config.format ({type:"json_schema", schema})
 // into Chat's response_format.
-func responseFormat(raw json.RawMessage) any {
+func responseFormat(raw json.RawMessage) *translate.ResponseFormat {
 	var f struct {
 		Type   string          `json:"type"`
 		Schema json.RawMessage `json:"schema"`
@@ -313,12 +242,13 @@ func responseFormat(raw json.RawMessage) any {
 	if json.Unmarshal(raw, &f) != nil || f.Type != "json_schema" || len(f.Schema) == 0 {
 		return nil
 	}
-	return map[string]any{"type": "json_schema", "json_schema": map[string]any{"name": "output", "schema": f.Schema, "strict": true}}
+	strict := true
+	return &translate.ResponseFormat{Type: "json_schema", JSONSchema: &translate.JSONSchema{Name: "output", Schema: f.Schema, Strict: &strict}}
 }
 
 // assistantMessage joins an assistant turn's text and tool calls.
-func assistantMessage(blocks []Block) chatMessage {
-	msg := chatMessage{Role: "assistant"}
+func assistantMessage(blocks []Block) translate.ChatMessage {
+	msg := translate.ChatMessage{Role: "assistant"}
 	var text []string
 	for _, b := range blocks {
 		switch b.Type {
@@ -328,7 +258,7 @@ func assistantMessage(blocks []Block) chatMessage {
 			}
 		case "tool_use":
 			args := string(compactJSON(b.Input))
-			msg.ToolCalls = append(msg.ToolCalls, chatToolCall{ID: b.ID, Type: "function", Function: chatFunction{Name: b.Name, Arguments: args}})
+			msg.ToolCalls = append(msg.ToolCalls, translate.ChatToolCall{ID: b.ID, Type: "function", Function: translate.ChatFunctionCall{Name: b.Name, Arguments: args}})
 		}
 		// thinking, redacted_thinking and server-tool blocks are dropped.
 	}
@@ -350,13 +280,13 @@ func compactJSON(raw json.RawMessage) []byte {
 // userMessages turns a user turn into tool messages (its tool results, in
 // order), then one user message with the rest, then one with the images of
 // the tool results.
-func userMessages(blocks []Block) []chatMessage {
-	var tools []chatMessage
-	var parts, toolImages []chatPart
+func userMessages(blocks []Block) []translate.ChatMessage {
+	var tools []translate.ChatMessage
+	var parts, toolImages []translate.ChatPart
 	for _, b := range blocks {
 		if b.Type == "tool_result" {
 			text, images := toolResultContent(b)
-			tools = append(tools, chatMessage{Role: "tool", ToolCallID: b.ToolUseID, Content: text})
+			tools = append(tools, translate.ChatMessage{Role: "tool", ToolCallID: b.ToolUseID, Content: text})
 			toolImages = append(toolImages, images...)
 			continue
 		}
@@ -366,21 +296,21 @@ func userMessages(blocks []Block) []chatMessage {
 	}
 	out := tools
 	if len(parts) > 0 {
-		out = append(out, chatMessage{Role: "user", Content: partsContent(parts)})
+		out = append(out, translate.ChatMessage{Role: "user", Content: partsContent(parts)})
 	}
 	if len(toolImages) > 0 {
-		out = append(out, chatMessage{Role: "user", Content: toolImages})
+		out = append(out, translate.ChatMessage{Role: "user", Content: toolImages})
 	}
 	if len(out) == 0 {
 		// A turn of only empty or dropped blocks still takes its place.
-		out = append(out, chatMessage{Role: "user", Content: "(empty message)"})
+		out = append(out, translate.ChatMessage{Role: "user", Content: "(empty message)"})
 	}
 	return out
 }
 
 // partsContent is a lone text part as a plain string (every model reads
 // that), anything else as the parts array.
-func partsContent(parts []chatPart) any {
+func partsContent(parts []translate.ChatPart) any {
 	if len(parts) == 1 && parts[0].Type == "text" {
 		return parts[0].Text
 	}
@@ -388,33 +318,33 @@ func partsContent(parts []chatPart) any {
 }
 
 // contentPart translates a user content block; false for blocks dropped.
-func contentPart(b Block) (chatPart, bool) {
+func contentPart(b Block) (translate.ChatPart, bool) {
 	switch b.Type {
 	case "text":
-		return chatPart{Type: "text", Text: b.Text}, b.Text != ""
+		return translate.ChatPart{Type: "text", Text: b.Text}, b.Text != ""
 	case "image":
 		if u := sourceURL(b.Source); u != "" {
-			return chatPart{Type: "image_url", ImageURL: &imageURL{URL: u}}, true
+			return translate.ChatPart{Type: "image_url", ImageURL: &translate.ChatImageURL{URL: u}}, true
 		}
 	case "document":
 		s := b.Source
 		if s == nil {
-			return chatPart{}, false
+			return translate.ChatPart{}, false
 		}
 		switch {
 		case s.Type == "text":
-			return chatPart{Type: "text", Text: s.Data}, s.Data != ""
+			return translate.ChatPart{Type: "text", Text: s.Data}, s.Data != ""
 		case s.Type == "base64" && s.MediaType == "application/pdf":
 			name := b.Title
 			if name == "" {
 				name = "document.pdf"
 			}
-			return chatPart{Type: "file", File: &file{Filename: name, FileData: "data:application/pdf;base64," + s.Data}}, true
+			return translate.ChatPart{Type: "file", File: &translate.ChatFile{Filename: name, FileData: "data:application/pdf;base64," + s.Data}}, true
 		case s.Type == "url":
-			return chatPart{Type: "file", File: &file{Filename: b.Title, FileData: s.URL}}, s.URL != ""
+			return translate.ChatPart{Type: "file", File: &translate.ChatFile{Filename: b.Title, FileData: s.URL}}, s.URL != ""
 		}
 	}
-	return chatPart{}, false
+	return translate.ChatPart{}, false
 }
 
 func sourceURL(s *Source) string {
@@ -431,9 +361,9 @@ func sourceURL(s *Source) string {
 
 // toolResultContent flattens a tool_result's content to text and returns
 // its images apart: tool messages carry text only.
-func toolResultContent(b Block) (string, []chatPart) {
+func toolResultContent(b Block) (string, []translate.ChatPart) {
 	var text []string
-	var images []chatPart
+	var images []translate.ChatPart
 	if blocks, err := blocksOf(b.Content); err == nil {
 		for _, c := range blocks {
 			p, ok := contentPart(c)
