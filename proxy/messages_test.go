@@ -125,8 +125,8 @@ func TestMessages_ToolUseRoundTrip(t *testing.T) {
 	for _, streamed := range []bool{false, true} {
 		t.Run(map[bool]string{false: "whole", true: "streamed"}[streamed], func(t *testing.T) {
 			p, client := newMessagesProxy(t, nil)
-			p.fake.Script(llama, fakeopenrouter.AgentTurn("read_file", `{"path":"a.go"}`, "The file says: {{result}}"))
-			p.fake.Script(llama, fakeopenrouter.AgentTurn("read_file", `{"path":"a.go"}`, "The file says: {{result}}"))
+			p.fake.Script(llama, fakeopenrouter.AgentTurn("read_file", `{"path":"a.go"}`, "The file says: "))
+			p.fake.Script(llama, fakeopenrouter.AgentTurn("read_file", `{"path":"a.go"}`, "The file says: "))
 			tools := []anthropic.ToolUnionParam{{OfTool: &anthropic.ToolParam{
 				Name: "read_file", Description: anthropic.String("Reads a file"),
 				InputSchema: anthropic.ToolInputSchemaParam{Properties: map[string]any{"path": map[string]any{"type": "string"}}, Required: []string{"path"}},

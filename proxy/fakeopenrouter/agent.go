@@ -1,10 +1,5 @@
 package fakeopenrouter
 
-import (
-	"encoding/json"
-	"strings"
-)
-
 // Call is one tool call of a scripted answer.
 type Call struct {
 	Name string
@@ -45,40 +40,17 @@ func (x *exchange) indexedCallID(i int) string {
 
 // AgentTurn acts as a coding agent's model: while the conversation's last
 // message is not a tool result, it asks for the tool name with args; once
-// the tool has answered, it replies with text. With "{{result}}" in text,
-// the tool result (its first 200 bytes) is put there, so a test sees that
-// the tool really ran.
-func AgentTurn(name, args, text string) Behavior {
+// the tool has answered, it replies prefix followed by the tool's output
+// (see EchoLastMessage), so a test sees that the tool really ran.
+func AgentTurn(name, args, prefix string) Behavior {
 	return Behavior{name: "AgentTurn", run: func(x *exchange) {
 		msgs := x.req.Messages
 		if len(msgs) == 0 || msgs[len(msgs)-1].Role != "tool" {
 			x.answer(reply{toolName: name, toolArgs: args})
 			return
 		}
-		result := toolResultText(msgs[len(msgs)-1].Content)
-		if len(result) > 200 {
-			result = result[:200]
-		}
-		x.answer(reply{content: strings.ReplaceAll(text, "{{result}}", result)})
+		EchoLastMessage(prefix).run(x)
 	}}
-}
-
-// toolResultText is a tool message's content as text (a string, or the
-// text of its parts).
-func toolResultText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var parts []struct {
-		Text string `json:"text"`
-	}
-	_ = json.Unmarshal(raw, &parts)
-	var b strings.Builder
-	for _, p := range parts {
-		b.WriteString(p.Text)
-	}
-	return b.String()
 }
 
 // HoldUntil waits, before any header, until ch is closed (or the client
