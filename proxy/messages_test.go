@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -500,5 +502,20 @@ func TestMessages_CaptureNamesTheAPI(t *testing.T) {
 	})
 	if r := list.Requests[0]; r.API != "anthropic" || r.Attempts != 1 {
 		t.Errorf("capture summary %+v, want api anthropic and 1 attempt", r)
+	}
+}
+
+func TestRecoverer_AnswersInTheCallersEnvelope(t *testing.T) {
+	s := &Server{log: slog.New(slog.DiscardHandler)}
+	h := s.recoverer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	for path, want := range map[string]string{
+		"/v1/messages":         `{"error":{"message":"Freelane hit an internal error; the call was not completed.","type":"api_error"},"type":"error"}`,
+		"/v1/chat/completions": `{"error":{"message":"Freelane hit an internal error; the call was not completed.","type":"api_error","param":null,"code":"internal_error"}}`,
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, nil))
+		if got := strings.TrimSpace(rec.Body.String()); rec.Code != http.StatusInternalServerError || got != want {
+			t.Errorf("%s: %d %s, want 500 %s", path, rec.Code, got, want)
+		}
 	}
 }

@@ -305,7 +305,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				panic(v)
 			}
 			s.log.Error("handler panic", "path", r.URL.Path, "panic", v)
-			openai.WriteError(w, http.StatusInternalServerError, "internal_error", "Freelane hit an internal error; the call was not completed.")
+			refuse(w, r, http.StatusInternalServerError, "internal_error", "Freelane hit an internal error; the call was not completed.")
 		}()
 		next.ServeHTTP(w, r)
 	})
