@@ -16,6 +16,7 @@ import (
 	"github.com/freelane/freelane/proxy/openai"
 	"github.com/freelane/freelane/proxy/sendtimeout"
 	"github.com/freelane/freelane/proxy/stats"
+	"github.com/freelane/freelane/proxy/translate"
 	"github.com/freelane/freelane/proxy/upstream"
 )
 
@@ -246,7 +247,7 @@ func (c *chatCall) record(res callResult) {
 	dur := s.now().Sub(c.start)
 	call := stats.Call{
 		Time: c.start, Model: res.model, Outcome: res.outcome, Duration: dur,
-		Attempts: res.attempts, Stream: c.req.Stream, Status: res.status, Error: res.message,
+		Attempts: res.attempts, Stream: c.req.Stream, Status: res.status, Error: res.message, API: c.api(),
 	}
 	if err := s.stats.Record(call); err != nil {
 		s.log.Error("call not counted", "err", err)
@@ -279,7 +280,7 @@ func (c *chatCall) record(res callResult) {
 }
 
 func (c *chatCall) newRecord() *capture.Record {
-	rec := &capture.Record{ID: capture.NewID(), Time: c.start, Request: bytes.Clone(c.body), Stream: c.req.Stream}
+	rec := &capture.Record{ID: capture.NewID(), Time: c.start, Request: bytes.Clone(c.body), Stream: c.req.Stream, API: c.api()}
 	rec.Client.Method = c.r.Method
 	rec.Client.Path = c.r.URL.Path
 	rec.Client.RemoteAddr = c.r.RemoteAddr
@@ -289,4 +290,13 @@ func (c *chatCall) newRecord() *capture.Record {
 		rec.Client.Headers[k] = strings.Join(v, ", ")
 	}
 	return rec
+}
+
+// api names the wire API of the call for statistics and captures; empty for
+// Chat Completions, the default.
+func (c *chatCall) api() string {
+	if api := translate.APIFrom(c.r.Context()); api != translate.APIChat {
+		return string(api)
+	}
+	return ""
 }

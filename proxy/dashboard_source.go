@@ -15,6 +15,7 @@ import (
 	"github.com/freelane/freelane/proxy/dashboardlink"
 	"github.com/freelane/freelane/proxy/localuser"
 	"github.com/freelane/freelane/proxy/stats"
+	"github.com/freelane/freelane/proxy/translate"
 )
 
 func (s *Server) dashboardHandler() http.Handler {
@@ -133,7 +134,7 @@ func (d dashboardSource) Concurrency() dashboard.ConcurrencyView {
 	for _, c := range d.s.stats.Recent(50) {
 		v.Recent = append(v.Recent, dashboard.RecentCall{
 			Time: c.Time, Model: c.Model, Outcome: string(c.Outcome), DurationMs: c.Duration.Milliseconds(),
-			Attempts: c.Attempts, Stream: c.Stream, Status: c.Status,
+			Attempts: c.Attempts, Stream: c.Stream, Status: c.Status, API: wireAPI(c.API),
 		})
 	}
 	return v
@@ -217,7 +218,7 @@ func (d dashboardSource) Captures(limit int) ([]dashboard.CaptureSummary, error)
 	for _, c := range list {
 		out = append(out, dashboard.CaptureSummary{
 			ID: c.ID, Time: c.Time, Model: c.Model, Outcome: c.Outcome, DurationMs: c.DurationMs,
-			Attempts: c.Attempts, Stream: c.Stream, Bytes: c.Bytes,
+			Attempts: c.Attempts, Stream: c.Stream, Bytes: c.Bytes, API: wireAPI(c.API),
 		})
 	}
 	return out, nil
@@ -232,3 +233,12 @@ func (d dashboardSource) Capture(id string) ([]byte, error) {
 }
 
 func (d dashboardSource) Subscribe() (<-chan struct{}, func()) { return d.s.Subscribe() }
+
+// wireAPI names the wire API of a counted or captured call; the journal
+// and captures leave Chat Completions, the default, unnamed.
+func wireAPI(api string) string {
+	if api == "" {
+		return string(translate.APIChat)
+	}
+	return api
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/freelane/freelane/proxy/anthropic"
 	"github.com/freelane/freelane/proxy/localuser"
 	"github.com/freelane/freelane/proxy/openai"
 )
@@ -79,7 +80,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		if cfg.Token != "" && !s.tokenPresented(w, r, cfg.Token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="freelane"`)
 			refuse(w, r, http.StatusUnauthorized, "invalid_token",
-				"This Freelane requires its access token: send it as the API key (Authorization: Bearer <FREELANE_TOKEN>).")
+				"This Freelane requires its access token: send it as the API key (Authorization: Bearer <FREELANE_TOKEN>, or x-api-key for Anthropic clients).")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -169,6 +170,10 @@ func (s *Server) presentsDashboardKey(w http.ResponseWriter, r *http.Request) bo
 // so the tray can open the dashboard with one URL).
 func (s *Server) tokenPresented(w http.ResponseWriter, r *http.Request, token string) bool {
 	if auth, ok := bearerToken(r.Header.Get("Authorization")); ok && equalSecret(auth, token) {
+		return true
+	}
+	// Anthropic clients send their key as x-api-key.
+	if key := r.Header.Get("X-Api-Key"); key != "" && isAPIPath(r.URL.Path) && equalSecret(key, token) {
 		return true
 	}
 	// Browsers send the cookie to every port of 127.0.0.1, so on the API it
@@ -296,7 +301,17 @@ func refuse(w http.ResponseWriter, r *http.Request, status int, code, message st
 	if r.ContentLength != 0 {
 		w.Header().Set("Connection", "close")
 	}
+	if isMessagesPath(r.URL.Path) {
+		anthropic.NewError(status, message).Write(w, "")
+		return
+	}
 	openai.WriteError(w, status, code, message)
+}
+
+// isMessagesPath reports whether path belongs to the Anthropic Messages API,
+// whose clients read errors only in Anthropic's envelope.
+func isMessagesPath(path string) bool {
+	return path == "/v1/messages" || strings.HasPrefix(path, "/v1/messages/")
 }
 
 // recoverer turns a handler panic into a 500 in the OpenAI envelope, except
@@ -312,7 +327,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				panic(v)
 			}
 			s.log.Error("handler panic", "path", r.URL.Path, "panic", v)
-			openai.WriteError(w, http.StatusInternalServerError, "internal_error", "Freelane hit an internal error; the call was not completed.")
+			refuse(w, r, http.StatusInternalServerError, "internal_error", "Freelane hit an internal error; the call was not completed.")
 		}()
 		next.ServeHTTP(w, r)
 	})

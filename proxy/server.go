@@ -70,6 +70,10 @@ type Options struct {
 	// MaxConns caps open client connections (default defaultMaxConns);
 	// see connCap.
 	MaxConns int
+	// StreamPing is how long an Anthropic Messages stream waits for its
+	// first event, and then between pings, before it sends a ping
+	// (default 10s).
+	StreamPing time.Duration
 }
 
 const (

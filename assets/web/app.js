@@ -254,6 +254,16 @@ function renderModelStats(models) {
   $("model-stats-empty").hidden = models.length > 0;
 }
 
+// apiName is how the dashboard names the wire API a call came in on.
+function apiName(api) {
+  return { chat: "Chat Completions", anthropic: "Anthropic Messages", responses: "OpenAI Responses" }[api] || api;
+}
+
+// apiBadge marks a call that did not come in as Chat Completions.
+function apiBadge(api) {
+  return api && api !== "chat" ? [" ", el("span", { className: "badge", title: apiName(api) }, api)] : [];
+}
+
 function renderConcurrency(c) {
   setText("conc-inflight", fmtInt(c.in_flight));
   setText("conc-limit", fmtInt(c.limit));
@@ -262,7 +272,7 @@ function renderConcurrency(c) {
     el("tr", {},
       el("td", { title: r.time, className: "nowrap" }, fmtClock(r.time)),
       el("td", { className: "model-id", title: r.model || "" }, r.model || "–"),
-      el("td", { className: "nowrap" }, el("span", { className: `outcome ${r.outcome}` }, r.outcome), r.stream ? " " : null, r.stream ? el("span", { className: "badge" }, "stream") : null),
+      el("td", { className: "nowrap" }, el("span", { className: `outcome ${r.outcome}` }, r.outcome), r.stream ? " " : null, r.stream ? el("span", { className: "badge" }, "stream") : null, ...apiBadge(r.api)),
       el("td", { className: "num" }, fmtMs(r.duration_ms)),
       el("td", { className: "num" }, fmtInt(r.attempts))));
   $("recent-calls").replaceChildren(...rows);
@@ -447,7 +457,7 @@ async function loadRequests() {
       el("span", { className: "what" }, r.model || "no model answered"),
       el("span", { className: `outcome ${r.outcome} end` }, r.outcome || "unreadable"),
       el("span", { className: "when" }, `${new Date(r.time).toLocaleString([], { hour12: false })} · ${fmtMs(r.duration_ms)}`),
-      el("span", { className: "when end" }, `${r.attempts} ${r.attempts === 1 ? "try" : "tries"}${r.stream ? " · stream" : ""}`));
+      el("span", { className: "when end" }, `${r.attempts} ${r.attempts === 1 ? "try" : "tries"}${r.stream ? " · stream" : ""}${r.api && r.api !== "chat" ? ` · ${apiName(r.api)}` : ""}`));
     btn.addEventListener("click", () => openRequest(r.id));
     return el("li", {}, btn);
   });
@@ -459,7 +469,7 @@ async function loadRequests() {
 // id, time, duration_ms, outcome, model, client, request, upstream, stream,
 // attempts[] and response {status, body, text, reasoning, events}. Fields
 // the page does not know yet are still shown, under "Other fields".
-const CAPTURE_FIELDS = new Set(["id", "time", "duration_ms", "outcome", "model", "client", "request", "upstream", "stream", "attempts", "response"]);
+const CAPTURE_FIELDS = new Set(["id", "time", "duration_ms", "outcome", "model", "api", "client", "request", "upstream", "stream", "attempts", "response"]);
 
 function pretty(v) {
   return typeof v === "string" ? v : JSON.stringify(v, null, 2);
@@ -576,6 +586,7 @@ function renderCapture(rec) {
       ["Time", isSet(rec.time) ? new Date(rec.time).toLocaleString([], { hour12: false }) : ""],
       ["Answered by", rec.model || "none"],
       ["Requested model", requested ? String(requested) : ""],
+      ["API", apiName(rec.api || "chat")],
       ["Stream", rec.stream ? "yes" : "no"],
       ["Duration", fmtMs(rec.duration_ms)],
     ], { "Answered by": "capture-model" }),

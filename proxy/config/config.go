@@ -58,6 +58,10 @@ type Config struct {
 	DebugMaxBytes int64         // DEBUG_MAX_MB, in bytes
 	DebugMaxAge   time.Duration // DEBUG_MAX_DAYS, as a duration
 	LogLevel      slog.Level    // LOG_LEVEL
+
+	// ClaudeModels pins a free model per Claude family ("opus", "sonnet",
+	// "haiku") for the Anthropic Messages API: CLAUDE_OPUS_MODEL, ...
+	ClaudeModels map[string]string
 }
 
 // DebugDir is where debug-mode call captures are written.
@@ -144,6 +148,7 @@ func (c Config) attrs() []slog.Attr {
 		slog.Int("max_queued", c.MaxQueued),
 		slog.Int64("max_queued_bytes", c.MaxQueuedBytes),
 		slog.String("preferred_models", strings.Join(c.PreferredModels, ",")),
+		slog.String("claude_models", claudeModels(c.ClaudeModels)),
 		slog.Int("max_model_attempts", c.MaxModelAttempts),
 		slog.Duration("first_token_timeout", c.FirstTokenTimeout),
 		slog.Duration("request_timeout", c.RequestTimeout),
@@ -190,4 +195,15 @@ func (c Config) Equal(o Config) bool {
 // GoString keeps %#v from printing the key and token.
 func (c Config) GoString() string {
 	return "config.Config{" + c.String() + "}"
+}
+
+// claudeModels renders the per-family pins in a stable order.
+func claudeModels(pins map[string]string) string {
+	var parts []string
+	for _, f := range ClaudeFamilies {
+		if pins[f] != "" {
+			parts = append(parts, f+"="+pins[f])
+		}
+	}
+	return strings.Join(parts, ",")
 }

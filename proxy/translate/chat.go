@@ -147,16 +147,26 @@ func deref(s *string) string {
 	return *s
 }
 
+// decodeAnswer decodes a chunk or a completion; an in-band error comes
+// back as an *Error.
+func decodeAnswer(data []byte, what string) (*wireAnswer, error) {
+	var a wireAnswer
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", what, err)
+	}
+	if e := inBandError(a.Error); e != nil {
+		return nil, e
+	}
+	return &a, nil
+}
+
 // ParseChunk decodes the payload of one chat.completion.chunk event. A
 // payload with a top-level "error" object is returned as an *Error (an
 // in-band failure) instead.
 func ParseChunk(data []byte) (*Chunk, error) {
-	var a wireAnswer
-	if err := json.Unmarshal(data, &a); err != nil {
-		return nil, fmt.Errorf("decoding a stream chunk: %w", err)
-	}
-	if e := inBandError(a.Error); e != nil {
-		return nil, e
+	a, err := decodeAnswer(data, "a stream chunk")
+	if err != nil {
+		return nil, err
 	}
 	c := &Chunk{ID: a.ID, Model: a.Model, Usage: a.Usage.typed()}
 	if len(a.Choices) > 0 {
@@ -172,12 +182,9 @@ func ParseChunk(data []byte) (*Chunk, error) {
 
 // ParseCompletion decodes a non-streamed chat.completion.
 func ParseCompletion(data []byte) (*Completion, error) {
-	var a wireAnswer
-	if err := json.Unmarshal(data, &a); err != nil {
-		return nil, fmt.Errorf("decoding the answer: %w", err)
-	}
-	if e := inBandError(a.Error); e != nil {
-		return nil, e
+	a, err := decodeAnswer(data, "the answer")
+	if err != nil {
+		return nil, err
 	}
 	c := &Completion{ID: a.ID, Model: a.Model, Usage: a.Usage.typed()}
 	if len(a.Choices) > 0 {

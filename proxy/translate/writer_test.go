@@ -121,10 +121,17 @@ func withoutFlushes(calls []string) []string {
 	return out
 }
 
-func TestWriter_StreamErrorEvent(t *testing.T) {
+// newTestWriter is a Writer over a recorder whose chat handler answers
+// with contentType.
+func newTestWriter(contentType string) (*Writer, *recordingSink) {
 	sink := &recordingSink{}
 	w := NewWriter(httptest.NewRecorder(), sink)
-	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Content-Type", contentType)
+	return w, sink
+}
+
+func TestWriter_StreamErrorEvent(t *testing.T) {
+	w, sink := newTestWriter("text/event-stream")
 	fmt.Fprint(w, "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n")
 	fmt.Fprint(w, "data: {\"error\":{\"message\":\"broke off\",\"type\":\"api_error\",\"code\":\"upstream_stream_error\"}}\n\n")
 	fmt.Fprint(w, ": late comment\n\ndata: [DONE]\n\n")
@@ -137,9 +144,7 @@ func TestWriter_StreamErrorEvent(t *testing.T) {
 }
 
 func TestWriter_StreamWithoutDone(t *testing.T) {
-	sink := &recordingSink{}
-	w := NewWriter(httptest.NewRecorder(), sink)
-	w.Header().Set("Content-Type", "text/event-stream")
+	w, sink := newTestWriter("text/event-stream")
 	fmt.Fprint(w, "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}") // no blank line
 	_ = w.Close()
 	want := []string{"start via=", `chunk text="a" reasoning="" tools=[] finish=""`, "end complete=false", "flush "}
@@ -149,9 +154,7 @@ func TestWriter_StreamWithoutDone(t *testing.T) {
 }
 
 func TestWriter_ErrorAnswer(t *testing.T) {
-	sink := &recordingSink{}
-	w := NewWriter(httptest.NewRecorder(), sink)
-	w.Header().Set("Content-Type", "application/json")
+	w, sink := newTestWriter("application/json")
 	w.Header().Set("Retry-After", "30")
 	w.WriteHeader(http.StatusServiceUnavailable)
 	fmt.Fprint(w, `{"error":{"message":"all busy","type":"api_error","param":null,"code":"free_models_busy"}}`+"\n")
@@ -174,9 +177,7 @@ func TestWriter_ErrorAnswerNotJSON(t *testing.T) {
 }
 
 func TestWriter_Completion(t *testing.T) {
-	sink := &recordingSink{}
-	w := NewWriter(httptest.NewRecorder(), sink)
-	w.Header().Set("Content-Type", "application/json")
+	w, sink := newTestWriter("application/json")
 	w.Header().Set("X-Freelane-Model", "m:free")
 	w.WriteHeader(http.StatusOK)
 	body := `{"id":"c1","model":"m:free","choices":[{"message":{"role":"assistant","content":null,"reasoning":"r","reasoning_content":"r",` +
