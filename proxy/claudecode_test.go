@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,19 +14,27 @@ import (
 	"github.com/freelane/freelane/proxy/fakeopenrouter"
 )
 
-// claudeCLI finds the Claude Code CLI: FREELANE_CLAUDE_CLI, else "claude" on
-// PATH. Without it the test skips, but fails under CI.
+// claudeCLI finds the Claude Code CLI. Without it the test skips, but
+// fails under CI.
 func claudeCLI(t *testing.T) string {
+	return agentCLI(t, "FREELANE_CLAUDE_CLI", "claude", "npm @anthropic-ai/claude-code")
+}
+
+// agentCLI finds an agent's command-line program: the path in the
+// environment variable env, else name on PATH. Without it the test skips,
+// except under CI, which installs it (.ci/run) and must run the test.
+func agentCLI(t *testing.T, env, name, pkg string) string {
 	t.Helper()
-	if p := os.Getenv("FREELANE_CLAUDE_CLI"); p != "" {
+	if p := os.Getenv(env); p != "" {
 		return p
 	}
-	p, err := exec.LookPath("claude")
+	p, err := exec.LookPath(name)
 	if err != nil {
+		why := fmt.Sprintf("%s is not installed (%s); set %s or put it on PATH", name, pkg, env)
 		if os.Getenv("CI") != "" {
-			t.Fatal("the Claude Code CLI is not installed (npm @anthropic-ai/claude-code); CI must run this test")
+			t.Fatal(why + " (required when CI is set)")
 		}
-		t.Skip("the Claude Code CLI (claude) is not installed; set FREELANE_CLAUDE_CLI or put it on PATH")
+		t.Skip(why)
 	}
 	return p
 }

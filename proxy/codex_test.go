@@ -15,21 +15,9 @@ import (
 	"github.com/freelane/freelane/proxy/fakeopenrouter"
 )
 
-// codexBinary finds the Codex CLI: $FREELANE_CODEX, then codex on PATH.
-// Without it the test skips, except under CI, where it must run.
+// codexBinary finds the Codex CLI (see agentCLI).
 func codexBinary(t *testing.T) string {
-	t.Helper()
-	if bin := os.Getenv("FREELANE_CODEX"); bin != "" {
-		return bin
-	}
-	bin, err := exec.LookPath("codex")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the Codex CLI is not installed (npm @openai/codex; .ci/run installs it): %v", err)
-		}
-		t.Skip("the Codex CLI is not installed (npm install @openai/codex); set FREELANE_CODEX or put codex on PATH")
-	}
-	return bin
+	return agentCLI(t, "FREELANE_CODEX", "codex", "npm @openai/codex")
 }
 
 // codexEvent is one line of `codex exec --json`.
