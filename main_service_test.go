@@ -57,6 +57,43 @@ func TestServiceWithRealBinary(t *testing.T) {
 		t.Parallel()
 		testServiceWithToken(t, bin)
 	})
+	t.Run("stale_pid_file_naming_another_freelane", func(t *testing.T) {
+		t.Parallel()
+		testServiceStalePIDOfAnotherFreelane(t, bin)
+	})
+}
+
+// A daemon.pid left behind (a reboot, a killed supervisor) may name a pid
+// that now belongs to another Freelane: another home's `serve`, a tray.
+// status must not take it for the supervisor, stop must not signal it, and
+// start must not refuse for it.
+func testServiceStalePIDOfAnotherFreelane(t *testing.T, bin string) {
+	h := newServiceHome(t, bin)
+	other := startServe(t, bin, t.TempDir(), freeLoopbackAddr(t), fakeopenrouter.New(t).BaseURL())
+	other.waitHealthy(t)
+	if err := os.MkdirAll(h.cacheDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	stale := fmt.Sprintf(`{"supervisor_pid":%d,"started_at":%q,"restarts":0}`,
+		other.cmd.Process.Pid, time.Now().Add(-time.Hour).Format(time.RFC3339Nano))
+	if err := os.WriteFile(h.pidPath(), []byte(stale), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := h.mustRun(1, "status"); strings.Contains(out, "is running") {
+		t.Errorf("status took the other Freelane for the supervisor:\n%s", out)
+	}
+	h.mustRun(1, "stop")
+	if _, ok := other.health(); !ok {
+		t.Fatal("stop ended the other Freelane")
+	}
+	if err := os.WriteFile(h.pidPath(), []byte(stale), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.mustRun(0, "start")
+	h.mustRun(0, "stop")
+	if _, ok := other.health(); !ok {
+		t.Error("start or stop ended the other Freelane")
+	}
 }
 
 func testServiceLifecycle(t *testing.T, bin string) {
@@ -328,11 +365,23 @@ func testServiceWithToken(t *testing.T, bin string) {
 	if code != 0 || !strings.Contains(out, "already running") || strings.Contains(out, token) {
 		t.Errorf("second launch exited %d, want 0, saying it already runs without showing the token:\n%s", code, out)
 	}
+	// The token never goes on the browser's command line: the browser opens
+	// a private page that forwards to the dashboard with it.
 	wantURL := "http://" + h.addr + "/debug?token=" + token
+	page := filepath.Join(h.cacheDir, "dashboard.html")
 	h.waitFor("the dashboard to be opened", func() bool {
 		opened, _ := os.ReadFile(openedLog)
-		return strings.Contains(string(opened), wantURL)
+		return strings.Contains(string(opened), "file://"+page)
 	})
+	if opened, _ := os.ReadFile(openedLog); strings.Contains(string(opened), token) {
+		t.Errorf("the browser's command line holds the token: %s", opened)
+	}
+	if data, err := os.ReadFile(page); err != nil || !strings.Contains(string(data), wantURL) {
+		t.Errorf("the page does not forward to %s: %v\n%s", wantURL, err, data)
+	}
+	if info, err := os.Stat(page); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("the page is not private: %v, %v", info.Mode(), err)
+	}
 	if logText, err := os.ReadFile(filepath.Join(h.cacheDir, "freelane.log")); err != nil || strings.Contains(string(logText), token) {
 		t.Errorf("freelane.log (%v) shows the token", err)
 	}

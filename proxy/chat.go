@@ -16,6 +16,7 @@ import (
 	"github.com/freelane/freelane/proxy/openai"
 	"github.com/freelane/freelane/proxy/sendtimeout"
 	"github.com/freelane/freelane/proxy/stats"
+	"github.com/freelane/freelane/proxy/translate"
 	"github.com/freelane/freelane/proxy/upstream"
 )
 
@@ -75,19 +76,7 @@ func (s *Server) handleChat(rw http.ResponseWriter, r *http.Request) {
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if status, err := readBody(w, r, buf, cfg.MaxBodyBytes, s.opts.BodyReadTimeout); err != nil {
-		code := "invalid_body"
-		switch status {
-		case http.StatusRequestEntityTooLarge:
-			code = "request_too_large"
-		case http.StatusRequestTimeout:
-			code = "request_timeout"
-		}
-		// Whatever is left of the body stays unread: the connection closes
-		// after this answer, and readBody left a read deadline that is over,
-		// so net/http's drain of up to 256 KB after the handler stops at once.
-		w.Header().Set("Connection", "close")
-		openai.WriteError(w, status, code, err.Error())
+	if !readRequestBody(w, r, buf, cfg.MaxBodyBytes, s.opts.BodyReadTimeout) {
 		return
 	}
 	c.body = buf.Bytes()
@@ -132,6 +121,28 @@ func (s *Server) handleChat(rw http.ResponseWriter, r *http.Request) {
 	}
 	c.record(res)
 	res.finishWrite(c.w)
+}
+
+// readRequestBody reads the request body into buf (see readBody), or
+// answers why it could not; false when it answered.
+func readRequestBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit int64, timeout time.Duration) bool {
+	status, err := readBody(w, r, buf, limit, timeout)
+	if err == nil {
+		return true
+	}
+	code := "invalid_body"
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		code = "request_too_large"
+	case http.StatusRequestTimeout:
+		code = "request_timeout"
+	}
+	// Whatever is left of the body stays unread: the connection closes
+	// after this answer, and readBody left a read deadline that is over,
+	// so net/http's drain of up to 256 KB after the handler stops at once.
+	w.Header().Set("Connection", "close")
+	openai.WriteError(w, status, code, err.Error())
+	return false
 }
 
 // readBody reads the request body into buf within the size limit and the
@@ -236,7 +247,7 @@ func (c *chatCall) record(res callResult) {
 	dur := s.now().Sub(c.start)
 	call := stats.Call{
 		Time: c.start, Model: res.model, Outcome: res.outcome, Duration: dur,
-		Attempts: res.attempts, Stream: c.req.Stream, Status: res.status, Error: res.message,
+		Attempts: res.attempts, Stream: c.req.Stream, Status: res.status, Error: res.message, API: c.api(),
 	}
 	if err := s.stats.Record(call); err != nil {
 		s.log.Error("call not counted", "err", err)
@@ -269,7 +280,7 @@ func (c *chatCall) record(res callResult) {
 }
 
 func (c *chatCall) newRecord() *capture.Record {
-	rec := &capture.Record{ID: capture.NewID(), Time: c.start, Request: bytes.Clone(c.body), Stream: c.req.Stream}
+	rec := &capture.Record{ID: capture.NewID(), Time: c.start, Request: bytes.Clone(c.body), Stream: c.req.Stream, API: c.api()}
 	rec.Client.Method = c.r.Method
 	rec.Client.Path = c.r.URL.Path
 	rec.Client.RemoteAddr = c.r.RemoteAddr
@@ -279,4 +290,13 @@ func (c *chatCall) newRecord() *capture.Record {
 		rec.Client.Headers[k] = strings.Join(v, ", ")
 	}
 	return rec
+}
+
+// api names the wire API of the call for statistics and captures; empty for
+// Chat Completions, the default.
+func (c *chatCall) api() string {
+	if api := translate.APIFrom(c.r.Context()); api != translate.APIChat {
+		return string(api)
+	}
+	return ""
 }

@@ -12,7 +12,10 @@ import (
 
 	"github.com/freelane/freelane/proxy/config"
 	"github.com/freelane/freelane/proxy/dashboard"
+	"github.com/freelane/freelane/proxy/dashboardlink"
+	"github.com/freelane/freelane/proxy/localuser"
 	"github.com/freelane/freelane/proxy/stats"
+	"github.com/freelane/freelane/proxy/translate"
 )
 
 func (s *Server) dashboardHandler() http.Handler {
@@ -26,7 +29,35 @@ func (s *Server) DashboardURL() string {
 	if addr == "" {
 		addr = s.config().ListenAddr
 	}
-	return DashboardURL(addr, s.config().Token)
+	return DashboardLink(addr, *s.config())
+}
+
+// DashboardLink is what to open in a browser to show the dashboard of cfg
+// at listenAddr. Secrets (the token; the dashboard key where the OS cannot
+// tell who connects) never go on the browser's command line: the link is
+// then a private local page that forwards to the dashboard (dashboardlink).
+// Should that page fail, the plain address is returned, without them.
+func DashboardLink(listenAddr string, cfg config.Config) string {
+	target := DashboardURL(listenAddr, cfg.Token)
+	secret := cfg.Token != ""
+	if !localuser.Supported {
+		if key, err := dashboardlink.Key(cfg.CacheDir); err == nil {
+			sep := "?"
+			if strings.Contains(target, "?") {
+				sep = "&"
+			}
+			target += sep + "key=" + url.QueryEscape(key)
+			secret = true
+		}
+	}
+	if !secret {
+		return target
+	}
+	page, err := dashboardlink.Page(cfg.CacheDir, target)
+	if err != nil {
+		return DashboardURL(listenAddr, "")
+	}
+	return page
 }
 
 // DashboardURL builds the dashboard address for a listen address: a
@@ -103,7 +134,7 @@ func (d dashboardSource) Concurrency() dashboard.ConcurrencyView {
 	for _, c := range d.s.stats.Recent(50) {
 		v.Recent = append(v.Recent, dashboard.RecentCall{
 			Time: c.Time, Model: c.Model, Outcome: string(c.Outcome), DurationMs: c.Duration.Milliseconds(),
-			Attempts: c.Attempts, Stream: c.Stream, Status: c.Status,
+			Attempts: c.Attempts, Stream: c.Stream, Status: c.Status, API: wireAPI(c.API),
 		})
 	}
 	return v
@@ -187,7 +218,7 @@ func (d dashboardSource) Captures(limit int) ([]dashboard.CaptureSummary, error)
 	for _, c := range list {
 		out = append(out, dashboard.CaptureSummary{
 			ID: c.ID, Time: c.Time, Model: c.Model, Outcome: c.Outcome, DurationMs: c.DurationMs,
-			Attempts: c.Attempts, Stream: c.Stream, Bytes: c.Bytes,
+			Attempts: c.Attempts, Stream: c.Stream, Bytes: c.Bytes, API: wireAPI(c.API),
 		})
 	}
 	return out, nil
@@ -202,3 +233,12 @@ func (d dashboardSource) Capture(id string) ([]byte, error) {
 }
 
 func (d dashboardSource) Subscribe() (<-chan struct{}, func()) { return d.s.Subscribe() }
+
+// wireAPI names the wire API of a counted or captured call; the journal
+// and captures leave Chat Completions, the default, unnamed.
+func wireAPI(api string) string {
+	if api == "" {
+		return string(translate.APIChat)
+	}
+	return api
+}

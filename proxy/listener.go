@@ -126,13 +126,18 @@ func (s *Server) rebind() {
 		s.mu.Unlock()
 		return
 	}
+	// The calls still running on the old address finish there, however
+	// long their streams last: a grace period would cut them without an
+	// error event. Stopping the server still cancels them.
+	newCancel := s.cancelCalls
+	s.cancelCalls = func() { newCancel(); oldCancel() }
 	s.mu.Unlock()
 	oldStop()
-	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
-	defer cancel()
-	if err := stopServing(ctx, old, oldCancel, s.log); err != nil {
-		s.log.Warn("the old listener did not stop cleanly", "err", err)
-	}
+	go func() {
+		if err := stopServing(context.Background(), old, oldCancel, s.log); err != nil {
+			s.log.Warn("the old listener did not stop cleanly", "err", err)
+		}
+	}()
 }
 
 // Addr is the bound address, or "" when not listening.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/freelane/freelane/proxy/anthropic"
 	"github.com/freelane/freelane/proxy/localuser"
 	"github.com/freelane/freelane/proxy/openai"
 )
@@ -45,9 +46,9 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				"The Freelane dashboard (/debug) is served to this machine only; open it on the computer running Freelane. The API under /v1 stays reachable with the token.")
 			return
 		}
-		if isDashboardPath(r.URL.Path) && !s.fromThisUser(r) {
+		if isDashboardPath(r.URL.Path) && !s.fromThisUser(w, r) {
 			refuse(w, r, http.StatusForbidden, "dashboard_other_user",
-				"The Freelane dashboard (/debug) answers only the user account that runs Freelane.")
+				"The Freelane dashboard (/debug) answers only the user account that runs Freelane; open it from the tray menu, or run freelane again, which opens it with that user's key.")
 			return
 		}
 		origin := r.Header.Get("Origin")
@@ -79,7 +80,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		if cfg.Token != "" && !s.tokenPresented(w, r, cfg.Token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="freelane"`)
 			refuse(w, r, http.StatusUnauthorized, "invalid_token",
-				"This Freelane requires its access token: send it as the API key (Authorization: Bearer <FREELANE_TOKEN>).")
+				"This Freelane requires its access token: send it as the API key (Authorization: Bearer <FREELANE_TOKEN>, or x-api-key for Anthropic clients).")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -119,10 +120,14 @@ func (rt *runtimeConfig) fromThisMachine(remoteAddr string) bool {
 }
 
 // fromThisUser reports whether the client of r runs as the user running
-// Freelane, where the OS tells (see localuser); elsewhere every local
-// user passes. A request that came through no connection (a test calling
+// Freelane: it presents the dashboard key, which only that user can read
+// (see presentsDashboardKey), or the OS says it owns the connection (see
+// localuser). A request that came through no connection (a test calling
 // the handler) has nothing to check.
-func (s *Server) fromThisUser(r *http.Request) bool {
+func (s *Server) fromThisUser(w http.ResponseWriter, r *http.Request) bool {
+	if s.presentsDashboardKey(w, r) {
+		return true
+	}
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if !ok {
 		return true
@@ -132,14 +137,32 @@ func (s *Server) fromThisUser(r *http.Request) bool {
 	if err1 != nil || err2 != nil {
 		return false
 	}
-	same, err := localuser.SameUser(server, client)
-	if errors.Is(err, localuser.ErrUnsupported) {
+	same, err := s.sameUser(server, client)
+	if err != nil && !errors.Is(err, localuser.ErrUnsupported) {
+		s.log.Warn("cannot tell which user opened a dashboard connection; refused without the dashboard key", "err", err)
+	}
+	return err == nil && same
+}
+
+// dashboardKeyCookie keeps the dashboard key in the browser once the
+// dashboard was opened with it.
+const dashboardKeyCookie = "freelane_dashboard"
+
+// presentsDashboardKey accepts the dashboard key as its cookie, or once as
+// ?key= on a dashboard page (the link the tray and the commands open),
+// which then sets the cookie.
+func (s *Server) presentsDashboardKey(w http.ResponseWriter, r *http.Request) bool {
+	if s.dashboardKey == "" {
+		return false
+	}
+	if c, err := r.Cookie(dashboardKeyCookie); err == nil && equalSecret(c.Value, s.dashboardKey) {
 		return true
 	}
-	if err != nil {
-		s.log.Warn("cannot tell which user opened a dashboard connection; refused", "err", err)
+	if q := r.URL.Query().Get("key"); q != "" && r.Method == http.MethodGet && equalSecret(q, s.dashboardKey) {
+		http.SetCookie(w, &http.Cookie{Name: dashboardKeyCookie, Value: s.dashboardKey, Path: "/debug", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		return true
 	}
-	return same
+	return false
 }
 
 // tokenPresented accepts the token as a bearer API key, as the dashboard
@@ -147,6 +170,10 @@ func (s *Server) fromThisUser(r *http.Request) bool {
 // so the tray can open the dashboard with one URL).
 func (s *Server) tokenPresented(w http.ResponseWriter, r *http.Request, token string) bool {
 	if auth, ok := bearerToken(r.Header.Get("Authorization")); ok && equalSecret(auth, token) {
+		return true
+	}
+	// Anthropic clients send their key as x-api-key.
+	if key := r.Header.Get("X-Api-Key"); key != "" && isAPIPath(r.URL.Path) && equalSecret(key, token) {
 		return true
 	}
 	// Browsers send the cookie to every port of 127.0.0.1, so on the API it
@@ -274,7 +301,17 @@ func refuse(w http.ResponseWriter, r *http.Request, status int, code, message st
 	if r.ContentLength != 0 {
 		w.Header().Set("Connection", "close")
 	}
+	if isMessagesPath(r.URL.Path) {
+		anthropic.NewError(status, message).Write(w, "")
+		return
+	}
 	openai.WriteError(w, status, code, message)
+}
+
+// isMessagesPath reports whether path belongs to the Anthropic Messages API,
+// whose clients read errors only in Anthropic's envelope.
+func isMessagesPath(path string) bool {
+	return path == "/v1/messages" || strings.HasPrefix(path, "/v1/messages/")
 }
 
 // recoverer turns a handler panic into a 500 in the OpenAI envelope, except
@@ -290,7 +327,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				panic(v)
 			}
 			s.log.Error("handler panic", "path", r.URL.Path, "panic", v)
-			openai.WriteError(w, http.StatusInternalServerError, "internal_error", "Freelane hit an internal error; the call was not completed.")
+			refuse(w, r, http.StatusInternalServerError, "internal_error", "Freelane hit an internal error; the call was not completed.")
 		}()
 		next.ServeHTTP(w, r)
 	})

@@ -7,16 +7,27 @@ import (
 
 // endpoints are the API endpoints, named in the answer to an unknown path
 // so a client configured with a wrong URL learns the right one.
-var endpoints = []string{"POST /v1/chat/completions", "GET /v1/models", "GET /v1/models/{id}"}
+var endpoints = []string{"POST /v1/chat/completions", "POST /v1/responses", "POST /v1/messages", "POST /v1/messages/count_tokens", "GET /v1/models", "GET /v1/models/{id}"}
 
 // routes is Freelane's whole HTTP surface in one place.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 
 	chat := allow(s.handleChat, http.MethodPost)
-	models := allow(s.handleModels, http.MethodGet)
+	models := allow(func(w http.ResponseWriter, r *http.Request) {
+		if wantsAnthropicModels(r) {
+			s.handleAnthropicModels(w, r)
+			return
+		}
+		s.handleModels(w, r)
+	}, http.MethodGet)
 	mux.Handle("/v1/chat/completions", chat)
 	mux.Handle("/v1/models", models)
+	mux.Handle("/v1/responses", allow(s.handleResponses, http.MethodPost))
+	// Anthropic Messages API (Claude Code, Anthropic SDKs); the query
+	// (?beta=true) does not change the answer.
+	mux.Handle("/v1/messages", allow(s.handleMessages, http.MethodPost))
+	mux.Handle("/v1/messages/count_tokens", allow(s.handleCountTokens, http.MethodPost))
 	mux.Handle("/v1/models/{id...}", allow(s.handleModel, http.MethodGet))
 	// Some clients are configured with the server root as base URL.
 	mux.Handle("/chat/completions", chat)

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -26,8 +27,11 @@ import (
 	"github.com/freelane/freelane/proxy/capture"
 	"github.com/freelane/freelane/proxy/catalog"
 	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/dashboardlink"
 	"github.com/freelane/freelane/proxy/internal/broadcast"
 	"github.com/freelane/freelane/proxy/limiter"
+	"github.com/freelane/freelane/proxy/localuser"
+	"github.com/freelane/freelane/proxy/responses"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
 	"github.com/freelane/freelane/proxy/upstream"
@@ -62,9 +66,15 @@ type Options struct {
 	// every reload set it from LOG_LEVEL, so a changed level applies
 	// without a restart.
 	LogLevel *slog.LevelVar
+	// sameUser replaces localuser.SameUser in tests.
+	sameUser func(local, remote netip.AddrPort) (bool, error)
 	// MaxConns caps open client connections (default defaultMaxConns);
 	// see connCap.
 	MaxConns int
+	// StreamPing is how long an Anthropic Messages stream waits for its
+	// first event, and then between pings, before it sends a ping
+	// (default 10s).
+	StreamPing time.Duration
 }
 
 const (
@@ -86,6 +96,12 @@ const (
 // Server is one Freelane proxy. Create it with New, bind it with Listen, and
 // run its background work (catalog refresh, config watching, quota) with Run.
 type Server struct {
+	// sameUser tells whether a connection's client runs as this user
+	// (localuser.SameUser; tests replace it), dashboardKey is the secret
+	// that proves it where the OS cannot tell (dashboardlink).
+	sameUser     func(local, remote netip.AddrPort) (bool, error)
+	dashboardKey string
+
 	opts    Options
 	log     *slog.Logger
 	now     func() time.Time
@@ -100,11 +116,13 @@ type Server struct {
 	health   *routing.Health
 	stats    *stats.Store
 	captures *capture.Recorder
-	debug    atomic.Bool
-	quota    quotaTracker
-	reach    upstreamReach
-	changes  broadcast.Notifier // wakes the tray and the dashboard's live view
-	handler  http.Handler
+	// responses keeps recent Responses API answers for previous_response_id.
+	responses *responses.Store
+	debug     atomic.Bool
+	quota     quotaTracker
+	reach     upstreamReach
+	changes   broadcast.Notifier // wakes the tray and the dashboard's live view
+	handler   http.Handler
 	// active counts requests being served, so shutdown can wait for calls
 	// to be counted before it closes the statistics.
 	active activeRequests
@@ -168,6 +186,13 @@ func New(cfg config.Config, o Options) (*Server, error) {
 		return nil, fmt.Errorf("creating cache folder: %w", err)
 	}
 	var err error
+	s.sameUser = o.sameUser
+	if s.sameUser == nil {
+		s.sameUser = localuser.SameUser
+	}
+	if s.dashboardKey, err = dashboardlink.Key(cfg.CacheDir); err != nil {
+		s.log.Warn("no dashboard key: the dashboard answers only where the OS tells who connects", "err", err)
+	}
 	s.stats, err = stats.Open(cfg.CacheDir, stats.Options{Now: o.Now, Logger: o.Logger, RecentSize: statsRecentCalls})
 	if err != nil {
 		return nil, fmt.Errorf("opening call statistics: %w", err)
@@ -183,6 +208,7 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	s.captures = capture.New(cfg.DebugDir(),
 		capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge}, s.secrets)
 	s.debug.Store(config.DebugEnabled(cfg.Home))
+	s.responses = responses.NewStore(storedResponses, storedResponseBytes)
 	s.quota.init(quotaDeps{
 		now: func() time.Time { return s.now() }, // the server's clock, which tests set
 		log: o.Logger,

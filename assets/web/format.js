@@ -54,3 +54,9 @@ export const fmtPercent = (r) => (typeof r === "number" ? `${Math.round(r * 100)
 export function isoDate(date) {
   return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date;
 }
+
+// apiName is how the dashboard names the wire API a call came in on (the
+// APIs' own names, in every language).
+export function apiName(api) {
+  return { chat: "Chat Completions", anthropic: "Anthropic Messages", responses: "OpenAI Responses" }[api] || api;
+}

@@ -2,7 +2,7 @@
 // recent calls and the proxy's state.
 
 import { $, el, svg, setText } from "./dom.js";
-import { fmtInt, fmtMs, fmtDuration, fmtBytes, isSet, fmtAgo, fmtClock, fmtPercent, isoDate } from "./format.js";
+import { fmtInt, fmtMs, fmtDuration, fmtBytes, isSet, fmtAgo, fmtClock, fmtPercent, isoDate, apiName } from "./format.js";
 import { state } from "./state.js";
 import { t, outcomeText } from "./i18n.js";
 
@@ -130,7 +130,7 @@ export function renderConcurrency(c) {
     el("tr", {},
       el("td", { title: r.time, className: "nowrap" }, fmtClock(r.time)),
       el("td", { className: "model-id", title: r.model || "" }, r.model || "–"),
-      el("td", { className: "nowrap" }, el("span", { className: `outcome ${r.outcome}` }, outcomeText(r.outcome)), r.stream ? " " : null, r.stream ? el("span", { className: "badge" }, t("web.stream")) : null),
+      el("td", { className: "nowrap" }, el("span", { className: `outcome ${r.outcome}` }, outcomeText(r.outcome)), r.stream ? " " : null, r.stream ? el("span", { className: "badge" }, t("web.stream")) : null, ...apiBadge(r.api)),
       el("td", { className: "num" }, fmtMs(r.duration_ms)),
       el("td", { className: "num" }, fmtInt(r.attempts))));
   $("recent-calls").replaceChildren(...rows);
@@ -162,4 +162,9 @@ export function renderDebug(on) {
   $("debug-toggle").checked = on;
   setText("debug-label", on ? t("web.debug.on") : t("web.debug.off"));
   $("requests-off").hidden = on;
+}
+
+// apiBadge marks a call that did not come in as Chat Completions.
+function apiBadge(api) {
+  return api && api !== "chat" ? [" ", el("span", { className: "badge", title: apiName(api) }, api)] : [];
 }

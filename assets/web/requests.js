@@ -1,7 +1,7 @@
 // The Requests tab: saved calls (debug mode) and the viewer for one call.
 
 import { $, el, setText } from "./dom.js";
-import { fmtInt, fmtMs, fmtBytes, isSet } from "./format.js";
+import { fmtInt, fmtMs, fmtBytes, isSet, apiName } from "./format.js";
 import { api } from "./api.js";
 import { state } from "./state.js";
 import { renderDebug } from "./overview.js";
@@ -23,7 +23,7 @@ export async function loadRequests() {
       el("span", { className: "what" }, r.model || t("web.requests.no_model")),
       el("span", { className: `outcome ${r.outcome} end` }, r.outcome ? outcomeText(r.outcome) : t("web.requests.unreadable")),
       el("span", { className: "when" }, `${new Date(r.time).toLocaleString([], { hour12: false })} · ${fmtMs(r.duration_ms)}`),
-      el("span", { className: "when end" }, t("web.requests.tries", { Count: r.attempts }) + (r.stream ? ` · ${t("web.stream")}` : "")));
+      el("span", { className: "when end" }, t("web.requests.tries", { Count: r.attempts }) + (r.stream ? ` · ${t("web.stream")}` : "") + (r.api && r.api !== "chat" ? ` · ${apiName(r.api)}` : "")));
     btn.addEventListener("click", () => openRequest(r.id));
     return el("li", {}, btn);
   });
@@ -35,7 +35,7 @@ export async function loadRequests() {
 // id, time, duration_ms, outcome, model, client, request, upstream, stream,
 // attempts[] and response {status, body, text, reasoning, events}. Fields
 // the page does not know yet are still shown, under "Other fields".
-const CAPTURE_FIELDS = new Set(["id", "time", "duration_ms", "outcome", "model", "client", "request", "upstream", "stream", "attempts", "response"]);
+const CAPTURE_FIELDS = new Set(["id", "time", "duration_ms", "outcome", "model", "api", "client", "request", "upstream", "stream", "attempts", "response"]);
 
 function pretty(v) {
   return typeof v === "string" ? v : JSON.stringify(v, null, 2);
@@ -153,6 +153,7 @@ function renderCapture(rec) {
       ["web.kv.time", isSet(rec.time) ? new Date(rec.time).toLocaleString([], { hour12: false }) : ""],
       ["web.chat.answered_by", rec.model || t("web.kv.none")],
       ["web.kv.requested_model", requested ? String(requested) : ""],
+      ["web.kv.api", apiName(rec.api || "chat")],
       ["web.kv.stream", rec.stream ? t("web.kv.yes") : t("web.kv.no")],
       ["web.kv.duration", fmtMs(rec.duration_ms)],
     ], { "web.chat.answered_by": "capture-model" }),

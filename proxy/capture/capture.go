@@ -57,6 +57,7 @@ type Record struct {
 	DurationMs int64           `json:"duration_ms"`
 	Outcome    string          `json:"outcome"`
 	Model      string          `json:"model,omitempty"` // the model that answered
+	API        string          `json:"api,omitempty"`   // the wire API the call came in on; empty for chat
 	Stream     bool            `json:"stream"`
 	Attempts   []Attempt       `json:"attempts,omitempty"`
 	Client     ClientInfo      `json:"client"`
@@ -91,6 +92,7 @@ type Summary struct {
 	Model      string    `json:"model,omitempty"`
 	Outcome    string    `json:"outcome"`
 	DurationMs int64     `json:"duration_ms"`
+	API        string    `json:"api,omitempty"`
 	Stream     bool      `json:"stream"`
 	Attempts   int       `json:"attempts"`
 	Bytes      int64     `json:"bytes"`

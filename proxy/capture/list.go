@@ -93,7 +93,7 @@ func readSummary(f dumpFile) (Summary, error) {
 		s.Time = head.Time
 	}
 	s.DurationMs, s.Outcome, s.Model, s.Stream = head.DurationMs, head.Outcome, head.Model, head.Stream
-	s.Attempts = len(head.Attempts)
+	s.Attempts, s.API = len(head.Attempts), head.API
 	return s, nil
 }
 
@@ -103,6 +103,7 @@ type summaryHead struct {
 	DurationMs int64
 	Outcome    string
 	Model      string
+	API        string
 	Stream     bool
 	Attempts   []struct{} // only counted
 }
@@ -110,8 +111,8 @@ type summaryHead struct {
 // decodeSummaryHead decodes a dump's summary fields from the start of its
 // JSON object, stopping at the first other field after "stream".
 //
-// Record puts the summary fields first: model (when present) before
-// "stream", and "attempts" (when present) right after it. So once "stream"
+// Record puts the summary fields first: model and api (when present)
+// before "stream", and "attempts" (when present) right after it. So once "stream"
 // has been read, any other field means the rest are the call's bodies, which
 // can be megabytes. Dumps written before that order had "stream" after the
 // bodies; they decode correctly too, only without stopping early.
@@ -143,6 +144,8 @@ func decodeSummaryHead(r io.Reader) (summaryHead, error) {
 			value = &head.Outcome
 		case "model":
 			value = &head.Model
+		case "api":
+			value = &head.API
 		case "stream":
 			value, sawStream = &head.Stream, true
 		case "attempts":

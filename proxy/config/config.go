@@ -62,6 +62,10 @@ type Config struct {
 	// Language is LANGUAGE from .env ("en", "zh-CN"); empty follows the
 	// system's language.
 	Language string
+
+	// ClaudeModels pins a free model per Claude family ("opus", "sonnet",
+	// "haiku") for the Anthropic Messages API: CLAUDE_OPUS_MODEL, ...
+	ClaudeModels map[string]string
 }
 
 // DebugDir is where debug-mode call captures are written.
@@ -148,6 +152,7 @@ func (c Config) attrs() []slog.Attr {
 		slog.Int("max_queued", c.MaxQueued),
 		slog.Int64("max_queued_bytes", c.MaxQueuedBytes),
 		slog.String("preferred_models", strings.Join(c.PreferredModels, ",")),
+		slog.String("claude_models", claudeModels(c.ClaudeModels)),
 		slog.Int("max_model_attempts", c.MaxModelAttempts),
 		slog.Duration("first_token_timeout", c.FirstTokenTimeout),
 		slog.Duration("request_timeout", c.RequestTimeout),
@@ -194,4 +199,15 @@ func (c Config) Equal(o Config) bool {
 // GoString keeps %#v from printing the key and token.
 func (c Config) GoString() string {
 	return "config.Config{" + c.String() + "}"
+}
+
+// claudeModels renders the per-family pins in a stable order.
+func claudeModels(pins map[string]string) string {
+	var parts []string
+	for _, f := range ClaudeFamilies {
+		if pins[f] != "" {
+			parts = append(parts, f+"="+pins[f])
+		}
+	}
+	return strings.Join(parts, ",")
 }

@@ -141,6 +141,9 @@ var settings = []setting{
 		c.PreferredModels = splitList(v)
 		return nil
 	}},
+	{key: "CLAUDE_OPUS_MODEL", apply: claudeModel("opus")},
+	{key: "CLAUDE_SONNET_MODEL", apply: claudeModel("sonnet")},
+	{key: "CLAUDE_HAIKU_MODEL", apply: claudeModel("haiku")},
 	{key: "MAX_MODEL_ATTEMPTS", def: "3", apply: func(c *Config, v string) (err error) {
 		c.MaxModelAttempts, err = parseIntRange(v, 1, 10)
 		return err
@@ -465,4 +468,25 @@ func parseBaseURL(v string) (string, error) {
 		return "", errors.New("must use https; plain http is only for loopback hosts, since the API key travels with every request")
 	}
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// ClaudeFamilies are the Claude model classes a free model can be pinned to.
+var ClaudeFamilies = [...]string{"opus", "sonnet", "haiku"}
+
+// claudeModel sets the free model pinned for a Claude family.
+func claudeModel(family string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return nil
+		}
+		if strings.ContainsAny(v, " ,") {
+			return errors.New("must be one model id, such as qwen/qwen3-coder:free")
+		}
+		if c.ClaudeModels == nil {
+			c.ClaudeModels = make(map[string]string, len(ClaudeFamilies))
+		}
+		c.ClaudeModels[family] = v
+		return nil
+	}
 }

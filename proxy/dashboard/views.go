@@ -70,6 +70,7 @@ type RecentCall struct {
 	Attempts   int       `json:"attempts"`
 	Stream     bool      `json:"stream"`
 	Status     int       `json:"status"` // HTTP status sent to the client
+	API        string    `json:"api"`    // the wire API: chat, anthropic, responses
 }
 
 // StatusView is the body of GET /debug/status.
@@ -138,6 +139,7 @@ type CaptureSummary struct {
 	Attempts   int       `json:"attempts"` // upstream tries, failed ones included
 	Stream     bool      `json:"stream"`
 	Bytes      int64     `json:"bytes"`
+	API        string    `json:"api"` // the wire API: chat, anthropic, responses
 }
 
 // RequestsView is the body of GET /debug/requests.

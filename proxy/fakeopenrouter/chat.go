@@ -26,6 +26,7 @@ type chatRequest struct {
 }
 
 type chatMessage struct {
+	Role    string          `json:"role"`
 	Content json.RawMessage `json:"content"`
 }
 

@@ -49,7 +49,7 @@ func runProxy(o Options, cfg config.Config, withTray bool) int {
 		log.Info(pr.T("log.already_running"), "detail", err, "addr", cfg.ListenAddr, "answering", running)
 		if withTray {
 			if running {
-				_ = browser.OpenURL(proxy.DashboardURL(cfg.ListenAddr, cfg.Token))
+				_ = browser.OpenURL(proxy.DashboardLink(cfg.ListenAddr, cfg))
 			}
 			return 0
 		}
@@ -76,7 +76,7 @@ func runProxy(o Options, cfg config.Config, withTray bool) int {
 			log.Info(pr.T("log.already_running"), "addr", cfg.ListenAddr)
 			srv.Close()
 			if withTray {
-				_ = browser.OpenURL(proxy.DashboardURL(cfg.ListenAddr, cfg.Token))
+				_ = browser.OpenURL(proxy.DashboardLink(cfg.ListenAddr, cfg))
 				return 0
 			}
 			return 1

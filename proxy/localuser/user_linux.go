@@ -82,3 +82,6 @@ func parseProcAddr(field string) (netip.AddrPort, error) {
 	addr, _ := netip.AddrFromSlice(raw)
 	return netip.AddrPortFrom(addr.Unmap(), uint16(port)), nil
 }
+
+// Supported is true: this OS tells who owns a connection.
+const Supported = true

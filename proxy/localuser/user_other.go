@@ -5,3 +5,6 @@ package localuser
 import "net/netip"
 
 func sameUser(netip.AddrPort, netip.AddrPort) (bool, error) { return false, ErrUnsupported }
+
+// Supported is false: this OS does not tell who owns a connection.
+const Supported = false

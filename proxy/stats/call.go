@@ -41,6 +41,9 @@ type Call struct {
 	Stream   bool          `json:"stream"`
 	Status   int           `json:"status"` // HTTP status sent to the client
 	Error    string        `json:"error"`  // short, already redacted error text; omitted when empty
+	// API is the wire API the call came in on ("anthropic", "responses");
+	// empty for Chat Completions, and then omitted.
+	API string `json:"api"`
 }
 
 // callLine is a call as one journal line: the duration in whole milliseconds,
@@ -54,6 +57,7 @@ type callLine struct {
 	Stream     bool      `json:"stream"`
 	Status     int       `json:"status"`
 	Error      string    `json:"error,omitempty"`
+	API        string    `json:"api,omitempty"`
 }
 
 func (c Call) line() callLine {
@@ -66,6 +70,7 @@ func (c Call) line() callLine {
 		Stream:     c.Stream,
 		Status:     c.Status,
 		Error:      c.Error,
+		API:        c.API,
 	}
 }
 
@@ -91,6 +96,7 @@ func (c *Call) UnmarshalJSON(data []byte) error {
 		Stream:   line.Stream,
 		Status:   line.Status,
 		Error:    line.Error,
+		API:      line.API,
 	}
 	return nil
 }
