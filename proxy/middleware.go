@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/freelane/freelane/proxy/anthropic"
+	"github.com/freelane/freelane/proxy/internal/truncate"
 	"github.com/freelane/freelane/proxy/localuser"
 	"github.com/freelane/freelane/proxy/openai"
 )
@@ -267,10 +268,7 @@ func isNavigation(r *http.Request) bool {
 }
 
 func quoteHost(h string) string {
-	if len(h) > 64 {
-		h = h[:64] + "…"
-	}
-	return `"` + h + `"`
+	return `"` + truncate.Marked(h, 64) + `"`
 }
 
 // bodyDeadline bounds how long a request body may take to arrive, on every

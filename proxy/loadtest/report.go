@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/truncate"
 )
 
 // WriteTable prints the report as aligned text tables (Markdown-compatible
@@ -35,7 +37,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		errs := fmt.Sprint(res.Errors)
 		if res.FirstErr != "" {
-			errs += " (" + truncate(res.FirstErr, 80) + ")"
+			errs += " (" + truncate.Marked(res.FirstErr, 80) + ")"
 		}
 		p("%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", res.Load, res.Target, res.PerSecond, ratio,
 			ms(res.P50), ms(res.P99), signedMs(res.AddedP50), signedMs(res.AddedP99), firstByte, addedFirst, cpu, errs)
@@ -103,10 +105,3 @@ func signedMs(d time.Duration) string {
 }
 
 func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}

@@ -353,7 +353,7 @@ func rawText(raw json.RawMessage) string {
 	if json.Compact(&buf, raw) != nil {
 		return ""
 	}
-	return shorten(buf.String(), maxMessageBytes)
+	return truncate.Marked(buf.String(), maxMessageBytes)
 }
 
 // plainMessage makes a message from a body that is not an OpenRouter error.
@@ -365,15 +365,7 @@ func plainMessage(status int, body []byte) string {
 		}
 		return "HTTP " + strconv.Itoa(status)
 	}
-	return shorten(text, maxMessageBytes)
-}
-
-// shorten cuts s to n bytes on a rune boundary and marks the cut.
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return truncate.UTF8(s, n) + "…"
+	return truncate.Marked(text, maxMessageBytes)
 }
 
 // parseReset reads X-RateLimit-Reset. OpenRouter sends epoch milliseconds;

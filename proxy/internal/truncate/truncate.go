@@ -19,3 +19,11 @@ func UTF8(s string, n int) string {
 	}
 	return s[:cut]
 }
+
+// Marked is UTF8 with a "…" where s was cut, for texts people read.
+func Marked(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return UTF8(s, n) + "…"
+}

@@ -28,6 +28,22 @@ func TestUTF8(t *testing.T) {
 	}
 }
 
+func TestMarked(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 5, "short"},
+		{"longer", 3, "lon…"},
+		{"añb", 2, "a…"},
+	} {
+		if got := Marked(tt.s, tt.n); got != tt.want {
+			t.Errorf("Marked(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}
+
 func FuzzUTF8(f *testing.F) {
 	f.Add("añb日本😀", 4)
 	f.Fuzz(func(t *testing.T, s string, n int) {
