@@ -32,6 +32,7 @@ import (
 	"github.com/freelane/freelane/proxy"
 	"github.com/freelane/freelane/proxy/appinfo"
 	"github.com/freelane/freelane/proxy/config"
+	"github.com/freelane/freelane/proxy/regularfile"
 	"github.com/freelane/freelane/proxy/service"
 	"github.com/freelane/freelane/tray"
 )
@@ -121,6 +122,13 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	instance, err := service.LockInstance(cfg.CacheDir)
+	if err != nil && !errors.Is(err, service.ErrAlreadyRunning) {
+		// Not another Freelane: CACHE_DIR is read-only, full, or holds
+		// something that is no file where the lock goes.
+		log.Error(pr.T("log.cache_dir_unusable", "File", cfg.EnvFile),
+			"cache_dir", cfg.CacheDir, "err", err)
+		return 1
+	}
 	if err != nil {
 		// A running tray takes the request even with its proxy stopped,
 		// when /health cannot answer; a headless one leaves it untaken.
@@ -306,7 +314,11 @@ func showConfigProblem(pr *locale.Printer, home string, loadErr error, log *slog
 	// configuration keeps the lock.
 	instance, err := service.LockInstance(filepath.Join(home, config.DefaultCacheDir))
 	if err != nil {
-		log.Info(pr.T("log.already_running"), "detail", err)
+		if errors.Is(err, service.ErrAlreadyRunning) {
+			log.Info(pr.T("log.already_running"), "detail", err)
+		} else {
+			log.Error(pr.T("log.config_problem_unshown"), "err", err)
+		}
 		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -382,7 +394,7 @@ func newLogger(cacheDir string, level slog.Leveler, toFile bool) *slog.Logger {
 			if st, err := os.Stat(path); err == nil && st.Size() > 5<<20 {
 				_ = os.Rename(path, path+".1")
 			}
-			if f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
+			if f, err := regularfile.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
 				out = io.MultiWriter(os.Stderr, f)
 			}
 		}
@@ -436,6 +448,8 @@ func trayProblem(p proxy.Problem) tray.Problem {
 		return tray.ProblemQuotaExhausted
 	case proxy.ProblemUpstreamUnreachable:
 		return tray.ProblemUpstreamUnreachable
+	case proxy.ProblemStatsNotSaved:
+		return tray.ProblemStatsNotSaved
 	}
 	return tray.ProblemNone
 }

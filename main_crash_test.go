@@ -99,17 +99,23 @@ func (l *crashLog) String() string {
 // startServe runs `freelane serve` on home and addr with env added.
 func startServe(t *testing.T, bin, home, addr, upstreamBase string, env ...string) *freelaneServe {
 	t.Helper()
-	p := &freelaneServe{addr: addr, out: &crashLog{}, exited: make(chan struct{})}
-	p.cmd = exec.Command(bin, "serve")
-	p.cmd.Dir = home
-	p.cmd.Env = append([]string{
+	return startServeEnv(t, bin, home, addr, append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + home,
 		"FREELANE_HOME=" + home,
 		"LISTEN_ADDR=" + addr,
 		"OPENROUTER_BASE_URL=" + upstreamBase,
 		"OPENROUTER_API_KEY=" + fakeopenrouter.DefaultAPIKey,
-	}, env...)
+	}, env...))
+}
+
+// startServeEnv runs `freelane serve` in home with exactly env.
+func startServeEnv(t *testing.T, bin, home, addr string, env []string) *freelaneServe {
+	t.Helper()
+	p := &freelaneServe{addr: addr, out: &crashLog{}, exited: make(chan struct{})}
+	p.cmd = exec.Command(bin, "serve")
+	p.cmd.Dir = home
+	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("starting freelane: %v", err)

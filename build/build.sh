@@ -88,6 +88,13 @@ build_windows() {
 	cp "$dist/freelane.exe" build/windows/*.bat "$stage/"
 	archive_zip "$pkg" "$dist/$pkg.zip"
 	artifacts+=("$dist/freelane.exe" "$dist/$pkg.zip")
+
+	# The installer (per user, no administrator rights), from the same staged files.
+	command -v makensis >/dev/null ||
+		die "makensis not found (Debian/Ubuntu: apt-get install nsis); it builds the Windows installer"
+	local setup=$dist/$name-Setup-$version.exe
+	makensis -V2 -DVERSION="$version" -DDIST="$stage" -DOUTFILE="$root/$setup" build/windows/installer.nsi
+	artifacts+=("$setup")
 }
 
 build_darwin() {

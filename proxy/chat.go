@@ -3,23 +3,18 @@ package proxy
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/freelane/freelane/proxy/capture"
-	"github.com/freelane/freelane/proxy/catalog"
+	"github.com/freelane/freelane/proxy/limiter"
 	"github.com/freelane/freelane/proxy/openai"
-	"github.com/freelane/freelane/proxy/routing"
+	"github.com/freelane/freelane/proxy/sendtimeout"
 	"github.com/freelane/freelane/proxy/stats"
 	"github.com/freelane/freelane/proxy/upstream"
 )
@@ -49,30 +44,6 @@ var (
 	errInvalidAnswer = errors.New("the model sent an answer that is not valid JSON")
 )
 
-// bufPool recycles the buffers that hold request and answer bodies.
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-const (
-	// maxPreallocation bounds the room reserved for a body before its bytes
-	// arrive: a Content-Length is only a claim, and a client announcing
-	// 32 MB and sending nothing must not cost 32 MB.
-	maxPreallocation = 64 << 10
-	// maxPooledBuffer is the largest buffer kept for reuse; a pool full of
-	// the rare huge bodies would hold their memory for good.
-	maxPooledBuffer = 1 << 20
-)
-
-func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
-
-// putBuffer returns buf to the pool, unless it grew too large to keep.
-func putBuffer(buf *bytes.Buffer) {
-	if buf.Cap() > maxPooledBuffer {
-		return
-	}
-	buf.Reset()
-	bufPool.Put(buf)
-}
-
 // chatCall is one POST /v1/chat/completions from arrival to the last byte.
 type chatCall struct {
 	s       *Server
@@ -93,7 +64,9 @@ type chatCall struct {
 	retries   bool // whether the retry gate was consulted and allowed more attempts
 }
 
-func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleChat(rw http.ResponseWriter, r *http.Request) {
+	w := sendtimeout.Wrap(rw, s.opts.SendTimeout)
+	defer w.Release()
 	c := &chatCall{s: s, rt: s.runtime(), w: w, r: r, start: s.now(), debug: s.Debug()}
 	cfg := &c.rt.cfg
 	if cfg.APIKey == "" {
@@ -130,21 +103,27 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.req, c.checked = req, checked
-	if req.Paid != 0 {
-		s.log.Info("removed paid features from the request; Freelane only uses free models", "features", req.Paid.String())
+	if req.Removed != "" {
+		s.log.Info("removed request fields that may bill credits, pick a model, or are unknown; Freelane forwards only free ones", "fields", req.Removed)
 	}
 	if c.debug {
 		c.rec = c.newRecord()
 	}
 
-	release, err := s.limiter.acquire(r.Context(), cfg.QueueTimeout)
+	release, err := s.limiter.Acquire(r.Context(), cfg.QueueTimeout, int64(len(c.body)))
 	if err != nil {
-		if errors.Is(err, errQueueTimeout) {
-			limit, inFlight, queued := s.limiter.snapshot()
+		limit, inFlight, queued := s.limiter.Snapshot()
+		busy := fmt.Sprintf("Freelane is busy: %d calls in flight (MAX_CONCURRENT_REQUESTS=%d) and %d waiting", inFlight, limit, queued)
+		switch {
+		case errors.Is(err, limiter.ErrQueueTimeout):
 			w.Header().Set("Retry-After", "5")
 			c.finishError(http.StatusServiceUnavailable, "queue_timeout", fmt.Sprintf(
-				"Freelane is busy: %d calls in flight (MAX_CONCURRENT_REQUESTS=%d) and %d waiting; this call waited %s. Try again shortly.",
-				inFlight, limit, queued, cfg.QueueTimeout), stats.OutcomeFailed)
+				"%s; this call waited %s. Try again shortly.", busy, cfg.QueueTimeout), stats.OutcomeFailed)
+		case errors.Is(err, limiter.ErrQueueFull):
+			w.Header().Set("Retry-After", "5")
+			c.finishError(http.StatusServiceUnavailable, "queue_full", fmt.Sprintf(
+				"%s, as many as may wait (MAX_QUEUED_REQUESTS=%d, MAX_QUEUED_BODY_MB=%d). Try again shortly.",
+				busy, cfg.MaxQueued, cfg.MaxQueuedBytes>>20), stats.OutcomeFailed)
 		}
 		// A client that left the queue made no upstream call: nothing to count.
 		return
@@ -197,421 +176,6 @@ func writeRequestError(w http.ResponseWriter, re *openai.RequestError) {
 		code = "invalid_request"
 	}
 	openai.WriteError(w, http.StatusBadRequest, code, re.Message)
-}
-
-// run tries free models in routing order until one answers or the attempts,
-// the retry gate or a final error end the call.
-func (c *chatCall) run() {
-	s, cfg := c.s, &c.rt.cfg
-	models := s.freeModels(c.r.Context())
-	needs := routing.Needs{Tools: c.req.Tools, Vision: c.req.Images}
-	// "x:free:online" asks for x:free with paid web search, which the
-	// rewrite drops: route it as the free model it names.
-	requested := strings.TrimSuffix(c.req.Model, onlineSuffix)
-	candidates, restingUntil := routing.Best(models, routing.Request{Model: requested, Needs: needs},
-		cfg.PreferredModels, s.health, cfg.MaxModelAttempts)
-	if len(candidates) == 0 {
-		if len(models) == 0 {
-			s.catalog.Trigger()
-			w := c.w
-			w.Header().Set("Retry-After", "10")
-			c.finishError(http.StatusServiceUnavailable, "catalog_unavailable",
-				"Freelane has not loaded OpenRouter's free model list yet ("+catalogProblem(s)+"); it retries in the background.", stats.OutcomeFailed)
-			return
-		}
-		if !restingUntil.IsZero() {
-			c.finishResting(restingUntil)
-			return
-		}
-		c.finishError(http.StatusBadRequest, "no_capable_free_model", routing.CapacityHint(models, needs), stats.OutcomeFailed)
-		return
-	}
-	for i, model := range candidates {
-		if i == 1 && !c.retryAllowed() {
-			break
-		}
-		c.tried = append(c.tried, model)
-		var done bool
-		if c.req.Stream {
-			done = c.attemptStream(model)
-		} else {
-			done = c.attemptOnce(model)
-		}
-		if done {
-			return
-		}
-		if c.r.Context().Err() != nil {
-			c.finishGone()
-			return
-		}
-		// When OpenRouter itself cannot be reached, every other model would
-		// fail the same way.
-		if !c.lastErr.Kind.TryAnotherModel() || unreachable(c.lastErr) {
-			break
-		}
-	}
-	c.failFinal()
-}
-
-// finishResting answers a call for which every capable free model is
-// cooling down, without an upstream call: each attempt would count against
-// the daily free quota, and a model that just failed most likely fails again.
-func (c *chatCall) finishResting(until time.Time) {
-	wait := until.Sub(c.s.now())
-	setRetryAfter(c.w.Header(), wait)
-	c.finishError(http.StatusServiceUnavailable, "all_models_cooling_down", fmt.Sprintf(
-		"Every free model that can serve this request failed recently and is resting; the first is available again in %s. Freelane made no upstream call, to save the daily free quota.",
-		max(wait.Round(time.Second), time.Second)), stats.OutcomeFailed)
-}
-
-// catalogWait bounds how long a call waits for the first free model list,
-// e.g. right after a start without a usable cache.
-const catalogWait = 15 * time.Second
-
-// freeModels returns the free catalog; while it is still empty, the call
-// fetches it (one fetch shared by all waiting calls) instead of failing.
-func (s *Server) freeModels(ctx context.Context) []catalog.Model {
-	if models := s.catalog.Models(); len(models) > 0 {
-		return models
-	}
-	s.catalogFetch.Lock()
-	defer s.catalogFetch.Unlock()
-	if models := s.catalog.Models(); len(models) > 0 {
-		return models
-	}
-	ctx, cancel := context.WithTimeout(ctx, catalogWait)
-	defer cancel()
-	if err := s.catalog.Refresh(ctx); err != nil {
-		s.log.Warn("free model list not loaded", "err", err)
-	}
-	return s.catalog.Models()
-}
-
-// gateWindow is how many of the latest calls the retry gate looks through
-// for ones that tell something about OpenRouter.
-const gateWindow = 32
-
-// retryAllowed applies the retry gate once, at the first failure. Only calls
-// that reached OpenRouter count: one refused locally (no capable model, a
-// full queue, no catalog) or abandoned by its client says nothing about
-// whether upstream is up.
-func (c *chatCall) retryAllowed() bool {
-	dayStart := startOfLocalDay(c.s.now())
-	var upstreamToday int
-	outcomes := make([]bool, 0, routing.RecentOutcomes)
-	for _, call := range c.s.stats.Recent(gateWindow) {
-		if call.Attempts == 0 || call.Status == statusClientGone {
-			continue
-		}
-		if !call.Time.Before(dayStart) {
-			upstreamToday++
-		}
-		if len(outcomes) < cap(outcomes) {
-			outcomes = append(outcomes, call.Outcome == stats.OutcomeSuccess)
-		}
-	}
-	c.retries = routing.RetryAllowed(upstreamToday, outcomes)
-	return c.retries
-}
-
-func startOfLocalDay(t time.Time) time.Time {
-	y, m, d := t.Local().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.Local)
-}
-
-func catalogProblem(s *Server) string {
-	if info := s.catalog.Info(); info.LastError != "" {
-		return "last try: " + info.LastError
-	}
-	return "first fetch in progress"
-}
-
-// attempt bookkeeping shared by both modes.
-type attempt struct {
-	c       *chatCall
-	model   string
-	started time.Time
-	first   time.Duration
-}
-
-func (c *chatCall) begin(model string) *attempt {
-	return &attempt{c: c, model: model, started: c.s.now()}
-}
-
-// failed records a failed attempt: the model cools down when the failure is
-// its own, and the catalog is refreshed when upstream says a model is gone.
-func (a *attempt) failed(e *upstream.Error) bool {
-	c := a.c
-	c.scrub(e)
-	c.lastErr = e
-	if c.r.Context().Err() != nil {
-		return false // the client left: not the model's fault
-	}
-	if unreachable(e) {
-		// Not the model's fault: resting it would only hide it once
-		// OpenRouter is back.
-		c.unreached++
-		c.s.log.Info("OpenRouter unreachable; the model is not rested", "model", a.model, "err", e.Message)
-	} else if f, ok := routingFailure(e.Kind); ok {
-		cool := c.s.health.Failure(a.model, f, e.Message)
-		c.s.log.Info("free model failed; trying another", "model", a.model, "kind", e.Kind.String(), "status", e.Status, "cooldown", cool, "err", e.Message)
-		if e.Kind == upstream.KindModelGone {
-			c.s.catalog.Trigger()
-		}
-	}
-	if e.Kind == upstream.KindDailyCap {
-		c.s.quota.exhausted(e.ResetAt)
-	}
-	if c.rec != nil {
-		c.rec.Attempts = append(c.rec.Attempts, capture.Attempt{
-			Model: a.model, Status: e.Status, Kind: e.Kind.String(), Error: e.Message,
-			Started: a.started, DurationMs: c.s.now().Sub(a.started).Milliseconds(), FirstByteMs: a.first.Milliseconds(),
-		})
-	}
-	return false
-}
-
-func (a *attempt) succeeded(status int) {
-	c := a.c
-	latency := c.s.now().Sub(a.started)
-	if a.first > 0 {
-		latency = a.first
-	}
-	c.s.health.Success(a.model, latency)
-	if c.rec != nil {
-		c.rec.Attempts = append(c.rec.Attempts, capture.Attempt{
-			Model: a.model, Status: status, Started: a.started,
-			DurationMs: c.s.now().Sub(a.started).Milliseconds(), FirstByteMs: a.first.Milliseconds(),
-		})
-	}
-}
-
-// scrub removes the key and the token from an upstream error before it is
-// logged, counted or answered: an upstream, or a proxy in between, may quote
-// the request's Authorization header back in its message.
-func (c *chatCall) scrub(e *upstream.Error) {
-	for _, secret := range [...]string{c.rt.cfg.APIKey, c.rt.cfg.Token} {
-		if secret != "" {
-			e.Message = strings.ReplaceAll(e.Message, secret, "[redacted]")
-			e.Code = strings.ReplaceAll(e.Code, secret, "[redacted]")
-		}
-	}
-}
-
-// scrubbed is frame without the key and the token (see scrub).
-func (c *chatCall) scrubbed(frame []byte) []byte {
-	for _, secret := range [...]string{c.rt.cfg.APIKey, c.rt.cfg.Token} {
-		if secret != "" {
-			frame = bytes.ReplaceAll(frame, []byte(secret), []byte("[redacted]"))
-		}
-	}
-	return frame
-}
-
-// unreachable reports whether e means Freelane could not connect to
-// OpenRouter at all (refused, no route, name not resolved, dial timed out,
-// HTTPS_PROXY down), as opposed to a connection that broke while a model was
-// answering. The error's Kind does not tell: a dial that times out is
-// KindTimeout. Through a proxy, net/http wraps the dial error in an OpError
-// of its own, "proxyconnect", and errors.As stops at that outer one.
-func unreachable(e *upstream.Error) bool {
-	if e == nil || e.Err == nil {
-		return false
-	}
-	var dnsErr *net.DNSError
-	if errors.As(e.Err, &dnsErr) {
-		return true
-	}
-	var opErr *net.OpError
-	return errors.As(e.Err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect")
-}
-
-func routingFailure(k upstream.Kind) (routing.Failure, bool) {
-	switch k {
-	case upstream.KindModelBusy:
-		return routing.FailureBusy, true
-	case upstream.KindModelGone:
-		return routing.FailureGone, true
-	case upstream.KindTimeout:
-		return routing.FailureTimeout, true
-	case upstream.KindNetwork:
-		return routing.FailureNetwork, true
-	}
-	return 0, false
-}
-
-// send posts the rewritten body for model and sorts out transport errors.
-func (c *chatCall) send(ctx context.Context, model string) (*http.Response, *upstream.Error) {
-	out := c.checked.RewriteForUpstream(model)
-	if c.rec != nil {
-		c.rec.Upstream = out // what went upstream last, answered or not
-	}
-	resp, err := c.rt.client.ChatCompletions(ctx, out)
-	if err != nil {
-		return nil, asUpstreamError(ctx, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		defer resp.Body.Close()
-		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return nil, upstream.ParseError(resp.StatusCode, resp.Header, data)
-	}
-	return resp, nil
-}
-
-// asUpstreamError turns a transport or read error into an upstream error,
-// naming a stall (our watchdog) as a timeout.
-func asUpstreamError(ctx context.Context, err error) *upstream.Error {
-	if errors.Is(context.Cause(ctx), errStalled) {
-		return &upstream.Error{Status: http.StatusGatewayTimeout, Kind: upstream.KindTimeout, Message: errStalled.Error()}
-	}
-	var ue *upstream.Error
-	if errors.As(err, &ue) {
-		return ue
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return &upstream.Error{Status: http.StatusGatewayTimeout, Kind: upstream.KindTimeout, Message: "the model did not answer in time"}
-	}
-	if errors.Is(err, errInvalidEvent) || errors.Is(err, upstream.ErrEventTooLarge) {
-		// OpenRouter answered; what the model sent is unusable.
-		return &upstream.Error{Status: http.StatusBadGateway, Kind: upstream.KindModelBusy, Message: err.Error()}
-	}
-	return &upstream.Error{Status: http.StatusBadGateway, Kind: upstream.KindNetwork, Message: err.Error()}
-}
-
-// attemptOnce makes one non-stream attempt; true when the answer was sent.
-//
-// REQUEST_TIMEOUT alone bounds it, headers and body. FIRST_TOKEN_TIMEOUT is
-// for streams: a non-stream answer shows no progress until it is complete,
-// and a free model may think for minutes before a long one, so a shorter
-// limit would cut working models rather than find stalled ones.
-func (c *chatCall) attemptOnce(model string) bool {
-	cfg := &c.rt.cfg
-	a := c.begin(model)
-	ctx, cancel := context.WithTimeoutCause(c.r.Context(), cfg.RequestTimeout, errStalled)
-	defer cancel()
-	resp, uerr := c.send(ctx, model)
-	if uerr != nil {
-		return a.failed(uerr)
-	}
-	defer resp.Body.Close()
-	a.first = c.s.now().Sub(a.started)
-	buf := getBuffer()
-	defer putBuffer(buf)
-	if resp.ContentLength > 0 && resp.ContentLength < maxAnswerBody {
-		buf.Grow(int(resp.ContentLength))
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxAnswerBody)); err != nil {
-		return a.failed(asUpstreamError(ctx, fmt.Errorf("reading the answer: %w", err)))
-	}
-	answer := buf.Bytes()
-	if e := upstream.BodyError(answer); e != nil {
-		return a.failed(e)
-	}
-	// A cut-off or garbled body is this model's failure, not an answer: SDKs
-	// cannot parse it, and another model may well answer.
-	if !json.Valid(answer) {
-		return a.failed(&upstream.Error{Status: http.StatusBadGateway, Kind: upstream.KindModelBusy, Message: errInvalidAnswer.Error()})
-	}
-	answer, _ = openai.FixReasoning(answer)
-	a.succeeded(http.StatusOK)
-	c.deliver(model, answer)
-	return true
-}
-
-// deliver sends a non-stream answer and counts the call. The call is
-// counted before the answer's last byte leaves: a client that has its whole
-// answer finds the call in the statistics even if Freelane is killed the
-// next instant. All but that byte go first (net/http writes large bodies
-// straight to the socket), so a client already gone is still counted as
-// gone; the last byte waits in net/http's buffer until the handler returns.
-func (c *chatCall) deliver(model string, answer []byte) {
-	h := c.w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set(headerModel, model)
-	h.Set(headerAttempts, strconv.Itoa(len(c.tried)))
-	h.Set("Content-Length", strconv.Itoa(len(answer)))
-	if c.rec != nil {
-		c.rec.Response.Status = http.StatusOK
-		c.rec.Response.Body = bytes.Clone(answer)
-	}
-	c.w.WriteHeader(http.StatusOK)
-	last := max(len(answer)-1, 0)
-	if _, err := c.w.Write(answer[:last]); err != nil {
-		c.finish(model, stats.OutcomeFailed, statusClientGone, errClientGone.Error())
-		return
-	}
-	c.finish(model, stats.OutcomeSuccess, http.StatusOK, "")
-	_, _ = c.w.Write(answer[last:]) // a client gone now has all but one byte
-}
-
-// failFinal answers with the last upstream error, in the client's terms.
-func (c *chatCall) failFinal() {
-	e := c.lastErr
-	h := c.w.Header()
-	tried := strings.Join(c.tried, ", ")
-	outcome := stats.OutcomeFailed
-	var status int
-	var code, msg string
-	kind := e.Kind
-	if unreachable(e) {
-		kind = upstream.KindNetwork // a dial that timed out is no model's slowness
-	}
-	switch kind {
-	case upstream.KindDailyCap:
-		reset := e.ResetAt
-		if reset.IsZero() {
-			reset = nextUTCMidnight(c.s.now())
-		}
-		setRetryAfter(h, reset.Sub(c.s.now()))
-		h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.UnixMilli(), 10))
-		status, code = http.StatusTooManyRequests, "free_daily_limit_reached"
-		msg = fmt.Sprintf("OpenRouter's daily limit of free requests is used up for this account; it resets at %s (%s, in %s). Freelane did not retry: another free model would not help. Upstream said: %s",
-			reset.UTC().Format("15:04 MST"), reset.Local().Format("15:04 MST"), reset.Sub(c.s.now()).Round(time.Minute), e.Message)
-	case upstream.KindMinuteCap:
-		wait := e.RetryAfter
-		if wait <= 0 {
-			wait = time.Minute
-		}
-		setRetryAfter(h, wait)
-		status, code = http.StatusTooManyRequests, "free_minute_limit_reached"
-		msg = fmt.Sprintf("OpenRouter's per-minute limit for free models is reached; retry in about %s. Upstream said: %s", wait.Round(time.Second), e.Message)
-	case upstream.KindModelBusy, upstream.KindModelGone:
-		h.Set("Retry-After", "30")
-		status, code = http.StatusServiceUnavailable, "free_models_busy"
-		msg = fmt.Sprintf("The free models Freelane tried (%s) are busy or unavailable right now. Last error: %s", tried, e.Message)
-	case upstream.KindTimeout:
-		status, code, outcome = http.StatusGatewayTimeout, "upstream_timeout", stats.OutcomeTimeout
-		msg = fmt.Sprintf("No answer in time from the free models Freelane tried (%s): %s", tried, e.Message)
-	case upstream.KindNetwork:
-		status, code = http.StatusBadGateway, "upstream_unreachable"
-		msg = "Freelane could not reach OpenRouter: " + e.Message
-	case upstream.KindAuth:
-		status, code = http.StatusUnauthorized, "upstream_auth_failed"
-		msg = fmt.Sprintf("OpenRouter refused the API key in Freelane's configuration (%s); check OPENROUTER_API_KEY in %s. Upstream said: %s",
-			c.rt.cfg.KeyFingerprint(), c.rt.cfg.EnvFile, e.Message)
-	default:
-		status, code, msg = e.Status, e.Code, e.Message
-		if status < 400 || status > 599 {
-			status = http.StatusBadGateway
-		}
-		if code == "" {
-			code = "upstream_error"
-		}
-	}
-	if len(c.tried) == 1 && !c.retries && e.Kind.TryAnotherModel() && c.rt.cfg.MaxModelAttempts > 1 {
-		msg += " (not retried on another model: the last calls all failed, so Freelane saves the daily free quota)"
-	}
-	c.finishError(status, code, msg, outcome)
-}
-
-func setRetryAfter(h http.Header, d time.Duration) {
-	secs := int(d.Round(time.Second) / time.Second)
-	h.Set("Retry-After", strconv.Itoa(max(secs, 1)))
-}
-
-func nextUTCMidnight(now time.Time) time.Time {
-	y, m, d := now.UTC().Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
 }
 
 // finishError answers with an error and counts the call.

@@ -113,9 +113,12 @@ func TestChat_ClientAuthorizationIsReplacedByTheServerKey(t *testing.T) {
 	}
 }
 
-func TestChat_UnknownFieldsPassThroughAndPaidRoutingIsStripped(t *testing.T) {
+func TestChat_OnlyAllowedFieldsReachUpstream(t *testing.T) {
 	p := newTestProxy(t, nil, ordered)
-	body := `{"model":"openai/gpt-4o","models":["openai/gpt-4o","anthropic/claude"],"route":"fallback",` +
+	body := `{"model":"openai/gpt-4o","models":["openai/gpt-4o","anthropic/claude"],"route":"fallback","preset":"mine",` +
+		`"tools":[{"type":"openrouter:web_search"},{"type":"openrouter:advisor","parameters":{"model":"openai/gpt-5"}},` +
+		`{"type":"function","function":{"name":"f","parameters":{}}}],` +
+		`"plugins":[{"id":"file-parser","pdf":{"engine":"mistral-ocr"}},{"id":"response-healing"}],` +
 		`"messages":[{"role":"user","content":"hi"}],"seed":7,"x_custom":{"a":[1,2]}}`
 	status, _, resp := p.post("/v1/chat/completions", body)
 	if status != http.StatusOK {
@@ -125,16 +128,28 @@ func TestChat_UnknownFieldsPassThroughAndPaidRoutingIsStripped(t *testing.T) {
 	if err := json.Unmarshal(p.fake.Requests()[0].Body, &sent); err != nil {
 		t.Fatal(err)
 	}
-	if string(sent["model"]) != `"`+gemma+`"` {
+	if !strings.HasSuffix(string(sent["model"]), `:free"`) {
 		t.Errorf("model sent = %s", sent["model"])
 	}
-	for _, k := range []string{"models", "route"} {
+	for _, k := range []string{"models", "route", "preset", "x_custom"} {
 		if _, ok := sent[k]; ok {
-			t.Errorf("%q reached upstream; it could route to a paid model", k)
+			t.Errorf("%q reached upstream; it could bill or route to a paid model", k)
 		}
 	}
-	if string(sent["seed"]) != "7" || string(sent["x_custom"]) != `{"a":[1,2]}` {
-		t.Errorf("unknown fields changed: seed=%s x_custom=%s", sent["seed"], sent["x_custom"])
+	if string(sent["seed"]) != "7" {
+		t.Errorf("an allowed field changed: seed=%s", sent["seed"])
+	}
+	if got := string(sent["tools"]); got != `[{"type":"function","function":{"name":"f","parameters":{}}}]` {
+		t.Errorf("tools sent = %s, want only the function tool", got)
+	}
+	if got := string(sent["plugins"]); got != `[{"id":"response-healing"}]` {
+		t.Errorf("plugins sent = %s, want only the free plugin", got)
+	}
+	logs := p.logs.String()
+	for _, name := range []string{"preset", "openrouter:advisor", "file-parser", "x_custom"} {
+		if !strings.Contains(logs, name) {
+			t.Errorf("the log does not name the removed %s:\n%s", name, logs)
+		}
 	}
 	if p.fake.PaidCalls() != 0 {
 		t.Error("a paid model was called")

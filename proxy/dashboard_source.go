@@ -98,7 +98,7 @@ func (d dashboardSource) Stats(days int) dashboard.StatsView {
 }
 
 func (d dashboardSource) Concurrency() dashboard.ConcurrencyView {
-	limit, inFlight, queued := d.s.limiter.snapshot()
+	limit, inFlight, queued := d.s.limiter.Snapshot()
 	v := dashboard.ConcurrencyView{Limit: limit, InFlight: inFlight, Queued: queued, Recent: []dashboard.RecentCall{}}
 	for _, c := range d.s.stats.Recent(50) {
 		v.Recent = append(v.Recent, dashboard.RecentCall{
@@ -136,7 +136,7 @@ func (d dashboardSource) Models() []dashboard.ModelView {
 		out = append(out, dashboard.ModelView{
 			ID: m.ID, Name: m.Name, ContextLength: m.ContextLength, Tools: m.Tools, Vision: m.Vision, Reasoning: m.Reasoning,
 			Health: dashboard.HealthView{
-				Successes: h.Successes, Failures: h.Failures, LatencyMs: h.LatencyMs, LastError: h.LastError,
+				Successes: h.Successes, Failures: h.Failures, SuccessRate: h.SuccessRate, LatencyMs: h.LatencyMs, LastError: h.LastError,
 				CooldownUntil: cooldownUntil(h.CooldownUntil, s.now()),
 			},
 			Preferred: rank > 0, PreferredRank: rank,

@@ -37,18 +37,18 @@ func TestClientFault_DisconnectWhileQueued(t *testing.T) {
 	}
 	queued, leave := context.WithCancel(t.Context())
 	queuedDone := sendInBackground(p, queued, helloBody)
-	eventually(t, "the second call to queue", func() bool { _, _, q := p.srv.limiter.snapshot(); return q == 1 })
+	eventually(t, "the second call to queue", func() bool { _, _, q := p.srv.limiter.Snapshot(); return q == 1 })
 
 	leave()
 	<-queuedDone
-	eventually(t, "the departed caller to leave the queue", func() bool { _, _, q := p.srv.limiter.snapshot(); return q == 0 })
+	eventually(t, "the departed caller to leave the queue", func() bool { _, _, q := p.srv.limiter.Snapshot(); return q == 0 })
 	if n := len(p.fake.Requests()); n != 1 {
 		t.Errorf("%d upstream calls; the departed caller must make none", n)
 	}
 
 	releaseHolder()
 	<-holderDone
-	eventually(t, "the slot to be freed", func() bool { _, inFlight, _ := p.srv.limiter.snapshot(); return inFlight == 0 })
+	eventually(t, "the slot to be freed", func() bool { _, inFlight, _ := p.srv.limiter.Snapshot(); return inFlight == 0 })
 	eventually(t, "the held call to be counted", func() bool { return p.srv.stats.Today().Total == 1 })
 	if last := p.srv.stats.Recent(1)[0]; last.Status != 499 || last.Outcome != stats.OutcomeFailed {
 		t.Errorf("the abandoned call was counted as %+v, want 499 failed", last)
@@ -119,7 +119,7 @@ func checkAbandonedCall(t *testing.T, p *testProxy) {
 	if last := p.srv.stats.Recent(1)[0]; last.Status != 499 || last.Outcome != stats.OutcomeFailed {
 		t.Errorf("counted as %+v, want 499 failed", last)
 	}
-	eventually(t, "the slot to be freed", func() bool { _, inFlight, _ := p.srv.limiter.snapshot(); return inFlight == 0 })
+	eventually(t, "the slot to be freed", func() bool { _, inFlight, _ := p.srv.limiter.Snapshot(); return inFlight == 0 })
 	if p.srv.health.CoolingDown(gemma) {
 		t.Error("a client disconnect was blamed on the model")
 	}
@@ -340,7 +340,7 @@ func TestClientFault_ThousandsOfConcurrentCalls(t *testing.T) {
 	if got := peak.Load(); got > limit {
 		t.Errorf("upstream saw %d calls at once; MAX_CONCURRENT_REQUESTS is %d", got, limit)
 	}
-	if _, inFlight, queued := p.srv.limiter.snapshot(); inFlight != 0 || queued != 0 {
+	if _, inFlight, queued := p.srv.limiter.Snapshot(); inFlight != 0 || queued != 0 {
 		t.Errorf("after the burst: %d in flight, %d queued", inFlight, queued)
 	}
 	eventually(t, "every call counted", func() bool { return p.srv.stats.Today().Total == calls })
@@ -432,7 +432,7 @@ func TestReload_EnvEditsUnderLoadLoseNoRequests(t *testing.T) {
 		writeEnv(t, home, envFor(i))
 		want := 2 + i%5
 		eventually(t, "edit "+strconv.Itoa(i)+" to apply", func() bool {
-			limit, _, _ := srv.limiter.snapshot()
+			limit, _, _ := srv.limiter.Snapshot()
 			return limit == want && len(srv.config().PreferredModels) == 1+i%2
 		})
 	}

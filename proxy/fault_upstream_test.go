@@ -281,7 +281,7 @@ func TestUpstreamFaults(t *testing.T) {
 			if last.Outcome != tc.outcome {
 				t.Errorf("counted as %q (status %d, %q), want %q", last.Outcome, last.Status, last.Error, tc.outcome)
 			}
-			if _, inFlight, queued := p.srv.limiter.snapshot(); inFlight != 0 || queued != 0 {
+			if _, inFlight, queued := p.srv.limiter.Snapshot(); inFlight != 0 || queued != 0 {
 				t.Errorf("after the call: %d in flight, %d queued", inFlight, queued)
 			}
 			if n := p.fake.PaidCalls(); n != 0 {

@@ -32,6 +32,8 @@ type Health struct {
 	CallsToday int           `json:"calls_today"`
 	Catalog    CatalogHealth `json:"catalog"`
 	FreeLeft   *int          `json:"free_requests_left,omitempty"`
+	// StatsError is why calls are not being saved to CACHE_DIR, if so.
+	StatsError string `json:"stats_error,omitempty"`
 }
 
 // CatalogHealth describes the free model list.
@@ -70,6 +72,12 @@ func (s *Server) HealthReport() Health {
 	}
 	if st.Problem != ProblemNone {
 		h.Problems = append(h.Problems, string(st.Problem))
+	}
+	if err := s.stats.SaveError(); err != nil {
+		if st.Problem != ProblemStatsNotSaved {
+			h.Problems = append(h.Problems, string(ProblemStatsNotSaved))
+		}
+		h.StatsError = err.Error()
 	}
 	if info.Count == 0 {
 		h.Problems = append(h.Problems, "no_free_models_loaded")

@@ -55,11 +55,23 @@ func newTestProxy(t *testing.T, fake *fakeopenrouter.Server, env map[string]stri
 	if fake == nil {
 		fake = fakeopenrouter.New(t)
 	}
-	home := t.TempDir()
+	vars := map[string]string{"OPENROUTER_BASE_URL": fake.BaseURL()}
+	for k, v := range env {
+		vars[k] = v
+	}
+	p := newTestProxyAt(t, t.TempDir(), vars, true)
+	p.fake = fake
+	return p
+}
+
+// newTestProxyAt starts Freelane in home with env as the process
+// environment (OPENROUTER_API_KEY preset) in front of env's
+// OPENROUTER_BASE_URL, loading the catalog first when refresh is set.
+func newTestProxyAt(t *testing.T, home string, env map[string]string, refresh bool) *testProxy {
+	t.Helper()
 	vars := map[string]string{
-		"OPENROUTER_API_KEY":  testKey,
-		"OPENROUTER_BASE_URL": fake.BaseURL(),
-		"LISTEN_ADDR":         "127.0.0.1:0",
+		"OPENROUTER_API_KEY": testKey,
+		"LISTEN_ADDR":        "127.0.0.1:0",
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -78,15 +90,17 @@ func newTestProxy(t *testing.T, fake *fakeopenrouter.Server, env map[string]stri
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	if err := srv.catalog.Refresh(t.Context()); err != nil {
-		t.Fatalf("loading the free catalog from the fake: %v", err)
+	if refresh {
+		if err := srv.catalog.Refresh(t.Context()); err != nil {
+			t.Fatalf("loading the free catalog from the fake: %v", err)
+		}
 	}
 	front := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		front.Close()
 		_ = srv.Close()
 	})
-	return &testProxy{t: t, srv: srv, front: front, fake: fake, home: home, logs: logs}
+	return &testProxy{t: t, srv: srv, front: front, home: home, logs: logs}
 }
 
 // post sends a raw request body to path and returns status, headers and body.

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/freelane/freelane/proxy/localuser"
 	"github.com/freelane/freelane/proxy/openai"
 )
 
@@ -38,6 +40,11 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		if isDashboardPath(r.URL.Path) && !s.fromThisMachine(r.RemoteAddr) {
 			refuse(w, r, http.StatusForbidden, "dashboard_local_only",
 				"The Freelane dashboard (/debug) is served to this machine only; open it on the computer running Freelane. The API under /v1 stays reachable with the token.")
+			return
+		}
+		if isDashboardPath(r.URL.Path) && !s.fromThisUser(r) {
+			refuse(w, r, http.StatusForbidden, "dashboard_other_user",
+				"The Freelane dashboard (/debug) answers only the user account that runs Freelane.")
 			return
 		}
 		origin := r.Header.Get("Origin")
@@ -108,14 +115,42 @@ func (s *Server) fromThisMachine(remoteAddr string) bool {
 	return ip.IsLoopback() || s.runtime().hosts[ip.String()]
 }
 
+// fromThisUser reports whether the client of r runs as the user running
+// Freelane, where the OS tells (see localuser); elsewhere every local
+// user passes. A request that came through no connection (a test calling
+// the handler) has nothing to check.
+func (s *Server) fromThisUser(r *http.Request) bool {
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return true
+	}
+	server, err1 := netip.ParseAddrPort(local.String())
+	client, err2 := netip.ParseAddrPort(r.RemoteAddr)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	same, err := localuser.SameUser(server, client)
+	if errors.Is(err, localuser.ErrUnsupported) {
+		return true
+	}
+	if err != nil {
+		s.log.Warn("cannot tell which user opened a dashboard connection; refused", "err", err)
+	}
+	return same
+}
+
 // tokenPresented accepts the token as a bearer API key, as the dashboard
 // cookie, or once as ?token= on a dashboard page (which then sets the cookie,
 // so the tray can open the dashboard with one URL).
 func (s *Server) tokenPresented(w http.ResponseWriter, r *http.Request, token string) bool {
-	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && equalSecret(auth, token) {
+	if auth, ok := bearerToken(r.Header.Get("Authorization")); ok && equalSecret(auth, token) {
 		return true
 	}
-	if c, err := r.Cookie(tokenCookie); err == nil && equalSecret(c.Value, token) {
+	// Browsers send the cookie to every port of 127.0.0.1, so on the API it
+	// counts only for the dashboard's own pages: a page served on another
+	// port must present the token itself.
+	if c, err := r.Cookie(tokenCookie); err == nil && equalSecret(c.Value, token) &&
+		(!isAPIPath(r.URL.Path) || sameOrigin(r)) {
 		return true
 	}
 	if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && isDashboardPath(r.URL.Path) && equalSecret(q, token) {
@@ -123,6 +158,23 @@ func (s *Server) tokenPresented(w http.ResponseWriter, r *http.Request, token st
 		return true
 	}
 	return false
+}
+
+// bearerToken returns the credentials of a Bearer Authorization header; the
+// scheme is case-insensitive (RFC 9110, section 11.1).
+func bearerToken(header string) (string, bool) {
+	scheme, credentials, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimLeft(credentials, " "), true
+}
+
+// sameOrigin reports whether a browser sent r from a page of the origin it
+// is addressed to, i.e. from the dashboard itself.
+func sameOrigin(r *http.Request) bool {
+	u, err := url.Parse(r.Header.Get("Origin"))
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }
 
 func equalSecret(got, want string) bool {

@@ -26,8 +26,9 @@ func TestPolicy_CoolingModelsAreNotTried(t *testing.T) {
 	p := newTestProxy(t, nil, nil)
 	p.fake.SetDefault("*", fakeopenrouter.ProviderBusy())
 
-	// Three attempts, then the two models left, then none: every failed
-	// model rests, and each attempt would spend the daily free quota.
+	// Three attempts, then the two models left: every failed model rests
+	// while another one may answer, since each attempt would spend the
+	// daily free quota.
 	for call, want := range []int{3, chatModels} {
 		p.post("/v1/chat/completions", helloBody)
 		if n := len(p.fake.Requests()); n != want {
@@ -42,6 +43,17 @@ func TestPolicy_CoolingModelsAreNotTried(t *testing.T) {
 		tried[r.Model] = true
 	}
 
+	// Every model rests, but the retry gate still allows retries (the
+	// day's first calls may always fail over): the resting models are
+	// probed rather than the call refused.
+	p.post("/v1/chat/completions", helloBody)
+	probed := chatModels + 3
+	if n := len(p.fake.Requests()); n != probed {
+		t.Fatalf("%d upstream attempts, want %d: with every model resting, the likeliest are probed", n, probed)
+	}
+
+	// The last calls all failed: the retry gate says OpenRouter is down, so
+	// a call with every model resting goes nowhere.
 	status, h, body := p.post("/v1/chat/completions", helloBody)
 	if status != http.StatusServiceUnavailable {
 		t.Fatalf("status %d with every model resting, want 503: %s", status, body)
@@ -49,12 +61,12 @@ func TestPolicy_CoolingModelsAreNotTried(t *testing.T) {
 	if code := checkErrorEnvelope(t, body); code != "all_models_cooling_down" {
 		t.Errorf("code %q, want all_models_cooling_down", code)
 	}
-	// The first model rests a minute (busy, first failure).
+	// The first model rests seconds (repeated provider rate limits).
 	if secs, err := strconv.Atoi(h.Get("Retry-After")); err != nil || secs < 1 || secs > 60 {
 		t.Errorf("Retry-After = %q, want the seconds until the first model is back (1-60)", h.Get("Retry-After"))
 	}
-	if n := len(p.fake.Requests()); n != chatModels {
-		t.Errorf("%d upstream attempts, want %d: a call with every model resting goes nowhere", n, chatModels)
+	if n := len(p.fake.Requests()); n != probed {
+		t.Errorf("%d upstream attempts, want %d: a call with every model resting and upstream failing goes nowhere", n, probed)
 	}
 	last := p.srv.stats.Recent(1)[0]
 	if last.Outcome != stats.OutcomeFailed || last.Attempts != 0 || last.Status != http.StatusServiceUnavailable {
@@ -66,6 +78,34 @@ func TestPolicy_CoolingModelsAreNotTried(t *testing.T) {
 	p.fake.SetDefault("*", fakeopenrouter.Answer("back"))
 	if status, h, body := p.post("/v1/chat/completions", helloBody); status != http.StatusOK || h.Get(headerModel) != gemma {
 		t.Errorf("after a model recovered: status %d from %q: %s", status, h.Get(headerModel), body)
+	}
+}
+
+func TestPolicy_RestingModelIsProbedWhenNoneIsLeft(t *testing.T) {
+	p := newTestProxy(t, nil, nil)
+	// One blip of a model that answered before, while every other model is
+	// gone: the blip is no reason to refuse the next call.
+	p.srv.health.Success(gemma, time.Second)
+	p.fake.SetDefault("*", fakeopenrouter.NoEndpoints())
+	p.fake.SetDefault(gemma, fakeopenrouter.ProviderBusy())
+	p.post("/v1/chat/completions", helloBody)
+	p.post("/v1/chat/completions", helloBody)
+	for _, r := range p.fake.Requests() {
+		if !p.srv.health.CoolingDown(r.Model) {
+			t.Fatalf("%s is not resting after its failure", r.Model)
+		}
+	}
+	before := len(p.fake.Requests())
+	if before != chatModels {
+		t.Fatalf("%d upstream attempts, want one per model (%d)", before, chatModels)
+	}
+	p.fake.SetDefault(gemma, fakeopenrouter.Answer("still here"))
+	status, h, body := p.post("/v1/chat/completions", helloBody)
+	if status != http.StatusOK || h.Get(headerModel) != gemma {
+		t.Fatalf("status %d from %q with only a resting model left, want 200 from %s: %s", status, h.Get(headerModel), gemma, body)
+	}
+	if n := len(p.fake.Requests()) - before; n != 1 {
+		t.Errorf("%d upstream attempts, want 1: the probe goes to the resting model, never to a gone one", n)
 	}
 }
 
@@ -245,7 +285,7 @@ func TestPolicy_PaidWebSearchIsRemovedAndLogged(t *testing.T) {
 	if strings.Contains(sent, `"web"`) || strings.Contains(sent, "web_search_options") {
 		t.Errorf("a paid web search feature went upstream: %s", sent)
 	}
-	if logs := p.logs.String(); !strings.Contains(logs, "removed paid features") || !strings.Contains(logs, "web_search_options") {
+	if logs := p.logs.String(); !strings.Contains(logs, "removed request fields") || !strings.Contains(logs, "web_search_options") {
 		t.Errorf("no log line names the removed features:\n%s", logs)
 	}
 }

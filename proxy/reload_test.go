@@ -41,7 +41,7 @@ func TestReload_EnvEditsApplyWithoutRestart(t *testing.T) {
 	// Add the key and raise the cap: the next request sees both.
 	writeEnv(t, home, "OPENROUTER_BASE_URL="+fake.BaseURL()+"\nLISTEN_ADDR=127.0.0.1:0\nOPENROUTER_API_KEY="+testKey+"\nMAX_CONCURRENT_REQUESTS=7\n")
 	eventually(t, "the key to be picked up", func() bool { return srv.config().APIKey == testKey })
-	if limit, _, _ := srv.limiter.snapshot(); limit != 7 {
+	if limit, _, _ := srv.limiter.Snapshot(); limit != 7 {
 		t.Errorf("limit = %d, want 7", limit)
 	}
 	if status := post(); status != http.StatusOK {
@@ -54,7 +54,7 @@ func TestReload_EnvEditsApplyWithoutRestart(t *testing.T) {
 	if status := post(); status != http.StatusOK {
 		t.Fatalf("after an invalid edit: %d", status)
 	}
-	if limit, _, _ := srv.limiter.snapshot(); limit != 7 {
+	if limit, _, _ := srv.limiter.Snapshot(); limit != 7 {
 		t.Errorf("limit = %d after an invalid edit, want the last good 7", limit)
 	}
 

@@ -137,7 +137,12 @@ func TestSecurity_TokenGuardsEveryEndpoint(t *testing.T) {
 			}
 			accepted := map[string]func(*http.Request){
 				"bearer": func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+securityToken) },
-				"cookie": func(r *http.Request) { r.AddCookie(&http.Cookie{Name: tokenCookie, Value: securityToken}) },
+				// The auth scheme is case-insensitive (RFC 9110).
+				"bearer_lower_case": func(r *http.Request) { r.Header.Set("Authorization", "bearer "+securityToken) },
+				"cookie_from_the_dashboard": func(r *http.Request) {
+					r.AddCookie(&http.Cookie{Name: tokenCookie, Value: securityToken})
+					r.Header.Set("Origin", p.front.URL)
+				},
 			}
 			for name, edit := range accepted {
 				if status, _ := statusOf(t, p, e, edit); status == http.StatusUnauthorized || status == http.StatusForbidden {
@@ -147,8 +152,36 @@ func TestSecurity_TokenGuardsEveryEndpoint(t *testing.T) {
 		})
 	}
 	// Refused calls never reached upstream: only the accepted chat calls did.
-	if n := len(p.fake.Requests()); n != 4 {
-		t.Errorf("%d upstream calls, want 4 (two chat routes, bearer and cookie)", n)
+	if n := len(p.fake.Requests()); n != 6 {
+		t.Errorf("%d upstream calls, want 6 (two chat routes, two bearer spellings and the cookie)", n)
+	}
+}
+
+// Browsers send the token cookie to every port of 127.0.0.1: a page served
+// by another local server must not spend the quota with it.
+func TestSecurity_TokenCookieIsNotAnAPIKeyForOtherPages(t *testing.T) {
+	p := newTestProxy(t, nil, map[string]string{"FREELANE_TOKEN": securityToken})
+	cookie := &http.Cookie{Name: tokenCookie, Value: securityToken}
+	for _, e := range everyEndpoint() {
+		if !isAPIPath(e.path) {
+			continue
+		}
+		t.Run(e.method+e.path, func(t *testing.T) {
+			for name, edit := range map[string]func(*http.Request){
+				"page_on_another_port": func(r *http.Request) {
+					r.AddCookie(cookie)
+					r.Header.Set("Origin", "http://127.0.0.1:3000")
+				},
+				"no_origin": func(r *http.Request) { r.AddCookie(cookie) },
+			} {
+				if status, _ := statusOf(t, p, e, edit); status != http.StatusUnauthorized {
+					t.Errorf("%s: status %d, want 401", name, status)
+				}
+			}
+		})
+	}
+	if n := len(p.fake.Requests()); n != 0 {
+		t.Errorf("%d upstream calls, want none", n)
 	}
 }
 

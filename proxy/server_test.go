@@ -118,7 +118,7 @@ func TestLimiter_CapQueueAndTimeout(t *testing.T) {
 	if err := p.fake.WaitCalls(t.Context(), 1); err != nil {
 		t.Fatal(err)
 	}
-	if _, inFlight, _ := p.srv.limiter.snapshot(); inFlight != 1 {
+	if _, inFlight, _ := p.srv.limiter.Snapshot(); inFlight != 1 {
 		t.Fatalf("in flight = %d", inFlight)
 	}
 	status, h, body := p.post("/v1/chat/completions", helloBody)
@@ -131,46 +131,6 @@ func TestLimiter_CapQueueAndTimeout(t *testing.T) {
 	_, _, conc := p.get("/debug/concurrency")
 	if !strings.Contains(string(conc), `"limit": 1`) && !strings.Contains(string(conc), `"limit":1`) {
 		t.Errorf("/debug/concurrency = %s", conc)
-	}
-}
-
-func TestLimiter_FIFOAndLeavingFreesThePlace(t *testing.T) {
-	l := newLimiter(1)
-	release, err := l.acquire(t.Context(), time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	order := make(chan int, 3)
-	leaving, leave := context.WithCancel(t.Context())
-	errs := make(chan error, 3)
-	start := func(i int, ctx context.Context) {
-		go func() {
-			rel, err := l.acquire(ctx, time.Minute)
-			if err != nil {
-				errs <- err
-				return
-			}
-			order <- i
-			rel()
-		}()
-	}
-	start(1, t.Context())
-	eventually(t, "waiter 1 queued", func() bool { _, _, q := l.snapshot(); return q == 1 })
-	start(2, leaving)
-	eventually(t, "waiter 2 queued", func() bool { _, _, q := l.snapshot(); return q == 2 })
-	start(3, t.Context())
-	eventually(t, "waiter 3 queued", func() bool { _, _, q := l.snapshot(); return q == 3 })
-	leave()
-	if err := <-errs; err == nil {
-		t.Fatal("the departed waiter got no error")
-	}
-	eventually(t, "the departed waiter to leave the queue", func() bool { _, _, q := l.snapshot(); return q == 2 })
-	release()
-	if a, b := <-order, <-order; a != 1 || b != 3 {
-		t.Errorf("order %d, %d; want 1, 3", a, b)
-	}
-	if _, inFlight, queued := l.snapshot(); inFlight != 0 || queued != 0 {
-		t.Errorf("after all: in flight %d, queued %d", inFlight, queued)
 	}
 }
 

@@ -111,9 +111,6 @@ func (c *chatCall) attemptStream(model string) bool {
 		if info.Finish != "" {
 			sr.finished = true
 		}
-		if info.Error {
-			frame = c.scrubbed(frame) // upstream's own error text goes to the client
-		}
 		if !sr.committed {
 			if !info.Content && !info.Reasoning && info.Finish == "" && !info.Error {
 				sr.held = append(sr.held, bytes.Clone(frame))

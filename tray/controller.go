@@ -14,6 +14,9 @@ const (
 	ProblemQuotaExhausted
 	// ProblemUpstreamUnreachable: OpenRouter cannot be reached.
 	ProblemUpstreamUnreachable
+	// ProblemStatsNotSaved: calls cannot be saved (a full or read-only
+	// cache folder).
+	ProblemStatsNotSaved
 )
 
 // String is the short English name of the problem, as the English tooltip

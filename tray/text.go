@@ -108,6 +108,8 @@ func problemName(p *locale.Printer, prob Problem) string {
 		return p.T("tray.problem.quota")
 	case ProblemUpstreamUnreachable:
 		return p.T("tray.problem.unreachable")
+	case ProblemStatsNotSaved:
+		return p.T("tray.problem.stats_not_saved")
 	default:
 		return p.T("tray.problem.unknown")
 	}
@@ -124,6 +126,8 @@ func advice(p *locale.Printer, s State) string {
 		return p.T("tray.advice.quota")
 	case ProblemUpstreamUnreachable:
 		return p.T("tray.advice.unreachable")
+	case ProblemStatsNotSaved:
+		return p.T("tray.advice.stats_not_saved")
 	default:
 		return p.T("tray.advice.other")
 	}

@@ -116,6 +116,7 @@ func TestStatusLine(t *testing.T) {
 		{"port_in_use_generic_advice", State{Problem: ProblemPortInUse}, "Port in use: set LISTEN_ADDR to a free port or close the other program · Stopped · 0 calls today"},
 		{"quota_generic_advice", State{Running: true, Addr: "127.0.0.1:5000", Calls: 50, OK: 50, Problem: ProblemQuotaExhausted}, "Daily free quota used up: free calls resume tomorrow (UTC) · Running on 127.0.0.1:5000 · 50 calls today (50 ok, 0 failed)"},
 		{"unreachable_generic_advice", State{Running: true, Problem: ProblemUpstreamUnreachable}, "OpenRouter unreachable: check the internet connection · Running · 0 calls today"},
+		{"stats_not_saved_generic_advice", State{Running: true, Problem: ProblemStatsNotSaved}, "Calls not saved: free disk space or make the cache folder writable · Running · 0 calls today"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,7 +187,7 @@ func TestMenuModel(t *testing.T) {
 func TestProblem_String(t *testing.T) {
 	t.Parallel()
 	seen := map[string]Problem{}
-	for p := ProblemNone; p <= ProblemUpstreamUnreachable; p++ {
+	for p := ProblemNone; p <= ProblemStatsNotSaved; p++ {
 		name := p.String()
 		if prev, dup := seen[name]; dup {
 			t.Errorf("Problem %d and %d share the name %q", prev, p, name)

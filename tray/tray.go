@@ -87,6 +87,10 @@ func Run(ctx context.Context, c Controller, o Options) {
 	systray.SetOnTapped(func() { queue(actions, actionToggle) })
 
 	runSystray(ctx, func(ctx context.Context) func() {
+		// Windows refuses both before Run ("tray not ready yet"), which
+		// left its icon blank: set them again now that the tray exists.
+		setTrayIcon(first.icon)
+		systray.SetTooltip(first.tooltip)
 		v := newSystrayView(o.Printer, first)
 		l.view, l.shown = v, first
 		for _, src := range v.clickSources() {

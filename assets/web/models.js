@@ -1,7 +1,7 @@
 // The Models tab: the free models, their health and the preferred order.
 
 import { $, el, setText } from "./dom.js";
-import { fmtInt, fmtMs, fmtDuration, isSet } from "./format.js";
+import { fmtInt, fmtMs, fmtDuration, fmtPercent, isSet } from "./format.js";
 import { api } from "./api.js";
 import { state } from "./state.js";
 import { t } from "./i18n.js";
@@ -39,8 +39,9 @@ export function renderModels() {
       m.vision ? el("span", { className: "badge accent" }, t("web.cap.vision")) : null,
       m.reasoning ? el("span", { className: "badge accent" }, t("web.cap.reasoning")) : null);
     const calls = (h.successes || 0) + (h.failures || 0);
+    // Routing orders models by this success rate, then latency.
     const health = calls > 0
-      ? t("web.models.health", { OK: fmtInt(h.successes), Failed: fmtInt(h.failures), Latency: fmtMs(h.latency_ms) })
+      ? t("web.models.health", { Rate: fmtPercent(h.success_rate), Latency: fmtMs(h.latency_ms), OK: fmtInt(h.successes), Failed: fmtInt(h.failures) })
       : t("web.models.unused");
     const stateCell = cooling
       ? el("td", {}, el("span", { className: "badge warn strong", dataset: { until: h.cooldown_until } }, cooldownText(h.cooldown_until)),

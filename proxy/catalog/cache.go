@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/freelane/freelane/proxy/internal/atomicfile"
+	"github.com/freelane/freelane/proxy/regularfile"
 )
 
 // cacheVersion changes when the cache layout or the free filter changes, so
@@ -59,7 +60,7 @@ func (c *Catalog) LoadCache() error {
 // because the file is outside Freelane's control: a hand-edited entry must not
 // smuggle a paid model into routing.
 func readCache(path string) (cacheFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := regularfile.ReadFile(path)
 	if err != nil {
 		return cacheFile{}, err
 	}

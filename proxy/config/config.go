@@ -42,6 +42,8 @@ type Config struct {
 
 	MaxConcurrent     int           // MAX_CONCURRENT_REQUESTS
 	QueueTimeout      time.Duration // QUEUE_TIMEOUT: longest wait for a concurrency slot
+	MaxQueued         int           // MAX_QUEUED_REQUESTS: calls that may wait for a slot
+	MaxQueuedBytes    int64         // MAX_QUEUED_BODY_MB, in bytes: body bytes the waiting calls may hold
 	PreferredModels   []string      // PREFERRED_MODELS, trimmed and deduplicated
 	MaxModelAttempts  int           // MAX_MODEL_ATTEMPTS
 	FirstTokenTimeout time.Duration // FIRST_TOKEN_TIMEOUT: a model silent this long is stalled
@@ -143,6 +145,8 @@ func (c Config) attrs() []slog.Attr {
 		slog.String("no_proxy", c.NoProxy),
 		slog.Int("max_concurrent", c.MaxConcurrent),
 		slog.Duration("queue_timeout", c.QueueTimeout),
+		slog.Int("max_queued", c.MaxQueued),
+		slog.Int64("max_queued_bytes", c.MaxQueuedBytes),
 		slog.String("preferred_models", strings.Join(c.PreferredModels, ",")),
 		slog.Int("max_model_attempts", c.MaxModelAttempts),
 		slog.Duration("first_token_timeout", c.FirstTokenTimeout),

@@ -37,7 +37,10 @@ func SetEnvValue(home, key, value string) error {
 	envFileMu.Lock()
 	defer envFileMu.Unlock()
 
-	path := filepath.Join(home, EnvFileName)
+	path, err := writablePath(filepath.Join(home, EnvFileName))
+	if err != nil {
+		return fmt.Errorf("setting %s in .env: %w", key, err)
+	}
 	mode := fs.FileMode(0o600)
 	data, err := os.ReadFile(path)
 	switch {
@@ -57,6 +60,21 @@ func SetEnvValue(home, key, value string) error {
 		return fmt.Errorf("setting %s in .env: %w", key, err)
 	}
 	return nil
+}
+
+// writablePath returns the file to replace for path: the file a symbolic
+// link points to, so a saved .env that is a link (into a dotfiles folder,
+// say) stays a link, or path itself when it is no link or does not exist.
+func writablePath(path string) (string, error) {
+	info, err := os.Lstat(path)
+	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		return path, nil
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", fmt.Errorf("following the link %s: %w", path, err)
+	}
+	return target, nil
 }
 
 var bareValuePattern = regexp.MustCompile(`^[A-Za-z0-9_./:,@+%=~-]*$`)

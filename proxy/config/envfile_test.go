@@ -193,3 +193,31 @@ func TestSetEnvValue_UnrepresentableValueIsRefusedWithoutEcho(t *testing.T) {
 		t.Errorf(".env changed to %q", data)
 	}
 }
+
+// A .env that is a symbolic link (kept in a dotfiles folder, say) stays a
+// link: the save writes through it to the file it points to.
+func TestSetEnvValue_WritesThroughASymlink(t *testing.T) {
+	home, dotfiles := t.TempDir(), t.TempDir()
+	target := filepath.Join(dotfiles, "freelane.env")
+	if err := os.WriteFile(target, []byte("LOG_LEVEL=info\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(home, EnvFileName)
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("cannot create a symbolic link here: %v", err)
+	}
+	if err := SetEnvValue(home, "PREFERRED_MODELS", "a/b:free"); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Lstat(link)
+	if err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf(".env is no longer a symbolic link (mode %v, %v)", info.Mode(), err)
+	}
+	got, err := os.ReadFile(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "LOG_LEVEL=info\nPREFERRED_MODELS=a/b:free\n"; string(got) != want {
+		t.Errorf("link target = %q, want %q", got, want)
+	}
+}

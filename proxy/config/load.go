@@ -126,6 +126,15 @@ var settings = []setting{
 		c.QueueTimeout, err = parseDuration(v)
 		return err
 	}},
+	{key: "MAX_QUEUED_REQUESTS", def: "32", apply: func(c *Config, v string) (err error) {
+		c.MaxQueued, err = parseIntRange(v, 0, 10000)
+		return err
+	}},
+	{key: "MAX_QUEUED_BODY_MB", def: "64", apply: func(c *Config, v string) error {
+		mb, err := parseIntRange(v, 1, 4096)
+		c.MaxQueuedBytes = int64(mb) << 20
+		return err
+	}},
 	{key: "PREFERRED_MODELS", apply: func(c *Config, v string) error {
 		c.PreferredModels = splitList(v)
 		return nil
@@ -299,12 +308,34 @@ func readEnvFile(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
+	if encoding := utf16Encoding(data); encoding != "" {
+		return nil, fmt.Errorf("reading %s: the file is saved as %s; save it as UTF-8 (Notepad: File, Save as, Encoding: UTF-8)", path, encoding)
+	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	values, err := godotenv.Parse(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", path, describeSyntaxError(data, err))
 	}
 	return values, nil
+}
+
+// utf16Encoding names the UTF-16 flavour of data ("" when it is not
+// UTF-16): what Notepad's "Unicode" choices and PowerShell 5's `>` write.
+// Read as bytes, such a file is a NUL between every letter, and parses as
+// nonsense. Without a byte-order mark, a NUL in the first two bytes gives
+// it away: a .env never holds one.
+func utf16Encoding(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		return "UTF-16 LE"
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return "UTF-16 BE"
+	case len(data) >= 2 && data[1] == 0 && data[0] != 0:
+		return "UTF-16 LE"
+	case len(data) >= 2 && data[0] == 0 && data[1] != 0:
+		return "UTF-16 BE"
+	}
+	return ""
 }
 
 // describeSyntaxError rewrites a godotenv parse error without its excerpt:

@@ -23,6 +23,8 @@ func TestLoadWith_Defaults(t *testing.T) {
 		CacheDir:          filepath.Join(home, "cache"),
 		MaxConcurrent:     5,
 		QueueTimeout:      30 * time.Second,
+		MaxQueued:         32,
+		MaxQueuedBytes:    64 << 20,
 		MaxModelAttempts:  3,
 		FirstTokenTimeout: 60 * time.Second,
 		RequestTimeout:    300 * time.Second,
@@ -353,6 +355,23 @@ func TestLoadWith_ByteOrderMark(t *testing.T) {
 	writeEnvFile(t, home, "\xEF\xBB\xBFMAX_MODEL_ATTEMPTS=4\n")
 	if c := mustLoad(t, home, noEnv); c.MaxModelAttempts != 4 {
 		t.Errorf("MaxModelAttempts = %d, want 4", c.MaxModelAttempts)
+	}
+}
+
+func TestLoadWith_UTF16NamesTheEncoding(t *testing.T) {
+	for name, tc := range map[string]struct{ content, want string }{
+		"LE with BOM":    {"\xFF\xFEL\x00O\x00G\x00=\x00", "UTF-16 LE"},
+		"BE with BOM":    {"\xFE\xFF\x00L\x00O\x00G", "UTF-16 BE"},
+		"LE without BOM": {"L\x00O\x00G\x00", "UTF-16 LE"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			home := t.TempDir()
+			writeEnvFile(t, home, tc.content)
+			_, err := LoadWith(home, noEnv)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "UTF-8") {
+				t.Errorf("error = %v, want one naming %s and asking for UTF-8", err, tc.want)
+			}
+		})
 	}
 }
 

@@ -13,6 +13,13 @@ import (
 // a temporary file, rename it, touch it again) into a single reload.
 const debounceDelay = 100 * time.Millisecond
 
+// DefaultSettleDelay is how long a change that drops the API key or the
+// listen address must stay before it applies. Editors that save in two
+// steps (truncate, then write) leave an empty .env for a moment, and an
+// empty .env is a valid configuration: applied, it would answer calls with
+// missing_api_key and move the listener to the default port and back.
+const DefaultSettleDelay = 2 * time.Second
+
 // Handler receives the results of watching the home folder. Callbacks run on
 // Watch's goroutine, one at a time, and should return quickly. Nil callbacks
 // are skipped.
@@ -32,6 +39,8 @@ type Handler struct {
 	// so a fix saved before the watch began is still reported (through
 	// Config), as is the error if there is none yet (through Invalid).
 	StartInvalid bool
+	// SettleDelay replaces DefaultSettleDelay when positive.
+	SettleDelay time.Duration
 }
 
 // Watch reloads the configuration whenever <home>/.env or
@@ -61,7 +70,7 @@ func watch(ctx context.Context, home string, lookup func(string) (string, bool),
 	// The baseline is read after Add so a change made in between is not lost.
 	w := homeWatch{home: home, lookup: lookup, h: h, debug: DebugEnabled(home)}
 	if h.StartInvalid {
-		w.reload()
+		w.reload(true)
 	} else if c, err := LoadWith(home, lookup); err == nil {
 		w.last, w.valid = c, true
 	}
@@ -69,9 +78,18 @@ func watch(ctx context.Context, home string, lookup func(string) (string, bool),
 		ready()
 	}
 
+	settleDelay := h.SettleDelay
+	if settleDelay <= 0 {
+		settleDelay = DefaultSettleDelay
+	}
 	debounce := time.NewTimer(debounceDelay)
 	debounce.Stop()
 	defer debounce.Stop()
+	// settle runs while .env looks half-written; every later event pushes
+	// it back, so it fires once the file has been left alone that long.
+	settle := time.NewTimer(settleDelay)
+	settle.Stop()
+	defer settle.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -86,6 +104,9 @@ func watch(ctx context.Context, home string, lookup func(string) (string, bool),
 				debounce.Reset(debounceDelay)
 			case EnvFileName:
 				debounce.Reset(debounceDelay)
+				if w.unsettled {
+					settle.Reset(settleDelay)
+				}
 			}
 		case _, ok := <-watcher.Errors:
 			if !ok {
@@ -95,7 +116,13 @@ func watch(ctx context.Context, home string, lookup func(string) (string, bool),
 			// reload, since one of them may have been ours.
 			debounce.Reset(debounceDelay)
 		case <-debounce.C:
-			w.reload()
+			if w.reload(false) {
+				settle.Reset(settleDelay)
+			} else {
+				settle.Stop()
+			}
+		case <-settle.C:
+			w.reload(true)
 		}
 	}
 }
@@ -114,9 +141,15 @@ type homeWatch struct {
 	// because the caller may have switched debug mode itself in between
 	// (a file created by the dashboard and deleted within one debounce).
 	debugTouched bool
+	// unsettled is set while a reload was held back as incomplete.
+	unsettled bool
 }
 
-func (w *homeWatch) reload() {
+// reload reads the home folder and reports what changed. Unless settled, a
+// configuration that drops what the running one had from .env (see
+// incomplete) is held back, and reload returns true: the caller retries once
+// the file has settled.
+func (w *homeWatch) reload(settled bool) (held bool) {
 	if on := DebugEnabled(w.home); on != w.debug || w.debugTouched {
 		w.debug, w.debugTouched = on, false
 		if w.h.Debug != nil {
@@ -126,21 +159,47 @@ func (w *homeWatch) reload() {
 
 	c, err := LoadWith(w.home, w.lookup)
 	if err != nil {
-		w.valid = false
+		w.valid, w.unsettled = false, false
 		if w.h.Invalid != nil {
 			w.h.Invalid(err)
 		}
-		return
+		return false
 	}
 	// After an Invalid report the caller needs to hear that .env is good
 	// again, even when it is back to the last valid content.
 	recovered := !w.valid
 	w.valid = true
 	if !recovered && sameConfig(c, w.last) {
-		return
+		w.unsettled = false
+		return false
+	}
+	if w.unsettled = !settled && !recovered && incomplete(w.last, c); w.unsettled {
+		return true
 	}
 	w.last = c
 	if w.h.Config != nil {
 		w.h.Config(c)
 	}
+	return false
+}
+
+// incomplete reports whether next looks like .env caught half-written:
+// it drops the API key, or moves the listener back to the default address,
+// that the running configuration had. Either may be meant, so it only
+// delays the change until the file settles.
+func incomplete(running, next Config) bool {
+	if running.APIKey != "" && next.APIKey == "" {
+		return true
+	}
+	return running.ListenAddr != next.ListenAddr && next.ListenAddr == settingDefault("LISTEN_ADDR")
+}
+
+// settingDefault is the built-in default of the setting named key.
+func settingDefault(key string) string {
+	for _, s := range settings {
+		if s.key == key {
+			return s.def
+		}
+	}
+	return ""
 }

@@ -282,3 +282,45 @@ func TestWatch_StartInvalidReportsTheStateAtOnce(t *testing.T) {
 		t.Errorf("MaxModelAttempts = %d, want 5", c.MaxModelAttempts)
 	}
 }
+
+// Editors that truncate .env and then write it leave an empty file for a
+// moment. Applied, it would drop the key (calls get missing_api_key) and
+// move the listener to the default port and back: the running
+// configuration is kept until the file is complete again.
+func TestWatch_TwoStepSaveKeepsTheRunningConfig(t *testing.T) {
+	const apiKey = "sk-or-v1-watchsecret0123456789"
+	for name, before := range map[string]string{
+		"api_key":     "OPENROUTER_API_KEY=" + apiKey + "\n",
+		"listen_addr": "LISTEN_ADDR=127.0.0.1:5123\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			home := t.TempDir()
+			writeEnvFile(t, home, before)
+			rec := startWatch(t, home, noEnv, func(h *Handler) { h.SettleDelay = time.Hour })
+
+			writeEnvFile(t, home, "") // step one: truncated
+			rec.barrier(t, home)      // a reload has read the empty file
+			rec.expectQuiet(t)
+
+			writeEnvFile(t, home, before+"MAX_MODEL_ATTEMPTS=4\n") // step two
+			c := receive(t, rec.configs, "Config callback")
+			if c.MaxModelAttempts != 4 || (name == "api_key") != (c.APIKey == apiKey) || (name == "listen_addr") != (c.ListenAddr == "127.0.0.1:5123") {
+				t.Errorf("after the second step: attempts %d, key kept %v, listen %s", c.MaxModelAttempts, c.APIKey == apiKey, c.ListenAddr)
+			}
+		})
+	}
+}
+
+// Removing the key on purpose still applies, once the file has settled.
+func TestWatch_DroppedKeyAppliesOnceSettled(t *testing.T) {
+	home := t.TempDir()
+	writeEnvFile(t, home, "OPENROUTER_API_KEY=sk-or-v1-watchsecret0123456789\nLISTEN_ADDR=127.0.0.1:5123\n")
+	rec := startWatch(t, home, noEnv, func(h *Handler) { h.SettleDelay = 50 * time.Millisecond })
+
+	saveLikeEditor(t, home, "MAX_MODEL_ATTEMPTS=4\n")
+	c := receive(t, rec.configs, "Config callback")
+	if c.APIKey != "" || c.ListenAddr != "127.0.0.1:5000" || c.MaxModelAttempts != 4 {
+		t.Errorf("settled config: key set %v, listen %s, attempts %d; want no key, the default address, 4",
+			c.APIKey != "", c.ListenAddr, c.MaxModelAttempts)
+	}
+}

@@ -98,6 +98,11 @@ func (h *handler) validPreferred(ids []string) ([]string, error) {
 	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		id = strings.TrimSpace(id)
+		if strings.Contains(id, ",") {
+			// PREFERRED_MODELS is a comma list: such an id would be saved
+			// as two ids and then silently match nothing.
+			return nil, fmt.Errorf("model %q contains a comma, which PREFERRED_MODELS cannot hold", id)
+		}
 		if !free[id] {
 			return nil, fmt.Errorf("model %q is not in the free catalog", id)
 		}

@@ -178,6 +178,28 @@ func TestBrowser_SavePreferredOrder(t *testing.T) {
 	}
 }
 
+// The Models tab says why each model is where routing puts it: its recent
+// success rate and latency, and how long it rests.
+func TestBrowser_ModelsShowWhy(t *testing.T) {
+	e := startBrowser(t, 1440, 1000)
+	e.do(t, chromedp.Navigate(e.url+"#models"), waitText("models-count", "(4)"))
+	row := `tr[data-model="qwen/qwen3-coder:free"] `
+	health, err := chromedp.Run(e.ctx, chromedp.TextContent(chromedp.CSS(row+"td.health")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(health, "74% recent success") || !strings.Contains(health, "2.63 s") {
+		t.Errorf("health cell = %q, want the success rate (74%%) and the latency (2.63 s)", health)
+	}
+	state, err := chromedp.Run(e.ctx, chromedp.TextContent(chromedp.CSS(row+"[data-until]")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(state, "cooling down") {
+		t.Errorf("state = %q, want how long the model rests", state)
+	}
+}
+
 // A Source that refuses the change (PREFERRED_MODELS pinned by the
 // environment) must leave the user reading why, not "Saved", with the edit
 // still pending.

@@ -117,7 +117,7 @@ func TestGetEndpoints_Shapes(t *testing.T) {
 			}
 			first := models[0].(map[string]any)
 			requireKeys(t, "models[0]", first, "id", "name", "context_length", "tools", "vision", "reasoning", "health", "preferred", "preferred_rank")
-			requireKeys(t, "health", first["health"].(map[string]any), "successes", "failures", "latency_ms")
+			requireKeys(t, "health", first["health"].(map[string]any), "successes", "failures", "success_rate", "latency_ms")
 			if _, ok := first["health"].(map[string]any)["cooldown_until"]; ok {
 				t.Errorf("cooldown_until present for a model that is not cooling down")
 			}
@@ -272,6 +272,23 @@ func TestPutRoutes(t *testing.T) {
 				tt.check(t, src)
 			}
 		})
+	}
+}
+
+// PREFERRED_MODELS is a comma list, so an id with a comma (even one the
+// catalog lists) would be saved as two ids that match nothing.
+func TestPutPreferred_RefusesACommaInAModelID(t *testing.T) {
+	src := newFakeSource(testNow)
+	odd := "vendor/a,b:free"
+	src.extraModels = []ModelView{{ID: odd, Name: "Odd (free)"}}
+	rec := do(t, newTestHandler(t, src), http.MethodPut, "/debug/models/preferred", "application/json",
+		`{"models":["qwen/qwen3-coder:free","`+odd+`"]}`)
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("status = %d, want 400; body %s", rec.Code, rec.Body)
+	}
+	assertErrorEnvelope(t, rec, "invalid_model", "comma")
+	if !slices.Equal(src.preferred, []string{"deepseek/deepseek-chat-v3.1:free"}) {
+		t.Errorf("preferred changed to %q by a rejected request", src.preferred)
 	}
 }
 

@@ -27,6 +27,7 @@ type fakeSource struct {
 	nextSub     int
 	subscribed  chan struct{} // receives after each Subscribe, if non-nil
 	today       DayCounts
+	extraModels []ModelView // appended to the fixed catalog
 }
 
 func newFakeSource(now time.Time) *fakeSource {
@@ -116,13 +117,14 @@ func (f *fakeSource) Models() []ModelView {
 	defer f.mu.Unlock()
 	models := []ModelView{
 		{ID: "deepseek/deepseek-chat-v3.1:free", Name: "DeepSeek: DeepSeek V3.1 (free)", ContextLength: 163840, Tools: true, Reasoning: true,
-			Health: HealthView{Successes: 19, Failures: 2, LatencyMs: 1840}},
+			Health: HealthView{Successes: 19, Failures: 2, SuccessRate: 0.9, LatencyMs: 1840}},
 		{ID: "qwen/qwen3-coder:free", Name: "Qwen: Qwen3 Coder 480B A35B (free)", ContextLength: 262144, Tools: true,
-			Health: HealthView{Successes: 9, Failures: 2, LatencyMs: 2630, CooldownUntil: f.now.Add(90 * time.Second), LastError: "429 Provider returned error (rate-limited upstream)"}},
+			Health: HealthView{Successes: 9, Failures: 2, SuccessRate: 0.74, LatencyMs: 2630, CooldownUntil: f.now.Add(90 * time.Second), LastError: "429 Provider returned error (rate-limited upstream)"}},
 		{ID: "meta-llama/llama-3.3-70b-instruct:free", Name: "Meta: Llama 3.3 70B Instruct (free)", ContextLength: 65536, Tools: true,
-			Health: HealthView{Successes: 3, LatencyMs: 960}},
+			Health: HealthView{Successes: 3, SuccessRate: 0.95, LatencyMs: 960}},
 		{ID: "google/gemma-3-27b-it:free", Name: "Google: Gemma 3 27B (free)", ContextLength: 96000, Vision: true},
 	}
+	models = append(models, f.extraModels...)
 	for i := range models {
 		for rank, id := range f.preferred {
 			if id == models[i].ID {

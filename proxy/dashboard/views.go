@@ -114,10 +114,14 @@ type ModelView struct {
 	PreferredRank int `json:"preferred_rank"`
 }
 
-// HealthView is what routing has learned about a model.
+// HealthView is what routing has learned about a model: why it is where it
+// is in the order (success rate first, then latency) and until when it rests.
 type HealthView struct {
-	Successes     int       `json:"successes"`
-	Failures      int       `json:"failures"`
+	Successes int `json:"successes"`
+	Failures  int `json:"failures"`
+	// SuccessRate is routing's estimate of the chance of an answer, 0 to 1:
+	// recent outcomes weigh most.
+	SuccessRate   float64   `json:"success_rate"`
 	LatencyMs     int64     `json:"latency_ms"`
 	CooldownUntil time.Time `json:"cooldown_until,omitzero"`
 	LastError     string    `json:"last_error,omitempty"`

@@ -5,21 +5,19 @@
 //
 // Everything here is a pure function over bytes; there is no HTTP client.
 // Request and response bodies are scanned in place rather than decoded into
-// maps, so unknown fields pass through byte for byte and the per-request cost
-// stays small.
+// maps, so the fields kept pass through byte for byte and the per-request
+// cost stays small.
 //
 // # Request rewrite
 //
 // [RewriteForUpstream] sets the top-level "model" to the free model chosen by
-// Freelane and removes the fields that would let OpenRouter pick a model on
-// its own, possibly a paid one: the top-level "models" fallback list, the
-// legacy "route", and router plugins ("auto-router", "auto-beta-router",
-// "pareto-router", "fusion"). It also removes the add-ons OpenRouter bills to
-// credits even on a free model: the "web" plugin and "web_search_options".
-// (A model id ending in ":online" is billed the same way; it is replaced with
-// the chosen catalog id, which always ends in ":free".) Nothing else in the
-// body changes. [ChatRequest.Paid] says which paid add-ons a request asked
-// for, so the caller can log their removal.
+// Freelane and forwards only the fields of an allow-list (fields.go, with a
+// note of what each costs): the Chat Completions fields and OpenRouter's free
+// parameters. Everything else is removed, unknown fields included, and so are
+// the entries of "tools", "plugins" and "provider" that may bill credits or
+// pick a model (server tools, paid plugins, routing preferences). What is
+// kept is forwarded byte for byte. [ChatRequest.Removed] names what a request
+// lost, so the caller can log it.
 // [InspectChatBody] returns the body it accepted as an [InspectedBody], whose
 // rewrite skips validating the JSON again on every attempt.
 //

@@ -23,32 +23,13 @@ type ChatRequest struct {
 	// "include_reasoning": true, or a "reasoning" object without
 	// "exclude": true or "enabled": false.
 	WantsReasoning bool
-	// Paid holds the paid add-ons the request asked for, which the rewrite
-	// leaves out so that a free model never bills credits.
-	Paid PaidFeatures
-}
-
-// PaidFeatures is a set of OpenRouter add-ons billed to credits even on a
-// free model. Its String form lists them for a log line.
-type PaidFeatures uint8
-
-// The paid add-ons a request may ask for.
-const (
-	PaidWebPlugin        PaidFeatures = 1 << iota // plugins: [{"id":"web"}]
-	PaidWebSearchOptions                          // "web_search_options"
-	PaidOnlineModel                               // a model id ending in ":online"
-)
-
-var paidFeatureNames = [...]string{"web plugin", "web_search_options", ":online model"}
-
-func (p PaidFeatures) String() string {
-	var names []string
-	for i, name := range paidFeatureNames {
-		if p&(1<<i) != 0 {
-			names = append(names, name)
-		}
-	}
-	return strings.Join(names, ", ")
+	// Removed names the fields and entries the rewrite leaves out because
+	// they may bill credits or pick a model, or are unknown (see fields.go),
+	// joined with ", " for a log line; empty when none.
+	Removed string
+	// toolsEmptied is true when "tools" had entries and the rewrite keeps
+	// none, so "tool_choice" and "parallel_tool_calls" go too.
+	toolsEmptied bool
 }
 
 // onlineSuffix turns on OpenRouter's paid web search for a model id. Only
@@ -86,7 +67,8 @@ func typeError(param, want string) *RequestError {
 // what lets its RewriteForUpstream skip validating the body again on every
 // attempt. It refers to the inspected bytes, which must not change.
 type InspectedBody struct {
-	raw []byte
+	raw          []byte
+	toolsEmptied bool
 }
 
 // InspectChatRequest validates the shape of a chat completion request body and
@@ -105,13 +87,13 @@ func InspectChatBody(body []byte) (ChatRequest, InspectedBody, error) {
 	if err != nil {
 		return ChatRequest{}, InspectedBody{}, err
 	}
-	return req, InspectedBody{raw: body}, nil
+	return req, InspectedBody{raw: body, toolsEmptied: req.toolsEmptied}, nil
 }
 
 // RewriteForUpstream is the package's RewriteForUpstream for a body that
 // inspection has already validated, so it cannot fail.
 func (b InspectedBody) RewriteForUpstream(model string) []byte {
-	return rewriteObject(b.raw, skipSpace(b.raw, 0), model)
+	return rewriteObject(b.raw, skipSpace(b.raw, 0), model, b.toolsEmptied)
 }
 
 func inspect(body []byte) (ChatRequest, error) {
@@ -128,8 +110,15 @@ func inspect(body []byte) (ChatRequest, error) {
 	if kindOf(body[open:]) != kindObject {
 		return req, &RequestError{Code: CodeInvalidType, Message: "The request body must be a JSON object."}
 	}
+	return inspectFields(body, open)
+}
 
-	sawMessages := false
+// inspectFields is inspect for a valid JSON object whose opening brace is at
+// body[open].
+func inspectFields(body []byte, open int) (ChatRequest, error) {
+	var req ChatRequest
+	var removed []string
+	sawMessages, hadTools := false, false
 	it := newObjectIter(body, open)
 	for m, ok := it.next(); ok; m, ok = it.next() {
 		v := body[m.valueStart:m.valueEnd]
@@ -144,7 +133,7 @@ func inspect(body []byte) (ChatRequest, error) {
 			case kindString:
 				req.Model, _ = unquote(v) // json.Valid has vouched for the escapes
 				if strings.HasSuffix(req.Model, onlineSuffix) {
-					req.Paid |= PaidOnlineModel
+					removed = append(removed, "model suffix "+onlineSuffix)
 				}
 			case kindNull:
 			default:
@@ -158,10 +147,20 @@ func inspect(body []byte) (ChatRequest, error) {
 			default:
 				err = typeError("stream", "a boolean")
 			}
-		case keyIs(m.key, "tools"), keyIs(m.key, "functions"):
+		case keyIs(m.key, "functions"):
 			switch kind {
 			case kindArray:
 				req.Tools = req.Tools || !isEmptyValue(v)
+			case kindNull:
+			default:
+				err = typeError(string(m.key), "an array")
+			}
+		case keyIs(m.key, "tools"):
+			switch kind {
+			case kindArray:
+				hadTools = hadTools || !isEmptyValue(v)
+				removed = appendRemovedEntries(removed, body, m.valueStart, "tools", "type", keepTool)
+				req.Tools = req.Tools || keptAny(body, m.valueStart, keepTool)
 			case kindNull:
 			default:
 				err = typeError(string(m.key), "an array")
@@ -175,13 +174,19 @@ func inspect(body []byte) (ChatRequest, error) {
 				err = typeError(string(m.key), "a number")
 			}
 		case keyIs(m.key, "plugins"):
-			if kind == kindArray && hasPlugin(body, m.valueStart, webPluginID) {
-				req.Paid |= PaidWebPlugin
+			if kind == kindArray {
+				removed = appendRemovedEntries(removed, body, m.valueStart, "plugins", "id", keepPlugin)
+			} else if kind != kindNull {
+				removed = append(removed, "plugins")
 			}
-		case keyIs(m.key, "web_search_options"):
-			if kind != kindNull {
-				req.Paid |= PaidWebSearchOptions
+		case keyIs(m.key, "provider"):
+			if kind == kindObject {
+				removed = appendRemovedProviderKeys(removed, body, m.valueStart)
+			} else if kind != kindNull {
+				removed = append(removed, "provider")
 			}
+		case ruleFor(m.key) == fieldDrop:
+			removed = append(removed, string(m.key))
 		case keyIs(m.key, "include_reasoning"):
 			if kind == kindBool {
 				req.WantsReasoning = v[0] == 't'
@@ -195,6 +200,11 @@ func inspect(body []byte) (ChatRequest, error) {
 			return ChatRequest{}, err
 		}
 	}
+	req.toolsEmptied = hadTools && !req.Tools
+	if req.toolsEmptied {
+		removed = append(removed, "tool_choice", "parallel_tool_calls")
+	}
+	req.Removed = strings.Join(removed, ", ")
 	if !sawMessages {
 		return ChatRequest{}, &RequestError{
 			Param:   "messages",
@@ -273,17 +283,62 @@ func hasImagePart(body []byte, start int) bool {
 	return false
 }
 
-// hasPlugin reports whether the plugins array at body[start] has an entry
-// whose "id" is id.
-func hasPlugin(body []byte, start int, id string) bool {
-	ids := [1]string{id}
+// appendRemovedEntries appends, for each entry of the array at body[start]
+// that keep refuses, its name for the log: e.g. tools[1] (openrouter:web_search),
+// with the entry's label member when it is a string.
+func appendRemovedEntries(removed []string, body []byte, start int, field, label string, keep func(body []byte, start, end int) bool) []string {
+	n := 0
 	arr := newArrayIter(body, start)
 	for s, e, ok := arr.next(); ok; s, e, ok = arr.next() {
-		if pluginIDIn(body, s, e, ids[:]) {
+		if !keep(body, s, e) {
+			name := indexParam(field, n, "")
+			if text := memberText(body, s, e, label); text != "" {
+				name += " (" + text + ")"
+			}
+			removed = append(removed, name)
+		}
+		n++
+	}
+	return removed
+}
+
+// keptAny reports whether keep accepts an entry of the array at body[start].
+func keptAny(body []byte, start int, keep func(body []byte, start, end int) bool) bool {
+	arr := newArrayIter(body, start)
+	for s, e, ok := arr.next(); ok; s, e, ok = arr.next() {
+		if keep(body, s, e) {
 			return true
 		}
 	}
 	return false
+}
+
+// appendRemovedProviderKeys appends provider.<key> for each key of the
+// provider object at body[start] that the rewrite leaves out.
+func appendRemovedProviderKeys(removed []string, body []byte, start int) []string {
+	obj := newObjectIter(body, start)
+	for m, ok := obj.next(); ok; m, ok = obj.next() {
+		if key, ok := keyText(m.key); !ok || !providerKeys[key] {
+			removed = append(removed, "provider."+string(m.key))
+		}
+	}
+	return removed
+}
+
+// memberText is the string value of the member name of the object
+// body[start:end], or "" when there is none.
+func memberText(body []byte, start, end int, name string) string {
+	if kindOf(body[start:end]) != kindObject {
+		return ""
+	}
+	obj := newObjectIter(body, start)
+	for m, ok := obj.next(); ok; m, ok = obj.next() {
+		if keyIs(m.key, name) {
+			text, _ := unquote(m.value(body))
+			return text
+		}
+	}
+	return ""
 }
 
 // reasoningShown reports whether a "reasoning" request object asks for the

@@ -36,16 +36,25 @@ func TestInspectChatRequest_Facts(t *testing.T) {
 		{"model_inside_message_ignored", `{"messages":[{"role":"user","content":"x","model":5}]}`, ChatRequest{}},
 		{"whitespace", " \n{ \"messages\" : [ { \"role\" : \"user\" } ] , \"stream\" : false }\n", ChatRequest{}},
 		{"web_plugin", `{"plugins":[{"id":"auto-router"},{"id":"web"}],"messages":[{"role":"user","content":"x"}]}`,
-			ChatRequest{Paid: PaidWebPlugin}},
-		{"other_plugins_are_not_paid", `{"plugins":[{"id":"response-healing"},"web",{"name":"web"}],"messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{Removed: "plugins[0] (auto-router), plugins[1] (web)"}},
+		{"free_plugins_kept", `{"plugins":[{"id":"response-healing"},{"id":"file-parser","pdf":{"engine":"pdf-text"}}],"messages":[{"role":"user","content":"x"}]}`,
 			ChatRequest{}},
+		{"paid_pdf_engine", `{"plugins":[{"id":"file-parser","pdf":{"engine":"mistral-ocr"}},{"id":"file-parser"}],"messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{Removed: "plugins[0] (file-parser), plugins[1] (file-parser)"}},
+		{"odd_plugin_entries", `{"plugins":["web",{"name":"web"}],"messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{Removed: "plugins[0], plugins[1]"}},
 		{"web_search_options", `{"web_search_options":{},"messages":[{"role":"user","content":"x"}]}`,
-			ChatRequest{Paid: PaidWebSearchOptions}},
-		{"null_web_search_options", `{"web_search_options":null,"messages":[{"role":"user","content":"x"}]}`, ChatRequest{}},
+			ChatRequest{Removed: "web_search_options"}},
 		{"online_model", `{"model":"meta/llama:free:online","messages":[{"role":"user","content":"x"}]}`,
-			ChatRequest{Model: "meta/llama:free:online", Paid: PaidOnlineModel}},
-		{"all_paid_once", `{"model":"a:online","plugins":[{"id":"web"},{"id":"web"}],"web_search_options":{},"web_search_options":{},"messages":[{"role":"user","content":"x"}]}`,
-			ChatRequest{Model: "a:online", Paid: PaidWebPlugin | PaidWebSearchOptions | PaidOnlineModel}},
+			ChatRequest{Model: "meta/llama:free:online", Removed: "model suffix :online"}},
+		{"server_tools", `{"tools":[{"type":"openrouter:web_search"},{"type":"function","function":{"name":"f"}},{"type":"openrouter:advisor","parameters":{"model":"openai/gpt-5"}}],"messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{Tools: true, Removed: "tools[0] (openrouter:web_search), tools[2] (openrouter:advisor)"}},
+		{"only_server_tools", `{"tools":[{"type":"openrouter:web_search"}],"tool_choice":"auto","messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{Removed: "tools[0] (openrouter:web_search), tool_choice, parallel_tool_calls", toolsEmptied: true}},
+		{"preset_models_route_unknown", `{"preset":"p","models":["a"],"route":"fallback","x_custom":1,"messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{Removed: "preset, models, route, x_custom"}},
+		{"provider_routing_keys", `{"provider":{"order":["a"],"data_collection":"deny","sort":"price"},"messages":[{"role":"user","content":"x"}]}`,
+			ChatRequest{Removed: "provider.order, provider.sort"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,23 +67,6 @@ func TestInspectChatRequest_Facts(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestPaidFeatures_String(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		paid PaidFeatures
-		want string
-	}{
-		{0, ""},
-		{PaidWebPlugin, "web plugin"},
-		{PaidWebPlugin | PaidWebSearchOptions | PaidOnlineModel, "web plugin, web_search_options, :online model"},
-	}
-	for _, tt := range tests {
-		if got := tt.paid.String(); got != tt.want {
-			t.Errorf("PaidFeatures(%d).String() = %q, want %q", tt.paid, got, tt.want)
-		}
 	}
 }
 

@@ -7,23 +7,16 @@ import (
 	"unicode/utf8"
 )
 
-// droppedPluginIDs are the OpenRouter plugins a request may not keep: the
-// routers pick the model themselves and may pick a paid one, and "web"
-// (web search) is billed to credits even on a free model.
-var droppedPluginIDs = [...]string{"auto-router", "auto-beta-router", "pareto-router", "fusion", webPluginID}
-
-// webPluginID is OpenRouter's web search plugin.
-const webPluginID = "web"
-
 // errNotObject is returned for bodies that are not a JSON object.
 var errNotObject = errors.New("request body is not a JSON object")
 
 // RewriteForUpstream returns a copy of the chat request body with the
-// top-level "model" set to model (replaced, or added when absent), and with
-// the fields that would let OpenRouter choose another model or bill credits
-// removed: the top-level "models", "route" and "web_search_options", and any
-// router or web entry of "plugins". Every other byte, including unknown
-// fields and whitespace, is kept as sent. Only top-level keys are touched.
+// top-level "model" set to model (replaced, or added when absent) and only
+// the fields of the allow-list in fields.go: every other top-level field is
+// removed, and so are the entries of "tools", "plugins" and "provider" that
+// may bill or pick a model. When no tool is left, "tool_choice" and
+// "parallel_tool_calls" go too. Every byte kept, whitespace included, is as
+// sent. Only top-level keys and those three fields are touched.
 func RewriteForUpstream(body []byte, model string) ([]byte, error) {
 	if !json.Valid(body) {
 		return nil, errors.New("rewriting request body: not valid JSON")
@@ -32,12 +25,27 @@ func RewriteForUpstream(body []byte, model string) ([]byte, error) {
 	if kindOf(body[open:]) != kindObject {
 		return nil, errNotObject
 	}
-	return rewriteObject(body, open, model), nil
+	return rewriteObject(body, open, model, toolsEmptiedIn(body, open)), nil
+}
+
+// toolsEmptiedIn reports whether the object at body[open] has a "tools"
+// array with entries of which the rewrite keeps none.
+func toolsEmptiedIn(body []byte, open int) bool {
+	had, kept := false, false
+	it := newObjectIter(body, open)
+	for m, ok := it.next(); ok; m, ok = it.next() {
+		if keyIs(m.key, "tools") && kindOf(body[m.valueStart:m.valueEnd]) == kindArray {
+			had = had || !isEmptyValue(m.value(body))
+			kept = kept || keptAny(body, m.valueStart, keepTool)
+		}
+	}
+	return had && !kept
 }
 
 // rewriteObject does the rewrite of RewriteForUpstream on a valid JSON
-// object whose opening brace is at body[open].
-func rewriteObject(body []byte, open int, model string) []byte {
+// object whose opening brace is at body[open]. toolsEmptied says that no
+// entry of "tools" is kept (see ChatRequest.toolsEmptied).
+func rewriteObject(body []byte, open int, model string, toolsEmptied bool) []byte {
 	// Removals only shrink the body, so this bound makes the output buffer
 	// the single allocation.
 	out := make([]byte, 0, len(body)+len(`,"model":`)+len(model)*6+2)
@@ -47,22 +55,36 @@ func rewriteObject(body []byte, open int, model string) []byte {
 	sawModel := false
 	it := newObjectIter(body, open)
 	for m, ok := it.next(); ok; m, ok = it.next() {
+		rule := ruleFor(m.key)
+		kind := kindOf(body[m.valueStart:m.valueEnd])
+		if toolsEmptied && (rule == fieldTools || keyIs(m.key, "tool_choice") || keyIs(m.key, "parallel_tool_calls")) {
+			rule = fieldDrop
+		}
 		switch {
-		case keyIs(m.key, "models"), keyIs(m.key, "route"), keyIs(m.key, "web_search_options"):
-			w.skip(m.keyStart)
-		case keyIs(m.key, "model"):
+		case rule == fieldModel:
 			sawModel = true
 			out = w.before(out, m.keyStart)
 			out = append(out, body[m.keyStart:m.valueStart]...)
 			out = appendJSONString(out, model)
 			out = w.after(out, m.valueEnd)
-		case keyIs(m.key, "plugins") && kindOf(body[m.valueStart:]) == kindArray:
+		case rule == fieldKeep, rule == fieldTools && kind != kindArray:
+			out = w.keep(out, m.keyStart, m.valueEnd)
+		case rule == fieldTools, rule == fieldPlugins && kind == kindArray:
+			keepEntry := keepTool
+			if rule == fieldPlugins {
+				keepEntry = keepPlugin
+			}
 			out = w.before(out, m.keyStart)
 			out = append(out, body[m.keyStart:m.valueStart]...)
-			out = appendAllowedPlugins(out, body, m.valueStart)
+			out = appendKeptEntries(out, body, m.valueStart, keepEntry)
+			out = w.after(out, m.valueEnd)
+		case rule == fieldProvider && kind == kindObject:
+			out = w.before(out, m.keyStart)
+			out = append(out, body[m.keyStart:m.valueStart]...)
+			out = appendProviderKeys(out, body, m.valueStart)
 			out = w.after(out, m.valueEnd)
 		default:
-			out = w.keep(out, m.keyStart, m.valueEnd)
+			w.skip(m.keyStart)
 		}
 	}
 	if !sawModel {
@@ -73,40 +95,36 @@ func rewriteObject(body []byte, open int, model string) []byte {
 	return append(out, body[it.close+1:]...)
 }
 
-// appendAllowedPlugins appends the plugins array at body[start] minus the
-// entries whose "id" names a dropped plugin.
-func appendAllowedPlugins(out, body []byte, start int) []byte {
+// appendKeptEntries appends the array at body[start] minus the entries
+// keep refuses.
+func appendKeptEntries(out, body []byte, start int, keep func(body []byte, start, end int) bool) []byte {
 	out = append(out, '[')
 	w := newListWriter(body, start)
 	arr := newArrayIter(body, start)
 	for s, e, ok := arr.next(); ok; s, e, ok = arr.next() {
-		if pluginIDIn(body, s, e, droppedPluginIDs[:]) {
-			w.skip(s)
-		} else {
+		if keep(body, s, e) {
 			out = w.keep(out, s, e)
+		} else {
+			w.skip(s)
 		}
 	}
 	return w.finish(out, arr.close)
 }
 
-// pluginIDIn reports whether the plugins entry body[start:end] is an object
-// whose "id" is one of ids.
-func pluginIDIn(body []byte, start, end int, ids []string) bool {
-	if kindOf(body[start:end]) != kindObject {
-		return false
-	}
+// appendProviderKeys appends the provider object at body[start] with only
+// the keys of providerKeys.
+func appendProviderKeys(out, body []byte, start int) []byte {
+	out = append(out, '{')
+	w := newListWriter(body, start)
 	obj := newObjectIter(body, start)
 	for m, ok := obj.next(); ok; m, ok = obj.next() {
-		if !keyIs(m.key, "id") {
-			continue
-		}
-		for _, id := range ids {
-			if stringIs(m.value(body), id) {
-				return true
-			}
+		if key, ok := keyText(m.key); ok && providerKeys[key] {
+			out = w.keep(out, m.keyStart, m.valueEnd)
+		} else {
+			w.skip(m.keyStart)
 		}
 	}
-	return false
+	return w.finish(out, obj.close)
 }
 
 // appendJSONString appends s as a JSON string.

@@ -28,10 +28,6 @@ type Request struct {
 	Needs Needs
 }
 
-// failureMemory is how long a failure keeps a model behind untried ones;
-// after that it gets a fresh chance, since free providers recover often.
-const failureMemory = 30 * time.Minute
-
 // group is why a candidate is where it is; lower groups go first.
 type group uint8
 
@@ -41,62 +37,93 @@ const (
 	groupRanked
 )
 
-// tier ranks the remaining models by what was last observed of them.
-type tier uint8
-
+// Ranking by expected cost: every failed attempt spends the daily free
+// quota, so the chance of an answer counts first and latency only breaks
+// near-ties.
 const (
-	tierHealthy tier = iota // last outcome was a success
-	tierUnknown             // never tried, or failed long ago
-	tierFailed              // failed recently
+	// latencyPenalty is how much chance one second of latency is worth:
+	// two seconds weigh like four points of success rate.
+	latencyPenalty = 0.02
+	// latencyCap bounds the penalty so latency never outweighs chance.
+	latencyCap = 30 * time.Second
+	// exploreRate is how often a close runner-up is tried first, so that a
+	// recovered or faster model is found; exploreMargin is how close its
+	// score must be, and staleAfter how long untried makes it worth a look.
+	exploreRate   = 0.1
+	exploreMargin = 0.15
+	staleAfter    = 10 * time.Minute
 )
 
 type candidate struct {
 	id            string
 	contextLength int
 	group         group
-	preference    int // position in the user's preferred list
-	tier          tier
-	latencyMs     int64
-	lastFailure   int64 // Unix nanoseconds
+	preference    int     // position in the user's preferred list
+	score         float64 // chance of an answer, less a little for latency
+	latencyMs     int64   // 0 when the model never answered
+	lastTried     int64   // Unix nanoseconds, 0 when never tried
+	restingUntil  int64   // Unix nanoseconds, 0 when not resting
+	rest          rest
 }
+
+// rest says whether a candidate may be tried now, only as a probe, or not.
+type rest uint8
+
+const (
+	restNone rest = iota
+	restProbe
+	restGone
+)
 
 // candidateBuffer is sized for a typical free catalog so that ordering it
 // needs no heap allocation; larger catalogs still work.
 const candidateBuffer = 64
+
+// Route is the plan for one chat call.
+type Route struct {
+	// IDs are the models to try, best first.
+	IDs []string
+	// RestingUntil is the earliest end of a rest among the capable models
+	// that are not in IDs (or, with Probe, that are), zero when none rests.
+	RestingUntil time.Time
+	// Probe says that every capable model rests, and IDs are those most
+	// likely to answer anyway (a half-open probe). Models known to be gone
+	// are never probed: with no IDs and a RestingUntil, all are gone.
+	Probe bool
+}
 
 // Candidates returns the ids of the free models to try for req, best first:
 //
 //  1. the requested model, when it names a free model in models (a name
 //     without ":free" matches its free variant);
 //  2. the preferred models that are in models, in the user's order;
-//  3. the rest by observed health: recent success and low latency first,
-//     recent failures last, then larger context, then id.
+//  3. the rest by expected cost: estimated chance of an answer (recent
+//     outcomes, fading with time), then latency, then larger context, then
+//     id; now and then a close runner-up that is faster or was not tried
+//     for a while goes first, so a recovered or faster model is found.
 //
 // Models that lack a capability in req.Needs are left out, and so are
-// models cooling down after a failure, the requested one included: every
+// models resting after a failure, the requested one included: every
 // attempt counts against the account's daily free quota, and a resting
-// model most likely fails again. When every capable model rests, the result
-// is empty and Best says until when.
+// model most likely fails again. When every capable model rests, the
+// result holds those not known to be gone, most likely to answer first
+// (see Route.Probe).
 //
 // Only ids from models that pass catalog.IsFreeID are ever returned: a
 // request for a paid model, "auto", "free" or nothing just means "pick one",
 // and can never make Freelane send a paid model. h may be nil.
 func Candidates(models []catalog.Model, req Request, preferred []string, h *Health) []string {
-	ids, _ := Best(models, req, preferred, h, len(models))
-	return ids
+	return Best(models, req, preferred, h, len(models)).IDs
 }
 
-// Best returns the first n ids of what Candidates returns, in the same order.
-// A chat call tries at most a few models, so ordering only those few is
-// cheaper than sorting the whole free catalog on every call.
-//
-// restingUntil is the earliest end of a cool-down among the capable models
-// it left out, zero when none rests. With no ids and a restingUntil, every
-// capable model rests: both come from one look at the health under one lock,
-// so a cool-down that ends in between cannot make the answers disagree.
-func Best(models []catalog.Model, req Request, preferred []string, h *Health, n int) (ids []string, restingUntil time.Time) {
+// Best returns the route for req with at most n ids, the first n of what
+// Candidates returns. A chat call tries at most a few models, so ordering
+// only those few is cheaper than sorting the whole free catalog on every
+// call. The ids, the rest and the probe come from one look at the health
+// under one lock, so a rest that ends in between cannot make them disagree.
+func Best(models []catalog.Model, req Request, preferred []string, h *Health, n int) Route {
 	if n <= 0 {
-		return nil, time.Time{}
+		return Route{}
 	}
 	var buf [candidateBuffer]candidate
 	cands := buf[:0]
@@ -104,10 +131,10 @@ func Best(models []catalog.Model, req Request, preferred []string, h *Health, n 
 		if !catalog.IsFreeID(m.ID) || !req.Needs.metBy(m) {
 			continue
 		}
-		cands = append(cands, candidate{id: m.ID, contextLength: m.ContextLength, group: groupRanked, tier: tierUnknown})
+		cands = append(cands, candidate{id: m.ID, contextLength: m.ContextLength, group: groupRanked, score: priorRate})
 	}
 	if len(cands) == 0 {
-		return nil, time.Time{}
+		return Route{}
 	}
 
 	if i := findUnplaced(cands, req.Model); i >= 0 {
@@ -119,22 +146,48 @@ func Best(models []catalog.Model, req Request, preferred []string, h *Health, n 
 			cands[i].preference = pos
 		}
 	}
-	cands, restingUntil = h.dropResting(cands)
+	cands, route, explore := h.assess(cands)
+	// At least two, for the exploration to compare.
+	order(cands, min(max(n, 2), len(cands)))
+	if explore {
+		exploreRunnerUp(cands, h.now())
+	}
 	n = min(n, len(cands))
+	if n == 0 {
+		return route
+	}
+	route.IDs = make([]string, n)
+	for i, c := range cands[:n] {
+		route.IDs[i] = c.id
+	}
+	return route
+}
+
+// order puts the n best candidates first, in order.
+func order(cands []candidate, n int) {
 	if n < selectLimit {
 		selectBest(cands, n)
 	} else {
 		slices.SortFunc(cands, compareCandidates)
 	}
+}
 
-	if n == 0 {
-		return nil, restingUntil
+// exploreRunnerUp swaps the two leading candidates when both are ranked on
+// health, their scores are close, and the runner-up answered faster or was
+// not tried for a while. Only the runner-up is considered, so that Best
+// stays the head of Candidates.
+func exploreRunnerUp(cands []candidate, now time.Time) {
+	if len(cands) < 2 || cands[0].group != groupRanked || cands[1].group != groupRanked {
+		return
 	}
-	ids = make([]string, n)
-	for i, c := range cands[:n] {
-		ids[i] = c.id
+	lead, next := cands[0], cands[1]
+	if lead.score-next.score > exploreMargin {
+		return
 	}
-	return ids, restingUntil
+	faster := next.latencyMs > 0 && next.latencyMs < lead.latencyMs
+	if faster || now.UnixNano()-next.lastTried >= int64(staleAfter) {
+		cands[0], cands[1] = next, lead
+	}
 }
 
 // selectLimit is how many leading candidates selectBest orders before a full
@@ -179,40 +232,71 @@ func namesModel(name, id string) bool {
 	return ok && base == name
 }
 
-// dropResting fills in each candidate's health under a single lock and
-// returns cands without the models that are cooling down (in place), and
-// the earliest end of the cool-downs it dropped (zero when none).
-func (h *Health) dropResting(cands []candidate) (kept []candidate, restingUntil time.Time) {
+// assess fills in each candidate's health under a single lock. It returns
+// the candidates that do not rest (in place), or, when every capable model
+// rests, those that are not known to be gone, to be probed; and whether
+// this call explores.
+func (h *Health) assess(cands []candidate) (kept []candidate, route Route, explore bool) {
 	if h == nil {
-		return cands, time.Time{}
+		return cands, Route{}, false
 	}
 	now := h.now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	kept = cands[:0]
-	for _, c := range cands {
+	var available, probes int
+	var probesUntil time.Time
+	for i := range cands {
+		c := &cands[i]
 		st, ok := h.models[c.id]
 		if !ok {
-			kept = append(kept, c)
+			available++
 			continue
 		}
-		if until := st.CooldownUntil; until.After(now) {
-			if restingUntil.IsZero() || until.Before(restingUntil) {
-				restingUntil = until
-			}
-			continue
-		}
+		c.score = st.outlook(now) - latencyPenalty*min(time.Duration(st.LatencyMs)*time.Millisecond, latencyCap).Seconds()
 		c.latencyMs = st.LatencyMs
-		c.lastFailure = st.LastFailure.UnixNano()
+		c.lastTried = max(unixNano(st.LastSuccess), unixNano(st.LastFailure))
+		until := st.CooldownUntil
 		switch {
-		case st.LastFailure.After(st.LastSuccess) && now.Sub(st.LastFailure) < failureMemory:
-			c.tier = tierFailed
-		case !st.LastSuccess.IsZero() && !st.LastFailure.After(st.LastSuccess):
-			c.tier = tierHealthy
+		case !until.After(now):
+			available++
+			continue
+		case st.gone:
+			c.rest = restGone
+		default:
+			c.rest, c.restingUntil = restProbe, until.UnixNano()
+			probes++
+			probesUntil = earliest(probesUntil, until)
 		}
-		kept = append(kept, c)
+		route.RestingUntil = earliest(route.RestingUntil, until)
 	}
-	return kept, restingUntil
+	want := restNone
+	if available == 0 && probes > 0 {
+		want, route = restProbe, Route{RestingUntil: probesUntil, Probe: true}
+	}
+	kept = cands[:0]
+	for _, c := range cands {
+		if c.rest == want {
+			if want == restProbe {
+				c.group = groupRanked // a probe goes by its chance alone
+			}
+			kept = append(kept, c)
+		}
+	}
+	return kept, route, !route.Probe && len(kept) > 1 && h.explore.Float64() < exploreRate
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
 }
 
 func compareCandidates(a, b candidate) int {
@@ -225,19 +309,12 @@ func compareCandidates(a, b candidate) int {
 			return c
 		}
 	case groupRanked:
-		if c := cmp.Compare(a.tier, b.tier); c != 0 {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
-		switch a.tier {
-		case tierHealthy:
-			if c := cmp.Compare(a.latencyMs, b.latencyMs); c != 0 {
-				return c
-			}
-		case tierFailed:
-			// The model that failed longest ago has had most time to recover.
-			if c := cmp.Compare(a.lastFailure, b.lastFailure); c != 0 {
-				return c
-			}
+		// Among probes alike, the model whose rest ends first.
+		if c := cmp.Compare(a.restingUntil, b.restingUntil); c != 0 {
+			return c
 		}
 	}
 	if c := cmp.Compare(b.contextLength, a.contextLength); c != 0 {

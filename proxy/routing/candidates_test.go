@@ -3,6 +3,7 @@ package routing
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -27,6 +28,16 @@ type healthEvent struct {
 	failure Failure       // zero for a success
 	latency time.Duration // of a success
 	ago     time.Duration // how long before the ordering it happened
+}
+
+// answeredEveryMinute is a one-second answer from model each minute, from
+// fromMin down to toMin minutes ago.
+func answeredEveryMinute(model string, fromMin, toMin int) []healthEvent {
+	var events []healthEvent
+	for m := fromMin; m >= toMin; m-- {
+		events = append(events, healthEvent{model: model, latency: time.Second, ago: time.Duration(m) * time.Minute})
+	}
+	return events
 }
 
 func TestCandidates(t *testing.T) {
@@ -90,8 +101,8 @@ func TestCandidates(t *testing.T) {
 		{
 			name: "healthy_before_unknown_before_failed",
 			events: []healthEvent{
-				{model: "mistralai/mistral-small:free", latency: 900 * time.Millisecond, ago: time.Hour},
-				{model: "google/gemma-3-27b-it:free", latency: 300 * time.Millisecond, ago: time.Hour},
+				{model: "mistralai/mistral-small:free", latency: 900 * time.Millisecond, ago: 2 * time.Minute},
+				{model: "google/gemma-3-27b-it:free", latency: 300 * time.Millisecond, ago: 2 * time.Minute},
 				// Failed, and its cool-down is already over.
 				{model: "deepseek/deepseek-r1:free", failure: FailureNetwork, ago: 10 * time.Minute},
 			},
@@ -102,13 +113,44 @@ func TestCandidates(t *testing.T) {
 			},
 		},
 		{
-			name: "old_failure_is_forgiven",
+			name: "old_failure_fades_before_a_recent_one",
 			events: []healthEvent{
 				{model: "deepseek/deepseek-r1:free", failure: FailureNetwork, ago: time.Hour},
+				{model: "google/gemma-3-27b-it:free", failure: FailureNetwork, ago: 5 * time.Minute},
 			},
 			want: []string{
+				"meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free", "mistralai/mistral-small:free",
+				"deepseek/deepseek-r1:free", "google/gemma-3-27b-it:free",
+			},
+		},
+		{
+			name: "chance_before_latency",
+			events: []healthEvent{
+				// Slow but always answers.
+				{model: "mistralai/mistral-small:free", latency: 3 * time.Second, ago: 3 * time.Minute},
+				{model: "mistralai/mistral-small:free", latency: 3 * time.Second, ago: 2 * time.Minute},
+				// Fast but failed as often as it answered.
+				{model: "google/gemma-3-27b-it:free", failure: FailureBusy, ago: 4 * time.Minute},
+				{model: "google/gemma-3-27b-it:free", latency: 200 * time.Millisecond, ago: 3 * time.Minute},
+				{model: "google/gemma-3-27b-it:free", failure: FailureBusy, ago: 2 * time.Minute},
+				{model: "google/gemma-3-27b-it:free", latency: 200 * time.Millisecond, ago: time.Minute},
+			},
+			want: []string{
+				"mistralai/mistral-small:free",
 				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
-				"google/gemma-3-27b-it:free", "mistralai/mistral-small:free",
+				"google/gemma-3-27b-it:free",
+			},
+		},
+		{
+			name: "latency_breaks_a_near_tie",
+			events: []healthEvent{
+				// The larger context would put qwen first on a tie.
+				{model: "qwen/qwen3-vl:free", latency: 3 * time.Second, ago: 2 * time.Minute},
+				{model: "mistralai/mistral-small:free", latency: 400 * time.Millisecond, ago: 2 * time.Minute},
+			},
+			want: []string{
+				"mistralai/mistral-small:free", "qwen/qwen3-vl:free",
+				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "google/gemma-3-27b-it:free",
 			},
 		},
 		{
@@ -127,7 +169,7 @@ func TestCandidates(t *testing.T) {
 			req:       Request{Model: "qwen/qwen3-vl:free"},
 			preferred: []string{"deepseek/deepseek-r1:free"},
 			events: []healthEvent{
-				{model: "qwen/qwen3-vl:free", failure: FailureBusy},        // rests 1m
+				{model: "qwen/qwen3-vl:free", failure: FailureBusy},        // rests 30s
 				{model: "deepseek/deepseek-r1:free", failure: FailureGone}, // rests 1h
 			},
 			want: []string{
@@ -137,7 +179,7 @@ func TestCandidates(t *testing.T) {
 		{
 			name: "cool_down_over_model_is_back",
 			events: []healthEvent{
-				{model: "deepseek/deepseek-r1:free", failure: FailureBusy, ago: 2 * time.Minute}, // rested 1m
+				{model: "deepseek/deepseek-r1:free", failure: FailureBusy, ago: 2 * time.Minute}, // rested 30s
 			},
 			want: []string{
 				"meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
@@ -145,20 +187,50 @@ func TestCandidates(t *testing.T) {
 			},
 		},
 		{
-			name: "everything_cooling_returns_nothing",
+			name: "everything_resting_probes_the_likeliest",
 			req:  Request{Needs: Needs{Vision: true}},
 			events: []healthEvent{
+				{model: "qwen/qwen3-vl:free", latency: time.Second, ago: 3 * time.Minute},
 				{model: "qwen/qwen3-vl:free", failure: FailureTimeout},      // rests 2m
-				{model: "google/gemma-3-27b-it:free", failure: FailureBusy}, // rests 1m
+				{model: "google/gemma-3-27b-it:free", failure: FailureBusy}, // rests 30s
+			},
+			want: []string{"qwen/qwen3-vl:free", "google/gemma-3-27b-it:free"},
+		},
+		{
+			name: "everything_gone_returns_nothing",
+			req:  Request{Needs: Needs{Vision: true}},
+			events: []healthEvent{
+				{model: "qwen/qwen3-vl:free", failure: FailureGone},
+				{model: "google/gemma-3-27b-it:free", failure: FailureGone},
 			},
 			want: nil,
 		},
 		{
-			name: "success_after_failure_is_healthy",
+			name: "gone_models_are_not_probed",
+			req:  Request{Needs: Needs{Vision: true}},
 			events: []healthEvent{
-				{model: "mistralai/mistral-small:free", failure: FailureBusy, ago: 2 * time.Minute},
-				{model: "mistralai/mistral-small:free", latency: time.Second, ago: time.Minute},
+				{model: "qwen/qwen3-vl:free", latency: time.Second, ago: 3 * time.Minute},
+				{model: "qwen/qwen3-vl:free", failure: FailureGone},
+				{model: "google/gemma-3-27b-it:free", failure: FailureBusy},
 			},
+			want: []string{"google/gemma-3-27b-it:free"},
+		},
+		{
+			name: "failure_streak_is_doubted_after_its_rest",
+			// A record good enough to lead without the failure, which rests
+			// it 5s; a provider's limit often lasts longer.
+			events: append(answeredEveryMinute("mistralai/mistral-small:free", 7, 1),
+				healthEvent{model: "mistralai/mistral-small:free", failure: FailureRateLimited, ago: 10 * time.Second}),
+			want: []string{
+				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
+				"google/gemma-3-27b-it:free", "mistralai/mistral-small:free",
+			},
+		},
+		{
+			name: "success_after_failure_ends_the_doubt",
+			events: append(answeredEveryMinute("mistralai/mistral-small:free", 7, 3),
+				healthEvent{model: "mistralai/mistral-small:free", failure: FailureRateLimited, ago: time.Minute},
+				healthEvent{model: "mistralai/mistral-small:free", latency: time.Second, ago: 10 * time.Second}),
 			want: []string{
 				"mistralai/mistral-small:free",
 				"deepseek/deepseek-r1:free", "meta-llama/llama-3.3-70b-instruct:free", "qwen/qwen3-vl:free",
@@ -192,7 +264,7 @@ func TestCandidates(t *testing.T) {
 				models = testModels
 			}
 			clock := newFakeClock()
-			h := NewHealth(clock.Now)
+			h := steadyHealth(clock.Now)
 			start := clock.Now()
 			replayed := slices.Clone(tt.events)
 			// Replay oldest first so "ago" reads naturally in the table.
@@ -349,14 +421,14 @@ func TestBest_IsPrefixOfCandidates(t *testing.T) {
 	for round := range 200 {
 		clock := newFakeClock()
 		now := clock.Now()
-		h := NewHealth(clock.Now)
+		h := steadyHealth(clock.Now)
 		for _, m := range models {
 			clock.Set(now.Add(-time.Duration(rng.IntN(3600)) * time.Second))
 			switch rng.IntN(4) {
 			case 0:
 				h.Success(m.ID, time.Duration(rng.IntN(5))*100*time.Millisecond) // latency ties on purpose
 			case 1:
-				h.Failure(m.ID, Failure(1+rng.IntN(4)), "test")
+				h.Failure(m.ID, Failure(1+rng.IntN(5)), "test")
 			}
 		}
 		clock.Set(now)
@@ -365,7 +437,7 @@ func TestBest_IsPrefixOfCandidates(t *testing.T) {
 		all := Candidates(models, req, preferred, h)
 		for n := range len(all) + 2 {
 			want := all[:min(n, len(all))]
-			if got, _ := Best(models, req, preferred, h, n); !slices.Equal(got, want) {
+			if got := Best(models, req, preferred, h, n).IDs; !slices.Equal(got, want) {
 				t.Fatalf("round %d, n=%d: Best = %q, want the head of Candidates %q", round, n, got, want)
 			}
 		}
@@ -376,16 +448,17 @@ func BenchmarkBest(b *testing.B) {
 	models, h, req, preferred := benchmarkRouting()
 	b.ReportAllocs()
 	for b.Loop() {
-		if ids, _ := Best(models, req, preferred, h, 3); len(ids) != 3 {
+		if ids := Best(models, req, preferred, h, 3).IDs; len(ids) != 3 {
 			b.Fatalf("got %d candidates, want 3", len(ids))
 		}
 	}
 }
 
-// TestBest_RestingUntil checks the cool-down Best reports next to its ids:
-// a call with no ids and a restingUntil is told to wait, one with no ids and
-// no restingUntil has no capable model at all.
-func TestBest_RestingUntil(t *testing.T) {
+// TestBest_Route checks the rest and the probe Best reports next to its
+// ids: a call with no ids and a RestingUntil is told to wait (every capable
+// model is gone), one with Probe tries resting models, one with no ids and
+// no RestingUntil has no capable model at all.
+func TestBest_Route(t *testing.T) {
 	t.Parallel()
 	vision := Needs{Vision: true}
 	tests := []struct {
@@ -393,22 +466,39 @@ func TestBest_RestingUntil(t *testing.T) {
 		models    []catalog.Model // testModels when nil
 		needs     Needs
 		failures  map[string]Failure
-		wantOK    bool          // every capable model rests: no ids, a restingUntil
-		wantAfter time.Duration // restingUntil - now, when a model was left out
+		wantIDs   int
+		wantProbe bool
+		wantAfter time.Duration // RestingUntil - now, when a model rests
 	}{
-		{name: "nothing_failed", needs: vision},
+		{name: "nothing_failed", needs: vision, wantIDs: 2},
 		{
 			name:      "one_capable_model_still_available",
 			needs:     vision,
 			failures:  map[string]Failure{"qwen/qwen3-vl:free": FailureTimeout},
+			wantIDs:   1,
 			wantAfter: timeoutCooldown,
 		},
 		{
-			name:      "all_capable_resting_earliest_wins",
+			name:      "all_capable_resting_probe_earliest_rest",
 			needs:     vision,
 			failures:  map[string]Failure{"qwen/qwen3-vl:free": FailureTimeout, "google/gemma-3-27b-it:free": FailureBusy},
-			wantOK:    true,
+			wantIDs:   2,
+			wantProbe: true,
 			wantAfter: busyCooldown,
+		},
+		{
+			name:      "gone_models_neither_probed_nor_waited_for",
+			needs:     vision,
+			failures:  map[string]Failure{"qwen/qwen3-vl:free": FailureGone, "google/gemma-3-27b-it:free": FailureRateLimited},
+			wantIDs:   1,
+			wantProbe: true,
+			wantAfter: rateLimitCooldown,
+		},
+		{
+			name:      "all_capable_gone",
+			needs:     vision,
+			failures:  map[string]Failure{"qwen/qwen3-vl:free": FailureGone, "google/gemma-3-27b-it:free": FailureGone},
+			wantAfter: goneCooldown,
 		},
 		{
 			name:     "incapable_catalog_is_not_resting",
@@ -421,7 +511,7 @@ func TestBest_RestingUntil(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			clock := newFakeClock()
-			h := NewHealth(clock.Now)
+			h := steadyHealth(clock.Now)
 			for id, f := range tt.failures {
 				h.Failure(id, f, f.String())
 			}
@@ -429,10 +519,11 @@ func TestBest_RestingUntil(t *testing.T) {
 			if models == nil {
 				models = testModels
 			}
-			ids, until := Best(models, Request{Needs: tt.needs}, nil, h, 3)
-			if ok := len(ids) == 0 && !until.IsZero(); ok != tt.wantOK {
-				t.Fatalf("Best = %q, resting until %v; want every capable model resting: %v", ids, until, tt.wantOK)
+			route := Best(models, Request{Needs: tt.needs}, nil, h, 3)
+			if len(route.IDs) != tt.wantIDs || route.Probe != tt.wantProbe {
+				t.Fatalf("Best = %+v; want %d ids, probe %v", route, tt.wantIDs, tt.wantProbe)
 			}
+			until := route.RestingUntil
 			if got := until.Sub(clock.Now()); !until.IsZero() && got != tt.wantAfter {
 				t.Errorf("available again in %s, want %s", got, tt.wantAfter)
 			}
@@ -441,7 +532,108 @@ func TestBest_RestingUntil(t *testing.T) {
 			}
 		})
 	}
-	if _, until := Best(testModels, Request{}, nil, nil, 3); !until.IsZero() {
-		t.Errorf("Best without a health tracker reports a rest until %v", until)
+	if route := Best(testModels, Request{}, nil, nil, 3); !route.RestingUntil.IsZero() || route.Probe {
+		t.Errorf("Best without a health tracker reports %+v", route)
+	}
+}
+
+// steadyHealth is a tracker that never explores, for tests of the ranking.
+func steadyHealth(now func() time.Time) *Health {
+	h := NewHealth(now)
+	h.explore = rand.New(neverExplore{})
+	return h
+}
+
+// neverExplore is a source whose every draw is the largest, above any rate.
+type neverExplore struct{}
+
+func (neverExplore) Uint64() uint64 { return math.MaxUint64 }
+
+// TestBest_Explores checks that, under a seeded source, a close runner-up
+// now and then goes first through Best, and a clearly worse one never does.
+func TestBest_Explores(t *testing.T) {
+	t.Parallel()
+	models := []catalog.Model{{ID: "a/lead:free"}, {ID: "b/runner:free"}}
+	const calls = 1000
+	tests := []struct {
+		name    string
+		runner  []healthEvent
+		explore bool
+	}{
+		{"never_tried_and_close", nil, true},
+		{"fast_but_clearly_worse", []healthEvent{
+			{failure: FailureBusy, ago: 4 * time.Minute},
+			{failure: FailureBusy, ago: 3 * time.Minute},
+			{latency: 300 * time.Millisecond, ago: 2 * time.Minute},
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newFakeClock()
+			now := clock.Now()
+			h := NewHealth(clock.Now)
+			h.explore = rand.New(rand.NewPCG(14, 14))
+			// The leader answered every time, slowly.
+			for i := range 5 {
+				clock.Set(now.Add(-time.Duration(5-i) * time.Minute))
+				h.Success("a/lead:free", 2*time.Second)
+			}
+			for _, ev := range tt.runner {
+				clock.Set(now.Add(-ev.ago))
+				if ev.failure != 0 {
+					h.Failure("b/runner:free", ev.failure, "test")
+				} else {
+					h.Success("b/runner:free", ev.latency)
+				}
+			}
+			clock.Set(now)
+			first := 0
+			for range calls {
+				if Best(models, Request{}, nil, h, 1).IDs[0] == "b/runner:free" {
+					first++
+				}
+			}
+			if !tt.explore {
+				if first != 0 {
+					t.Errorf("the runner-up went first %d times in %d, want never", first, calls)
+				}
+				return
+			}
+			// exploreRate of the calls, give or take the seeded draws.
+			if lo, hi := calls*exploreRate/2, calls*exploreRate*2; float64(first) < lo || float64(first) > hi {
+				t.Errorf("the runner-up went first %d times in %d, want about %v", first, calls, calls*exploreRate)
+			}
+		})
+	}
+}
+
+func TestExploreRunnerUp(t *testing.T) {
+	t.Parallel()
+	now := newFakeClock().Now()
+	lead := candidate{id: "a/lead:free", group: groupRanked, score: 0.9, latencyMs: 2000, lastTried: now.Add(-time.Minute).UnixNano()}
+	tests := []struct {
+		name    string
+		runner  candidate
+		swapped bool
+	}{
+		{"faster_and_close", candidate{group: groupRanked, score: 0.85, latencyMs: 300, lastTried: now.Add(-time.Minute).UnixNano()}, true},
+		{"untried_for_a_while_and_close", candidate{group: groupRanked, score: 0.85, latencyMs: 3000, lastTried: now.Add(-staleAfter).UnixNano()}, true},
+		{"never_tried_and_close", candidate{group: groupRanked, score: 0.8}, true},
+		{"faster_but_not_close", candidate{group: groupRanked, score: 0.7, latencyMs: 300}, false},
+		{"close_but_slower_and_recent", candidate{group: groupRanked, score: 0.89, latencyMs: 3000, lastTried: now.Add(-time.Minute).UnixNano()}, false},
+		{"preferred_is_not_reordered", candidate{group: groupPreferred, score: 0.85, latencyMs: 300}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			runner := tt.runner
+			runner.id = "b/runner:free"
+			cands := []candidate{lead, runner}
+			exploreRunnerUp(cands, now)
+			if got := cands[0].id == runner.id; got != tt.swapped {
+				t.Errorf("runner-up first = %v, want %v", got, tt.swapped)
+			}
+		})
 	}
 }

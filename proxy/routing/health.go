@@ -2,6 +2,7 @@ package routing
 
 import (
 	"math"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -11,8 +12,8 @@ import (
 type Failure int
 
 const (
-	// FailureBusy: the provider is rate limited or erroring (429, 5xx, or an
-	// error inside a 200). Usually clears within minutes.
+	// FailureBusy: the provider is erroring (5xx, or an error inside a 200).
+	// Usually clears within a minute or two.
 	FailureBusy Failure = iota + 1
 	// FailureGone: no endpoints for the model, or its free variant ended.
 	// Only a catalog refresh will tell whether it came back.
@@ -23,6 +24,10 @@ const (
 	// FailureNetwork: the connection failed, most likely on our side, so the
 	// model itself is only briefly avoided.
 	FailureNetwork
+	// FailureRateLimited: the model's provider answered its own 429, which
+	// on the free tier usually clears within seconds. The account-wide
+	// limits are no model's fault and are not reported at all.
+	FailureRateLimited
 )
 
 func (f Failure) String() string {
@@ -35,25 +40,48 @@ func (f Failure) String() string {
 		return "timeout"
 	case FailureNetwork:
 		return "network"
+	case FailureRateLimited:
+		return "rate limited"
 	default:
 		return "unknown"
 	}
 }
 
-// Cool-down lengths per failure kind. Busy and timeout double with each
-// consecutive failure of the model, up to maxCooldown.
+// Rest lengths per failure kind, in proportion to what the failure says
+// about the model. Rate limits, busy answers and timeouts double with each
+// consecutive failure of the model, up to maxCooldown, so a model with a
+// good record pauses only briefly after one failure.
 const (
-	busyCooldown    = time.Minute
-	timeoutCooldown = 2 * time.Minute
-	networkCooldown = 30 * time.Second
-	goneCooldown    = time.Hour
-	maxCooldown     = 15 * time.Minute
+	rateLimitCooldown = 5 * time.Second
+	busyCooldown      = 30 * time.Second
+	timeoutCooldown   = 2 * time.Minute
+	networkCooldown   = 30 * time.Second
+	goneCooldown      = time.Hour
+	maxCooldown       = 15 * time.Minute
 )
 
 // latencyWeight is the EWMA weight of the newest latency sample: recent
 // enough to follow a provider that slows down, smooth enough to ignore one
 // slow answer.
 const latencyWeight = 0.3
+
+// Evidence about a model fades with evidenceHalfLife, so that the estimate
+// follows a model that turns bad or recovers, and a model not tried for a
+// while drifts back to the prior and gets tried again.
+const (
+	evidenceHalfLife = 10 * time.Minute
+	// priorAttempts and priorRate stand for what is assumed of a model
+	// before any evidence: a fairly good chance, worth one attempt.
+	priorAttempts = 1.0
+	priorRate     = 0.8
+)
+
+// A model whose latest attempt failed first loses burstDoubt of its chance,
+// recovering with burstHalfLife.
+const (
+	burstDoubt    = 0.5
+	burstHalfLife = time.Minute
+)
 
 // ModelHealth is what Freelane has observed about one model since it started.
 type ModelHealth struct {
@@ -64,11 +92,57 @@ type ModelHealth struct {
 	CooldownUntil time.Time
 	LatencyMs     int64 // exponentially weighted moving average of successful calls
 	LastError     string
+	// SuccessRate is the estimated chance that an attempt is answered:
+	// recent outcomes weigh most, old ones fade toward a prior.
+	SuccessRate float64
 }
 
 type modelState struct {
 	ModelHealth
 	streak int // consecutive failures since the last success
+	// answered and attempted are outcome counts, each faded by
+	// evidenceHalfLife since decayedAt.
+	answered, attempted float64
+	decayedAt           time.Time
+	// gone: the rest comes from the model being delisted, so resting it
+	// is not a guess to probe.
+	gone bool
+}
+
+// fading is the factor by which evidence recorded at decayedAt has faded
+// by now.
+func (st *modelState) fading(now time.Time) float64 {
+	if st.decayedAt.IsZero() || !now.After(st.decayedAt) {
+		return 1
+	}
+	return math.Exp2(-float64(now.Sub(st.decayedAt)) / float64(evidenceHalfLife))
+}
+
+// decay fades the outcome counts to now.
+func (st *modelState) decay(now time.Time) {
+	f := st.fading(now)
+	st.answered *= f
+	st.attempted *= f
+	st.decayedAt = now
+}
+
+// chance is the estimated success rate at now, without changing st.
+func (st *modelState) chance(now time.Time) float64 {
+	f := st.fading(now)
+	return (st.answered*f + priorRate*priorAttempts) / (st.attempted*f + priorAttempts)
+}
+
+// outlook is the chance that the next attempt at the model is answered:
+// its success rate, lowered while its latest attempts failed, because a
+// provider's trouble comes in spells (a rate limit lasts seconds, an outage
+// minutes); the doubt fades with burstHalfLife since the last failure.
+func (st *modelState) outlook(now time.Time) float64 {
+	p := st.chance(now)
+	if st.streak == 0 {
+		return p
+	}
+	doubt := burstDoubt * math.Exp2(-float64(now.Sub(st.LastFailure))/float64(burstHalfLife))
+	return p * (1 - doubt)
 }
 
 // Health tracks per-model outcomes and cool-downs. It is safe for concurrent
@@ -78,6 +152,9 @@ type Health struct {
 
 	mu     sync.Mutex
 	models map[string]*modelState
+	// explore decides when routing tries a close runner-up first; seeded
+	// from the clock, so an injected clock makes routing repeatable.
+	explore *rand.Rand
 }
 
 // NewHealth returns an empty tracker. A nil now uses time.Now.
@@ -85,7 +162,8 @@ func NewHealth(now func() time.Time) *Health {
 	if now == nil {
 		now = time.Now
 	}
-	return &Health{now: now, models: make(map[string]*modelState)}
+	seed := uint64(now().UnixNano())
+	return &Health{now: now, models: make(map[string]*modelState), explore: rand.New(rand.NewPCG(seed, seed>>32))}
 }
 
 func (h *Health) stateLocked(model string) *modelState {
@@ -108,6 +186,10 @@ func (h *Health) Success(model string, latency time.Duration) {
 	st.LastSuccess = now
 	st.CooldownUntil = time.Time{}
 	st.streak = 0
+	st.gone = false
+	st.decay(now)
+	st.answered++
+	st.attempted++
 	ms := max(latency.Milliseconds(), 0)
 	if st.Successes == 1 {
 		st.LatencyMs = ms
@@ -116,10 +198,9 @@ func (h *Health) Success(model string, latency time.Duration) {
 	}
 }
 
-// Failure records a failed attempt on model, cools the model down and
-// returns how long it will be skipped. A cool-down is never shortened by a
-// later, milder failure. detail is kept for the dashboard and must not carry
-// secrets.
+// Failure records a failed attempt on model, rests the model and returns
+// how long it will be skipped. A rest is never shortened by a later, milder
+// failure. detail is kept for the dashboard and must not carry secrets.
 func (h *Health) Failure(model string, f Failure, detail string) time.Duration {
 	now := h.now()
 	h.mu.Lock()
@@ -129,9 +210,12 @@ func (h *Health) Failure(model string, f Failure, detail string) time.Duration {
 	st.LastFailure = now
 	st.LastError = detail
 	st.streak++
+	st.decay(now)
+	st.attempted++
 	until := now.Add(cooldownFor(f, st.streak))
 	if until.After(st.CooldownUntil) {
 		st.CooldownUntil = until
+		st.gone = f == FailureGone
 	}
 	return st.CooldownUntil.Sub(now)
 }
@@ -140,6 +224,8 @@ func (h *Health) Failure(model string, f Failure, detail string) time.Duration {
 // failure, this one of kind f.
 func cooldownFor(f Failure, streak int) time.Duration {
 	switch f {
+	case FailureRateLimited:
+		return doubled(rateLimitCooldown, streak)
 	case FailureBusy:
 		return doubled(busyCooldown, streak)
 	case FailureTimeout:
@@ -170,11 +256,14 @@ func (h *Health) CoolingDown(model string) bool {
 
 // Snapshot returns a copy of every tracked model's health.
 func (h *Health) Snapshot() map[string]ModelHealth {
+	now := h.now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	out := make(map[string]ModelHealth, len(h.models))
 	for id, st := range h.models {
-		out[id] = st.ModelHealth
+		mh := st.ModelHealth
+		mh.SuccessRate = st.chance(now)
+		out[id] = mh
 	}
 	return out
 }

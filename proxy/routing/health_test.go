@@ -2,6 +2,7 @@ package routing
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"sync"
 	"testing"
@@ -25,9 +26,15 @@ func TestHealth_FailureCooldowns(t *testing.T) {
 		want     []time.Duration // cool-down returned after each failure
 	}{
 		{
+			name:     "rate_limit_is_seconds_growing_with_repeats",
+			failures: []Failure{FailureRateLimited, FailureRateLimited, FailureRateLimited, FailureRateLimited},
+			want:     []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second},
+		},
+		{
 			name:     "busy_doubles_up_to_fifteen_minutes",
-			failures: []Failure{FailureBusy, FailureBusy, FailureBusy, FailureBusy, FailureBusy, FailureBusy},
-			want:     []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 15 * time.Minute, 15 * time.Minute},
+			failures: []Failure{FailureBusy, FailureBusy, FailureBusy, FailureBusy, FailureBusy, FailureBusy, FailureBusy},
+			want: []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute,
+				15 * time.Minute, 15 * time.Minute},
 		},
 		{
 			name:     "timeout_doubles_up_to_fifteen_minutes",
@@ -52,7 +59,7 @@ func TestHealth_FailureCooldowns(t *testing.T) {
 		{
 			name:     "streak_counts_every_failure_kind",
 			failures: []Failure{FailureNetwork, FailureNetwork, FailureBusy},
-			want:     []time.Duration{30 * time.Second, 30 * time.Second, 4 * time.Minute},
+			want:     []time.Duration{30 * time.Second, 30 * time.Second, 2 * time.Minute},
 		},
 	}
 	for _, tt := range tests {
@@ -74,8 +81,8 @@ func TestHealth_SuccessResetsStreakAndCooldown(t *testing.T) {
 	h := NewHealth(clock.Now)
 	const model = "a/m:free"
 
-	h.Failure(model, FailureBusy, "429")
-	h.Failure(model, FailureBusy, "429")
+	h.Failure(model, FailureRateLimited, "429")
+	h.Failure(model, FailureRateLimited, "429")
 	if !h.CoolingDown(model) {
 		t.Fatal("CoolingDown = false right after a failure")
 	}
@@ -83,8 +90,8 @@ func TestHealth_SuccessResetsStreakAndCooldown(t *testing.T) {
 	if h.CoolingDown(model) {
 		t.Error("CoolingDown = true after a success")
 	}
-	if got := h.Failure(model, FailureBusy, "429"); got != time.Minute {
-		t.Errorf("cool-down after success then failure = %v, want 1m (streak reset)", got)
+	if got := h.Failure(model, FailureRateLimited, "429"); got != rateLimitCooldown {
+		t.Errorf("cool-down after success then failure = %v, want %v (streak reset)", got, rateLimitCooldown)
 	}
 }
 
@@ -127,9 +134,15 @@ func TestHealth_Snapshot(t *testing.T) {
 		CooldownUntil: start.Add(time.Second + 2*time.Minute),
 		LatencyMs:     1300, // 0.3*2000 + 0.7*1000
 		LastError:     "no answer in 60s",
+		SuccessRate:   got.SuccessRate, // checked below
 	}
 	if got != want {
 		t.Errorf("Snapshot entry = %+v\nwant %+v", got, want)
+	}
+
+	// Two answers and a failure a second apart, with a prior of one attempt.
+	if want := (2 + priorRate) / (3 + 1); math.Abs(got.SuccessRate-want) > 0.001 {
+		t.Errorf("SuccessRate = %.4f, want %.4f", got.SuccessRate, want)
 	}
 
 	// The snapshot is a copy.
@@ -137,6 +150,32 @@ func TestHealth_Snapshot(t *testing.T) {
 	delete(snap, "a/m:free")
 	if _, ok := h.Snapshot()["a/m:free"]; !ok {
 		t.Error("deleting from a snapshot changed the tracker")
+	}
+}
+
+// TestHealth_EvidenceFades checks that outcomes weigh less as they age, so
+// that a model that failed long ago drifts back toward the prior.
+func TestHealth_EvidenceFades(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	h := NewHealth(clock.Now)
+	const model = "a/m:free"
+	start := clock.Now()
+	h.Failure(model, FailureBusy, "502")
+	rate := func() float64 { return h.Snapshot()[model].SuccessRate }
+	steps := []struct {
+		after time.Duration // since the step before
+		want  float64
+	}{
+		{0, priorRate / 2},                              // one failure against a prior of one attempt
+		{evidenceHalfLife, priorRate / 1.5},             // the failure weighs half
+		{2 * evidenceHalfLife, priorRate / (1 + 0.125)}, // three half-lives on: an eighth
+	}
+	for _, step := range steps {
+		clock.Advance(step.after)
+		if got := rate(); math.Abs(got-step.want) > 0.001 {
+			t.Errorf("%v after the failure: success rate %.4f, want %.4f", clock.Now().Sub(start), got, step.want)
+		}
 	}
 }
 
@@ -194,6 +233,7 @@ func TestFailure_String(t *testing.T) {
 		{"gone", FailureGone, "gone"},
 		{"timeout", FailureTimeout, "timeout"},
 		{"network", FailureNetwork, "network"},
+		{"rate_limited", FailureRateLimited, "rate limited"},
 		{"zero_value", Failure(0), "unknown"},
 	}
 	for _, tt := range tests {

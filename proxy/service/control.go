@@ -31,7 +31,10 @@ const (
 	serviceStale                      // the pid file names a dead or foreign process, or is unreadable
 )
 
-// lookup reads daemon.pid and tells whether the supervisor it names is alive.
+// lookup reads daemon.pid and tells whether the supervisor it names is alive:
+// the process with that pid runs this program and started when the record
+// says. A pid file of any age may name a pid reused since (after a reboot,
+// by the tray or another home's server), which no command may signal.
 func (o Options) lookup() (pidRecord, serviceState, error) {
 	rec, err := readPIDFile(o.pidPath())
 	var pathErr *fs.PathError
@@ -42,7 +45,7 @@ func (o Options) lookup() (pidRecord, serviceState, error) {
 		return pidRecord{}, serviceAbsent, err // cannot read it at all (permissions)
 	case err != nil:
 		return pidRecord{}, serviceStale, nil // garbled content
-	case !isFreelaneProcess(rec.SupervisorPID, o.Exe, trustAlive):
+	case !isOurSupervisor(rec, o.Exe):
 		return rec, serviceStale, nil
 	}
 	return rec, serviceLive, nil

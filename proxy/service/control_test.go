@@ -483,3 +483,48 @@ func TestStartedAsRecorded(t *testing.T) {
 		})
 	}
 }
+
+// A pid file left behind (a reboot, a killed supervisor) may name a pid that
+// now belongs to another Freelane, such as another home's server or the tray
+// app: a process of this very program. It is not our supervisor, since it
+// started long after the record: status must not report it, Start must not
+// refuse for it, and Stop must not signal it or its process group.
+func TestStalePIDFile_ReusedSupervisorPIDIsNotOurs(t *testing.T) {
+	o := testOptions(t, "serve")
+	stopOnCleanup(t, o)
+	other := startFakeServer(t, o, freeAddr(t))
+	rec := pidRecord{SupervisorPID: other, StartedAt: time.Now().Add(-time.Hour)}
+	if err := writePIDFile(o.pidPath(), rec); err != nil {
+		t.Fatal(err)
+	}
+	st, err := QueryStatus(t.Context(), o)
+	if err != nil || st.Running || !st.StalePIDFile {
+		t.Errorf("QueryStatus = %+v, %v; want not running with a stale pid file", st, err)
+	}
+	if err := Stop(t.Context(), o); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("Stop = %v, want ErrNotRunning", err)
+	}
+	if err := writePIDFile(o.pidPath(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := Start(t.Context(), o); err != nil || st.PID == other {
+		t.Errorf("Start over the stale pid file = %+v, %v; want a new service", st, err)
+	}
+	if !processAlive(other) || countEvents(t, o.Dir, "graceful") != 0 {
+		t.Errorf("the other Freelane (pid %d) was signalled", other)
+	}
+}
+
+func TestProcessStartTime_DatesThisProcess(t *testing.T) {
+	started, err := processStartTime(os.Getpid())
+	if errors.Is(err, errNoProcessInfo) {
+		t.Skip("this platform cannot date a process")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test binary started before this test and, at most, minutes ago.
+	if now := time.Now(); started.After(now.Add(uptimeSlack)) || started.Before(now.Add(-time.Hour)) {
+		t.Errorf("processStartTime = %v, at %v", started, now)
+	}
+}

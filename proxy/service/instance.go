@@ -3,6 +3,7 @@ package service
 import (
 	"errors"
 	"fmt"
+	"github.com/freelane/freelane/proxy/regularfile"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,7 +28,7 @@ func LockInstance(dir string) (*Instance, error) {
 		return nil, fmt.Errorf("creating %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, InstanceLockName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := regularfile.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening the instance lock: %w", err)
 	}

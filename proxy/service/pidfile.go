@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/freelane/freelane/proxy/regularfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,7 +21,7 @@ type pidRecord struct {
 }
 
 func readPIDFile(path string) (pidRecord, error) {
-	data, err := os.ReadFile(path)
+	data, err := regularfile.ReadFile(path)
 	if err != nil {
 		return pidRecord{}, fmt.Errorf("reading pid file: %w", err)
 	}
@@ -65,7 +66,7 @@ func writePIDFile(path string, rec pidRecord) error {
 	if err != nil {
 		return fmt.Errorf("writing pid file: %w", err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := replaceFile(tmp, path); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("writing pid file: %w", err)
 	}

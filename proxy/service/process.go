@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // errNoProcessInfo means the platform cannot tell which program a pid runs.
@@ -59,4 +60,32 @@ func sameProgramName(a, b string, limit int, foldCase bool) bool {
 		return strings.EqualFold(a, b)
 	}
 	return a == b
+}
+
+// supervisorStartSlack is how long before its record a supervisor's process
+// may have started: the record is written once Supervise runs, after the
+// program has loaded and read its configuration, on a machine maybe busy.
+const supervisorStartSlack = 30 * time.Second
+
+// isOurSupervisor reports whether rec's supervisor still runs: its pid is a
+// live process of this program that started when rec says, give or take the
+// slack above and uptimeSlack after (Linux dates a process to about a
+// second). A process that reused the pid started after the supervisor had
+// ended. Where the platform cannot date a process, the name check decides.
+func isOurSupervisor(rec pidRecord, exe string) bool {
+	if !isFreelaneProcess(rec.SupervisorPID, exe, trustAlive) {
+		return false
+	}
+	started, err := processStartTime(rec.SupervisorPID)
+	if errors.Is(err, errNoProcessInfo) {
+		return true
+	}
+	return err == nil && startedNear(started, rec.StartedAt)
+}
+
+// startedNear reports whether a process that started at started may be the
+// one recorded as starting at recorded.
+func startedNear(started, recorded time.Time) bool {
+	return !recorded.IsZero() &&
+		!started.Before(recorded.Add(-supervisorStartSlack)) && !started.After(recorded.Add(uptimeSlack))
 }

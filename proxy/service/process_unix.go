@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/freelane/freelane/proxy/regularfile"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -19,10 +20,13 @@ func detach(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 }
 
+// replaceFile renames src over dst.
+func replaceFile(src, dst string) error { return os.Rename(src, dst) }
+
 // supervisorOutput is where the detached supervisor's own stdout and stderr go:
 // daemon.log, so a crash trace of the supervisor is not lost.
 func supervisorOutput(o Options) (*os.File, error) {
-	f, err := os.OpenFile(o.logPath(), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := regularfile.OpenFile(o.logPath(), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening service log: %w", err)
 	}

@@ -38,6 +38,28 @@ func prepareServer(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{CreationFlags: windows.CREATE_NO_WINDOW, HideWindow: true}
 }
 
+// Retries of replaceFile: readers hold daemon.pid for microseconds.
+const (
+	replaceAttempts = 50
+	replaceRetry    = 20 * time.Millisecond
+)
+
+// replaceFile renames src over dst. Windows refuses while another process
+// has dst open without FILE_SHARE_DELETE, which Go's os.Open leaves out: a
+// `freelane start` or `status` reading daemon.pid at that moment would make
+// the supervisor fail to record its server.
+func replaceFile(src, dst string) error {
+	var err error
+	for range replaceAttempts {
+		err = os.Rename(src, dst)
+		if !errors.Is(err, windows.ERROR_ACCESS_DENIED) && !errors.Is(err, windows.ERROR_SHARING_VIOLATION) {
+			return err
+		}
+		time.Sleep(replaceRetry)
+	}
+	return err
+}
+
 // supervisorOutput returns nil (the null device): Windows cannot rename
 // daemon.log for rotation while another handle holds it open.
 func supervisorOutput(Options) (*os.File, error) { return nil, nil }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,4 +34,14 @@ func processExecutable(pid int) (string, error) {
 func isZombie(pid int) bool {
 	kp, err := unix.SysctlKinfoProc("kern.proc.pid", pid)
 	return err == nil && kp.Proc.P_stat == szomb
+}
+
+// processStartTime returns when pid started, as the kernel recorded it.
+func processStartTime(pid int) (time.Time, error) {
+	kp, err := unix.SysctlKinfoProc("kern.proc.pid", pid)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reading process %d: %w", pid, err)
+	}
+	start := kp.Proc.P_starttime
+	return time.Unix(int64(start.Sec), int64(start.Usec)*1000), nil
 }

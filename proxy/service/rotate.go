@@ -3,6 +3,7 @@ package service
 import (
 	"errors"
 	"fmt"
+	"github.com/freelane/freelane/proxy/regularfile"
 	"os"
 	"strconv"
 	"sync"
@@ -37,7 +38,7 @@ func NewRotatingWriter(path string, maxBytes int64, backups int) (*RotatingWrite
 
 func (w *RotatingWriter) open() error {
 	// 0600: the server's log can name models and request details.
-	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := regularfile.OpenFile(w.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("opening log: %w", err)
 	}

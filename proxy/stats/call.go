@@ -3,7 +3,6 @@ package stats
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -43,105 +42,56 @@ type Call struct {
 	Error    string        `json:"error"`  // short, already redacted error text; omitted when empty
 }
 
+// callLine is a call as one journal line: the duration in whole milliseconds,
+// the error left out when empty.
+type callLine struct {
+	Time       time.Time `json:"time"`
+	Model      string    `json:"model"`
+	Outcome    Outcome   `json:"outcome"`
+	DurationMs int64     `json:"duration_ms"`
+	Attempts   int       `json:"attempts"`
+	Stream     bool      `json:"stream"`
+	Status     int       `json:"status"`
+	Error      string    `json:"error,omitempty"`
+}
+
+func (c Call) line() callLine {
+	return callLine{
+		Time:       c.Time,
+		Model:      c.Model,
+		Outcome:    c.Outcome,
+		DurationMs: max(c.Duration.Milliseconds(), 0),
+		Attempts:   c.Attempts,
+		Stream:     c.Stream,
+		Status:     c.Status,
+		Error:      c.Error,
+	}
+}
+
 // MarshalJSON encodes the call as one journal line (without the newline).
+// Like all of encoding/json, it replaces invalid UTF-8 with U+FFFD, so every
+// line stays valid JSON whatever an upstream error text holds.
 func (c Call) MarshalJSON() ([]byte, error) {
-	return appendCallJSON(nil, c), nil
+	return json.Marshal(c.line())
 }
 
 // UnmarshalJSON decodes a journal line.
 func (c *Call) UnmarshalJSON(data []byte) error {
-	var wire struct {
-		Time       time.Time `json:"time"`
-		Model      string    `json:"model"`
-		Outcome    Outcome   `json:"outcome"`
-		DurationMs int64     `json:"duration_ms"`
-		Attempts   int       `json:"attempts"`
-		Stream     bool      `json:"stream"`
-		Status     int       `json:"status"`
-		Error      string    `json:"error"`
-	}
-	if err := json.Unmarshal(data, &wire); err != nil {
+	var line callLine
+	if err := json.Unmarshal(data, &line); err != nil {
 		return fmt.Errorf("decoding call: %w", err)
 	}
 	*c = Call{
-		Time:     wire.Time,
-		Model:    wire.Model,
-		Outcome:  wire.Outcome,
-		Duration: time.Duration(wire.DurationMs) * time.Millisecond,
-		Attempts: wire.Attempts,
-		Stream:   wire.Stream,
-		Status:   wire.Status,
-		Error:    wire.Error,
+		Time:     line.Time,
+		Model:    line.Model,
+		Outcome:  line.Outcome,
+		Duration: time.Duration(line.DurationMs) * time.Millisecond,
+		Attempts: line.Attempts,
+		Stream:   line.Stream,
+		Status:   line.Status,
+		Error:    line.Error,
 	}
 	return nil
-}
-
-// appendCallJSON appends the JSON encoding of c to b. It is hand-written
-// because it runs on every request: it allocates nothing when b has room.
-func appendCallJSON(b []byte, c Call) []byte {
-	b = append(b, `{"time":"`...)
-	b = c.Time.AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `","model":`...)
-	b = appendJSONString(b, c.Model)
-	b = append(b, `,"outcome":`...)
-	b = appendJSONString(b, string(c.Outcome))
-	b = append(b, `,"duration_ms":`...)
-	b = strconv.AppendInt(b, max(c.Duration.Milliseconds(), 0), 10)
-	b = append(b, `,"attempts":`...)
-	b = strconv.AppendInt(b, int64(c.Attempts), 10)
-	b = append(b, `,"stream":`...)
-	b = strconv.AppendBool(b, c.Stream)
-	b = append(b, `,"status":`...)
-	b = strconv.AppendInt(b, int64(c.Status), 10)
-	if c.Error != "" {
-		b = append(b, `,"error":`...)
-		b = appendJSONString(b, c.Error)
-	}
-	return append(b, '}')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string. Like encoding/json it replaces
-// each byte of invalid UTF-8 with U+FFFD, so every line stays valid JSON.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // truncateError cuts s to at most maxErrorBytes on a rune boundary.

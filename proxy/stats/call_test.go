@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -86,29 +87,29 @@ func TestTruncateError(t *testing.T) {
 	}
 }
 
-// FuzzAppendJSONString checks the hand-written encoder against encoding/json:
-// every string must encode to valid JSON that decodes to what encoding/json
-// would decode its own encoding to (invalid UTF-8 becoming U+FFFD).
-func FuzzAppendJSONString(f *testing.F) {
-	for _, seed := range []string{"", "plain", "quote\"back\\slash", "\x00\x1f\x7f", "é€😀", "\xff\xfe", "a\xc3", "\u2028<>&", "\ufffd"} {
+// FuzzCallLine checks that every error text, valid UTF-8 or not, encodes to
+// one valid journal line that decodes back to a call.
+func FuzzCallLine(f *testing.F) {
+	for _, seed := range []string{"", "plain", "quote\"back\\slash", "\x00\x1f\x7f\n", "é€😀", "\xff\xfe", "a\xc3", "\u2028<>&", "\ufffd"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		encoded := appendJSONString(nil, s)
-		var got string
-		if err := json.Unmarshal(encoded, &got); err != nil {
-			t.Fatalf("appendJSONString(%q) = %s: invalid JSON: %v", s, encoded, err)
-		}
-		reference, err := json.Marshal(s)
+		data, err := json.Marshal(Call{Outcome: OutcomeFailed, Model: s, Error: s})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want string
-		if err := json.Unmarshal(reference, &want); err != nil {
+		if bytes.IndexByte(data, '\n') >= 0 || !json.Valid(data) {
+			t.Fatalf("call with %q encodes to %q: not one valid JSON line", s, data)
+		}
+		var back Call
+		if err := json.Unmarshal(data, &back); err != nil {
 			t.Fatal(err)
 		}
-		if got != want {
-			t.Errorf("appendJSONString(%q) decodes to %q, encoding/json gives %q", s, got, want)
+		switch {
+		case utf8.ValidString(s) && back.Error != s:
+			t.Errorf("error %q decodes to %q", s, back.Error)
+		case !utf8.ValidString(back.Error):
+			t.Errorf("error %q decodes to invalid UTF-8 %q", s, back.Error)
 		}
 	})
 }

@@ -101,8 +101,8 @@ func TestRecord_SurvivesSIGKILL(t *testing.T) {
 			}
 			continue
 		}
-		if sum := readSummaryFile(t, dir, "20261125"); sum.Total != got || sum.Date != "2026-11-25" {
-			t.Errorf("round %d: summary total %d date %s, want %d on 2026-11-25", round, sum.Total, sum.Date, got)
+		if sum := readSummaryFile(t, dir, "20261125"); sum.Total != got || sum.Date != "20261125" {
+			t.Errorf("round %d: summary total %d date %s, want %d on 20261125", round, sum.Total, sum.Date, got)
 		}
 		if lines := countJournalLines(t, journalPath(dir, "20261125")); lines != got {
 			t.Errorf("round %d: journal holds %d calls, summary %d", round, lines, got)

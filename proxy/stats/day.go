@@ -5,16 +5,39 @@ import (
 	"time"
 )
 
-// Day is one local calendar day's summary, as written to CALLS_YYYYMMDD.json.
+// Day is one local calendar day's summary, as written to CALLS_YYYYMMDD.json
+// in the original proxy's format, which its users' scripts read.
 type Day struct {
-	Date        string              `json:"date"` // "2026-11-25"
-	Total       int                 `json:"total"`
-	Success     int                 `json:"success"`
-	Failed      int                 `json:"failed"`
-	Timeout     int                 `json:"timeout"`
-	Retry       int                 `json:"retry"`        // extra attempts: the sum of Attempts-1
-	LastUpdated string              `json:"last_updated"` // RFC 3339 local time; "" for a day nothing happened on
+	Date string `json:"date"` // "20261125", the file name's digits
+	Counts
+	// LastUpdated is local time without a zone and with microseconds, as the
+	// original proxy wrote it ("2026-11-25T20:30:45.123456"); "" for a day
+	// nothing happened on.
+	LastUpdated string              `json:"last_updated"`
 	Models      map[string]ModelDay `json:"models"`
+}
+
+// Counts are a day's call counts.
+type Counts struct {
+	Total   int `json:"total"`
+	Success int `json:"success"`
+	Failed  int `json:"failed"`
+	Timeout int `json:"timeout"`
+	Retry   int `json:"retry"` // extra attempts: the sum of Attempts-1
+}
+
+func (c Counts) plus(o Counts) Counts {
+	return Counts{
+		Total:   c.Total + o.Total,
+		Success: c.Success + o.Success,
+		Failed:  c.Failed + o.Failed,
+		Timeout: c.Timeout + o.Timeout,
+		Retry:   c.Retry + o.Retry,
+	}
+}
+
+func (c Counts) negative() bool {
+	return c.Total < 0 || c.Success < 0 || c.Failed < 0 || c.Timeout < 0 || c.Retry < 0
 }
 
 // ModelDay is one model's share of a day. The percentiles are over the
@@ -33,21 +56,38 @@ type ModelDay struct {
 const maxLatencySamples = 1000
 
 const (
-	dateLayout    = "2006-01-02"
-	fileDayLayout = "20060102"
+	// dateLayout names a day in file names and in the summary's date field.
+	dateLayout = "20060102"
+	// isoDateLayout is how Freelane spelled the date field before it wrote
+	// the original proxy's format; such summaries are still read.
+	isoDateLayout = "2006-01-02"
+	// lastUpdatedLayout is Python's datetime.isoformat() of a local time.
+	lastUpdatedLayout = "2006-01-02T15:04:05.000000"
 )
+
+// parseLastUpdated reads a summary's last_updated as any version wrote it:
+// the original proxy's zone-less local time (with or without fractions) or
+// RFC 3339. An unreadable value is no reason to distrust the counts.
+func parseLastUpdated(s string) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", s, time.Local); err == nil {
+		return t
+	}
+	return time.Time{}
+}
 
 // dayState is the in-memory, mutable form of a Day. The Store guards it with
 // its mutex.
 type dayState struct {
-	start, end   time.Time // local midnights bounding the day
-	date         string    // start in dateLayout
-	fileKey      string    // start in fileDayLayout, as used in file names
-	total        int
-	success      int
-	failed       int
-	timeout      int
-	retry        int
+	start, end time.Time // local midnights bounding the day
+	date       string    // start in dateLayout, as used in file names
+	counts     Counts
+	// carried are the counts the summary held beyond what the journal
+	// covers: a day counted by the original proxy, or one whose journal
+	// was lost. They are kept in the summary so they survive a restart.
+	carried      Counts
 	lastUpdated  time.Time
 	models       map[string]*modelState
 	journalBytes int64 // length of the journal that the counts cover
@@ -63,11 +103,10 @@ func startOfDay(t time.Time) time.Time {
 func newDayState(start time.Time) *dayState {
 	y, m, d := start.Date()
 	return &dayState{
-		start:   start,
-		end:     time.Date(y, m, d+1, 0, 0, 0, 0, time.Local),
-		date:    start.Format(dateLayout),
-		fileKey: start.Format(fileDayLayout),
-		models:  make(map[string]*modelState),
+		start:  start,
+		end:    time.Date(y, m, d+1, 0, 0, 0, 0, time.Local),
+		date:   start.Format(dateLayout),
+		models: make(map[string]*modelState),
 	}
 }
 
@@ -78,16 +117,16 @@ func (d *dayState) contains(t time.Time) bool {
 
 // add counts c, which finished at the moment at.
 func (d *dayState) add(c Call, at time.Time) {
-	d.total++
+	d.counts.Total++
 	switch c.Outcome {
 	case OutcomeSuccess:
-		d.success++
+		d.counts.Success++
 	case OutcomeFailed:
-		d.failed++
+		d.counts.Failed++
 	case OutcomeTimeout:
-		d.timeout++
+		d.counts.Timeout++
 	}
-	d.retry += max(c.Attempts-1, 0)
+	d.counts.Retry += max(c.Attempts-1, 0)
 	d.lastUpdated = at
 	d.dirty = true
 	if c.Model == "" {
@@ -110,16 +149,12 @@ func (d *dayState) snapshot(scratch *[]int64) Day {
 		scratch = new([]int64)
 	}
 	day := Day{
-		Date:    d.date,
-		Total:   d.total,
-		Success: d.success,
-		Failed:  d.failed,
-		Timeout: d.timeout,
-		Retry:   d.retry,
-		Models:  make(map[string]ModelDay, len(d.models)),
+		Date:   d.date,
+		Counts: d.counts.plus(d.carried),
+		Models: make(map[string]ModelDay, len(d.models)),
 	}
 	if !d.lastUpdated.IsZero() {
-		day.LastUpdated = d.lastUpdated.Local().Format(time.RFC3339)
+		day.LastUpdated = d.lastUpdated.Local().Format(lastUpdatedLayout)
 	}
 	for name, m := range d.models {
 		day.Models[name] = m.snapshot(scratch)
@@ -128,7 +163,29 @@ func (d *dayState) snapshot(scratch *[]int64) Day {
 }
 
 func (d *dayState) summary(scratch *[]int64) summaryFile {
-	return summaryFile{Day: d.snapshot(scratch), JournalBytes: d.journalBytes}
+	sum := summaryFile{Day: d.snapshot(scratch), JournalBytes: d.journalBytes}
+	if d.carried != (Counts{}) {
+		sum.Carried = &d.carried
+	}
+	return sum
+}
+
+// carry takes over the counts of sum that the journal does not hold: all of
+// them when no journal stood behind it (the original proxy kept none, and
+// a lost journal leaves the summary as the only record), else the counts it
+// carried itself.
+func (d *dayState) carry(sum summaryFile, hasJournal bool) {
+	switch {
+	case !hasJournal || sum.JournalBytes == 0:
+		d.carried = sum.Counts
+	case sum.Carried != nil:
+		d.carried = *sum.Carried
+	default:
+		return
+	}
+	if t := parseLastUpdated(sum.LastUpdated); t.After(d.lastUpdated) {
+		d.lastUpdated = t
+	}
 }
 
 // modelState counts one model's calls and keeps a ring of its latest

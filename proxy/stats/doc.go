@@ -6,10 +6,12 @@
 // For each day the store keeps two files in its directory (CACHE_DIR):
 //
 //   - CALLS_YYYYMMDD.journal: one JSON line per finished call, only ever appended.
-//   - CALLS_YYYYMMDD.json: the day's summary. Its first fields are date, total,
-//     success, failed, timeout, retry and last_updated, in the order the
-//     original Python proxy wrote them, so existing readers keep working; then
-//     come models (per-model counts and latency percentiles) and journal_bytes.
+//   - CALLS_YYYYMMDD.json: the day's summary in the original Python proxy's
+//     format, so its users' files and scripts keep working: date (the file
+//     name's digits), total, success, failed, timeout, retry and last_updated
+//     (local time without a zone, with microseconds), in its order; then come
+//     models (per-model counts and latency percentiles), journal_bytes and,
+//     for a day that began before its journal, carried.
 //
 // Both are created 0600 in a 0700 directory: model names and error texts are
 // nobody else's business.
@@ -40,6 +42,16 @@
 // and, for today, cut off so that new lines start on a line boundary. A corrupt
 // summary with no journal is reported, kept aside as .corrupt and replaced by
 // an empty day: damaged files never stop the proxy from starting.
+//
+// # Files Freelane did not write
+//
+// A summary is read whether its date is spelled 20261125 (the original proxy,
+// and Freelane now) or 2026-11-25 (earlier Freelane versions). Counts that no
+// journal stands behind — a day the original proxy counted, or a summary
+// whose journal was lost — are carried: they are added to what the journal
+// holds and kept in the summary's carried field, so a folder left by the
+// original proxy continues where it stopped. Only a file that does not parse,
+// holds negative counts or names another day is set aside as corrupt.
 //
 // # Reading
 //

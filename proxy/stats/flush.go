@@ -86,7 +86,7 @@ func (s *Store) flush() []error {
 	s.flushQueued = false // what is recorded from here on needs a new flush
 	retired := s.retired
 	s.retired = nil
-	today := retiredDay{fileKey: s.day.fileKey, write: s.day.dirty, journal: s.journal}
+	today := retiredDay{fileKey: s.day.date, write: s.day.dirty, journal: s.journal}
 	if today.write {
 		today.summary = s.day.summary(&s.scratch)
 		s.day.dirty = false
@@ -116,13 +116,15 @@ func (s *Store) flush() []error {
 		}
 	}
 	if today.write {
-		if err := writeSummary(s.dir, today.fileKey, today.summary); err != nil {
+		err := writeSummary(s.dir, today.fileKey, today.summary)
+		s.mu.Lock()
+		s.summaryErr = err
+		if err != nil && s.day.date == today.fileKey {
+			s.day.dirty = true // retried with the next call
+		}
+		s.mu.Unlock()
+		if err != nil {
 			errs = append(errs, err)
-			s.mu.Lock()
-			if s.day.fileKey == today.fileKey {
-				s.day.dirty = true // retried with the next call
-			}
-			s.mu.Unlock()
 		}
 	}
 	return errs
@@ -136,7 +138,7 @@ func (s *Store) rollTo(now time.Time) {
 		return
 	}
 	old := s.day
-	ended := retiredDay{fileKey: old.fileKey, write: old.dirty, journal: s.journal}
+	ended := retiredDay{fileKey: old.date, write: old.dirty, journal: s.journal}
 	ended.summary = old.summary(&s.scratch)
 	old.dirty = false
 	if ended.write || ended.journal != nil {

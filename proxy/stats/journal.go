@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/freelane/freelane/proxy/regularfile"
 	"os"
 )
 
@@ -22,7 +23,7 @@ func (s journalScan) tornBytes() int64 { return s.size - s.validBytes }
 
 // replayJournal calls each for every call in the journal at path, in order.
 func replayJournal(path string, each func(Call)) (journalScan, error) {
-	data, err := os.ReadFile(path)
+	data, err := regularfile.ReadFile(path)
 	if err != nil {
 		return journalScan{}, fmt.Errorf("reading call journal: %w", err)
 	}
@@ -52,7 +53,7 @@ func replayJournal(path string, each func(Call)) (journalScan, error) {
 // openJournal opens the journal for appending. O_APPEND makes every write
 // land at the current end of the file in one step.
 func openJournal(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, filePermission)
+	f, err := regularfile.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, filePermission)
 	if err != nil {
 		return nil, fmt.Errorf("opening call journal: %w", err)
 	}

@@ -18,7 +18,7 @@ import (
 // but usable.
 func (s *Store) loadDay(start time.Time) (*dayState, error) {
 	d := newDayState(start)
-	path := journalPath(s.dir, d.fileKey)
+	path := journalPath(s.dir, d.date)
 	scan, err := replayJournal(path, func(c Call) {
 		d.add(c, c.Time)
 		s.recent.push(c)
@@ -40,6 +40,7 @@ func (s *Store) loadDay(start time.Time) (*dayState, error) {
 	sum, err := readSummary(s.dir, d)
 	switch {
 	case err == nil:
+		d.carry(sum, hasJournal)
 		d.dirty = sum.JournalBytes != d.journalBytes
 	case errors.Is(err, fs.ErrNotExist):
 		// An empty journal (opened, then killed before a call) is a day
@@ -83,13 +84,13 @@ func (s *Store) repairPastDays(today time.Time) error {
 				continue
 			}
 		}
-		if _, err := time.ParseInLocation(fileDayLayout, key, time.Local); err != nil {
+		if _, err := time.ParseInLocation(dateLayout, key, time.Local); err != nil {
 			continue
 		}
 		hasJournal[key] = hasJournal[key] || isJournal
 	}
 
-	todayKey := today.Format(fileDayLayout)
+	todayKey := today.Format(dateLayout)
 	keys := make([]string, 0, len(hasJournal))
 	for key := range hasJournal {
 		if key != todayKey {
@@ -98,7 +99,7 @@ func (s *Store) repairPastDays(today time.Time) error {
 	}
 	slices.Sort(keys) // deterministic log order
 	for _, key := range keys {
-		start, _ := time.ParseInLocation(fileDayLayout, key, time.Local)
+		start, _ := time.ParseInLocation(dateLayout, key, time.Local)
 		s.repairDay(newDayState(start), hasJournal[key])
 	}
 	return nil
@@ -116,13 +117,13 @@ func (s *Store) repairDay(d *dayState, hasJournal bool) {
 		s.log.Warn("stats: replacing a corrupt call summary that has no journal with an empty day", "date", d.date, "err", sumErr)
 		s.setAside(d)
 		d.lastUpdated = s.now()
-		if err := writeSummary(s.dir, d.fileKey, d.summary(nil)); err != nil {
+		if err := writeSummary(s.dir, d.date, d.summary(nil)); err != nil {
 			s.log.Warn("stats: writing call summary", "date", d.date, "err", err)
 		}
 		return
 	}
 
-	path := journalPath(s.dir, d.fileKey)
+	path := journalPath(s.dir, d.date)
 	info, err := os.Stat(path)
 	if err != nil {
 		s.log.Warn("stats: cannot read a call journal", "date", d.date, "err", err)
@@ -137,6 +138,9 @@ func (s *Store) repairDay(d *dayState, hasJournal bool) {
 		return
 	}
 	s.reportScan(d, scan)
+	if sumErr == nil {
+		d.carry(sum, true)
+	}
 	// The summary covers the whole file, torn tail included, so that the
 	// next Open sees it as current and does not report the tail again.
 	d.journalBytes = scan.size
@@ -146,7 +150,7 @@ func (s *Store) repairDay(d *dayState, hasJournal bool) {
 	} else {
 		s.log.Info("stats: rebuilt a call summary from its journal", "date", d.date, "calls", scan.calls)
 	}
-	if err := writeSummary(s.dir, d.fileKey, d.summary(nil)); err != nil {
+	if err := writeSummary(s.dir, d.date, d.summary(nil)); err != nil {
 		s.log.Warn("stats: writing call summary", "date", d.date, "err", err)
 	}
 }
@@ -164,7 +168,7 @@ func (s *Store) reportScan(d *dayState, scan journalScan) {
 // setAside keeps a corrupt summary as .corrupt for inspection before it is
 // replaced.
 func (s *Store) setAside(d *dayState) {
-	path := summaryPath(s.dir, d.fileKey)
+	path := summaryPath(s.dir, d.date)
 	if err := os.Rename(path, path+corruptSuffix); err != nil {
 		s.log.Warn("stats: cannot keep the corrupt call summary aside", "date", d.date, "err", err)
 	}

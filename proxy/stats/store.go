@@ -1,12 +1,16 @@
 package stats
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"sync"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/broadcast"
 )
 
 // Options tune a Store. The zero value is ready to use.
@@ -39,14 +43,18 @@ type Store struct {
 	flushDelay time.Duration
 
 	mu      sync.Mutex
-	day     *dayState    // today
-	journal *os.File     // today's journal; opened by the day's first Record
-	line    []byte       // Record's encoding buffer
-	scratch []int64      // percentile sorting buffer
-	retired []retiredDay // ended days whose final summary is not written yet
+	day     *dayState     // today
+	journal *os.File      // today's journal; opened by the day's first Record
+	line    bytes.Buffer  // Record's encoding buffer
+	lineEnc *json.Encoder // encodes into line, newline included
+	scratch []int64       // percentile sorting buffer
+	retired []retiredDay  // ended days whose final summary is not written yet
 	recent  recentRing
-	subs    map[chan struct{}]struct{} // Subscribe channels
+	changes broadcast.Notifier // Subscribe's channels
 	closed  bool
+	// journalErr and summaryErr are the last failures to save calls (a
+	// full disk, a read-only folder), cleared by the next save that works.
+	journalErr, summaryErr error
 
 	pastMu sync.Mutex
 	past   map[string]Day // past days by date, as History last read them
@@ -91,12 +99,13 @@ func Open(dir string, o Options) (*Store, error) {
 		log:           o.Logger,
 		flushDelay:    o.FlushDelay,
 		recent:        newRecentRing(o.RecentSize),
-		subs:          make(map[chan struct{}]struct{}),
 		past:          make(map[string]Day),
 		flushRequests: make(chan struct{}, 1),
 		done:          make(chan struct{}),
 		stopped:       make(chan struct{}),
 	}
+	s.lineEnc = json.NewEncoder(&s.line)
+	s.lineEnc.SetEscapeHTML(false)
 	today := startOfDay(s.now())
 	if err := s.repairPastDays(today); err != nil {
 		return nil, err
@@ -137,6 +146,7 @@ func (s *Store) Record(c Call) error {
 	}
 	s.rollTo(now)
 	err := s.appendToJournal(c)
+	s.journalErr = err
 	s.day.add(c, now)
 	s.recent.push(c)
 	s.requestFlush()
@@ -147,14 +157,17 @@ func (s *Store) Record(c Call) error {
 // appendToJournal writes c as one line with one write(2). s.mu must be held.
 func (s *Store) appendToJournal(c Call) error {
 	if s.journal == nil {
-		f, err := openJournal(journalPath(s.dir, s.day.fileKey))
+		f, err := openJournal(journalPath(s.dir, s.day.date))
 		if err != nil {
 			return err
 		}
 		s.journal = f
 	}
-	s.line = append(appendCallJSON(s.line[:0], c), '\n')
-	n, err := s.journal.Write(s.line)
+	s.line.Reset()
+	if err := s.lineEnc.Encode(c.line()); err != nil {
+		return fmt.Errorf("encoding call: %w", err)
+	}
+	n, err := s.journal.Write(s.line.Bytes())
 	if err == nil {
 		s.day.journalBytes += int64(n)
 		return nil
@@ -167,6 +180,18 @@ func (s *Store) appendToJournal(c Call) error {
 		}
 	}
 	return fmt.Errorf("appending to call journal: %w", err)
+}
+
+// SaveError is the last failure to save calls to disk, nil once saving
+// works again. Calls are still counted in memory meanwhile, but a restart
+// would lose them: the user needs to know.
+func (s *Store) SaveError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.journalErr != nil {
+		return s.journalErr
+	}
+	return s.summaryErr
 }
 
 // Today returns today's counts. It never touches the disk except to switch
@@ -249,11 +274,8 @@ func (s *Store) Close() error {
 
 		s.mu.Lock()
 		s.closed = true
-		for ch := range s.subs {
-			close(ch)
-			delete(s.subs, ch)
-		}
 		s.mu.Unlock()
+		s.changes.Close()
 
 		errs := s.flush()
 		s.mu.Lock()

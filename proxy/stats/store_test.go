@@ -39,7 +39,7 @@ func TestRecord_ConcurrentCallsAreCountedExactly(t *testing.T) {
 	wg.Wait()
 
 	const total = goroutines * perGoroutine
-	want := Day{Total: total, Success: total / 3, Failed: total / 3, Timeout: total / 3, Retry: total}
+	want := Day{Counts: Counts{Total: total, Success: total / 3, Failed: total / 3, Timeout: total / 3, Retry: total}}
 	assertCounts(t, "Today", s.Today(), want)
 	for m := range 4 {
 		got := s.Today().Models[fmt.Sprintf("model-%d", m)]
@@ -147,8 +147,8 @@ func TestToday_RollsOverAtLocalMidnightWithoutCalls(t *testing.T) {
 
 	clock.Set(at(26, 0, 0, 1))
 	day := s.Today()
-	if day.Date != "2026-11-26" || day.Total != 0 || len(day.Models) != 0 {
-		t.Errorf("Today after midnight = %+v, want an empty 2026-11-26", day)
+	if day.Date != "20261126" || day.Total != 0 || len(day.Models) != 0 {
+		t.Errorf("Today after midnight = %+v, want an empty 20261126", day)
 	}
 	select {
 	case <-changes:
@@ -157,14 +157,14 @@ func TestToday_RollsOverAtLocalMidnightWithoutCalls(t *testing.T) {
 	}
 
 	history := s.History(2)
-	if history[0].Date != "2026-11-25" || history[0].Total != 1 || history[0].Retry != 1 {
+	if history[0].Date != "20261125" || history[0].Total != 1 || history[0].Retry != 1 {
 		t.Errorf("History[0] = %+v, want yesterday with one call", history[0])
 	}
 	mustRecord(t, s, Call{Model: "m", Outcome: OutcomeFailed, Attempts: 1})
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got := readSummaryFile(t, dir, "20261125"); got.Total != 1 || got.Date != "2026-11-25" {
+	if got := readSummaryFile(t, dir, "20261125"); got.Total != 1 || got.Date != "20261125" {
 		t.Errorf("yesterday's summary = %+v", got)
 	}
 	if got := readSummaryFile(t, dir, "20261126"); got.Total != 1 || got.Failed != 1 {
@@ -189,8 +189,8 @@ func TestSubscribe_FiresAtMidnightWithoutCalls(t *testing.T) {
 	s.mu.Lock()
 	date := s.day.date
 	s.mu.Unlock()
-	if date != "2026-11-26" {
-		t.Errorf("current day = %s after the midnight notification, want 2026-11-26", date)
+	if date != "20261126" {
+		t.Errorf("current day = %s after the midnight notification, want 20261126", date)
 	}
 }
 
@@ -363,6 +363,28 @@ func TestRecord_CountsTheCallWhenTheJournalCannotBeWritten(t *testing.T) {
 	}
 	if got := s.Today().Total; got != 1 {
 		t.Errorf("total = %d, want 1: the call still counts for today", got)
+	}
+}
+
+// A full or read-only CACHE_DIR must show (in /health, in the tray), not
+// silently lose counts: SaveError reports it until saving works again.
+func TestSaveError_ReportsUnsavedCallsUntilSavingWorks(t *testing.T) {
+	for name, blocked := range map[string]string{"journal": journalPath("", "20261125"), "summary": summaryPath("", "20261125")} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, _ := openTestStore(t, dir, newFakeClock(at(25, 12, 0, 0)))
+			// A folder in the way fails the write even for root.
+			if err := os.Mkdir(filepath.Join(dir, blocked), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			_ = s.Record(Call{Model: "m", Outcome: OutcomeSuccess})
+			waitFor(t, "the save error", func() bool { return s.SaveError() != nil })
+			if err := os.Remove(filepath.Join(dir, blocked)); err != nil {
+				t.Fatal(err)
+			}
+			mustRecord(t, s, Call{Model: "m", Outcome: OutcomeSuccess})
+			waitFor(t, "saving to work again", func() bool { return s.SaveError() == nil })
+		})
 	}
 }
 

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/freelane/freelane/proxy/internal/atomicfile"
+	"github.com/freelane/freelane/proxy/regularfile"
 )
 
 const (
@@ -32,7 +32,8 @@ func journalPath(dir, fileKey string) string {
 // it was derived from, so that Open can tell a stale summary from a current one.
 type summaryFile struct {
 	Day
-	JournalBytes int64 `json:"journal_bytes"`
+	JournalBytes int64   `json:"journal_bytes"`
+	Carried      *Counts `json:"carried,omitempty"` // see dayState.carried
 }
 
 // errCorruptSummary marks a summary file that exists but cannot be trusted.
@@ -42,8 +43,8 @@ var errCorruptSummary = errors.New("corrupt call summary")
 // file is reported with an error wrapping fs.ErrNotExist, an unreadable one
 // with an error wrapping errCorruptSummary.
 func readSummary(dir string, d *dayState) (summaryFile, error) {
-	path := summaryPath(dir, d.fileKey)
-	data, err := os.ReadFile(path)
+	path := summaryPath(dir, d.date)
+	data, err := regularfile.ReadFile(path)
 	if err != nil {
 		return summaryFile{}, fmt.Errorf("reading call summary: %w", err)
 	}
@@ -51,10 +52,14 @@ func readSummary(dir string, d *dayState) (summaryFile, error) {
 	if err := json.Unmarshal(data, &sum); err != nil {
 		return summaryFile{}, fmt.Errorf("%w %s: %w", errCorruptSummary, filepath.Base(path), err)
 	}
-	if sum.Date != d.date {
+	// The date may be spelled as the original proxy and Freelane write it
+	// (20261125) or as earlier Freelane versions did (2026-11-25); a date
+	// of another day means the counts are not this day's.
+	if sum.Date != d.date && sum.Date != d.start.Format(isoDateLayout) {
 		return summaryFile{}, fmt.Errorf("%w %s: date %q, want %q", errCorruptSummary, filepath.Base(path), sum.Date, d.date)
 	}
-	if sum.Total < 0 || sum.Success < 0 || sum.Failed < 0 || sum.Timeout < 0 || sum.Retry < 0 || sum.JournalBytes < 0 {
+	sum.Date = d.date
+	if sum.Counts.negative() || sum.JournalBytes < 0 || (sum.Carried != nil && sum.Carried.negative()) {
 		return summaryFile{}, fmt.Errorf("%w %s: negative count", errCorruptSummary, filepath.Base(path))
 	}
 	if sum.Models == nil {

@@ -44,6 +44,10 @@ const (
 type Options struct {
 	BaseURL string // e.g. https://openrouter.ai/api/v1
 	APIKey  string // sent only as "Authorization: Bearer"; may be empty for /models
+	// Token is Freelane's own access token. It is never sent upstream, but
+	// is redacted from upstream texts like the key, in case a prompt quoted
+	// it and a model or an error repeats it.
+	Token string
 
 	// Explicit proxy settings, in the syntax of the HTTP_PROXY, HTTPS_PROXY
 	// and NO_PROXY environment variables. The process environment is not
@@ -59,6 +63,7 @@ type Options struct {
 type Client struct {
 	base      string // BaseURL without a trailing slash
 	apiKey    string
+	redactor  *redactor // cleans every response body and error text (redact.go)
 	userAgent string
 	transport *http.Transport
 	http      *http.Client
@@ -101,11 +106,12 @@ func New(o Options) (*Client, error) {
 	c := &Client{
 		base:      base,
 		apiKey:    o.APIKey,
+		redactor:  newRedactor(o.APIKey, o.Token),
 		userAgent: o.UserAgent,
 		transport: transport,
 		// No Timeout: a long stream must never be cut by an overall deadline.
 		// Callers bound each call with its context instead.
-		http: &http.Client{Transport: transport},
+		http: &http.Client{Transport: transport, CheckRedirect: refuseRedirect},
 	}
 	c.chatHeader = c.header()
 	c.chatHeader.Set("Content-Type", "application/json")
@@ -147,7 +153,8 @@ func isLoopbackHost(host string) bool {
 }
 
 // ChatCompletions posts body to {base}/chat/completions and returns the
-// response as is, whatever its status; the caller closes its body. A failure
+// response whatever its status, its body read through the redactor (see
+// do); the caller closes its body. A failure
 // to get a response comes back as an *Error of KindTimeout or KindNetwork
 // (KindAuth when no API key is configured).
 func (c *Client) ChatCompletions(ctx context.Context, body []byte) (*http.Response, error) {
@@ -279,13 +286,31 @@ func (c *Client) header() http.Header {
 	return h
 }
 
+// do sends req. It is where upstream text enters Freelane: every response
+// body is read through the redactor, so no answer, error, catalog entry or
+// stream event can bring the key or the token back, whole or in pieces, to
+// a client, a log, /health, the statistics or a debug capture.
 func (c *Client) do(req *http.Request) (*http.Response, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, c.transportError(req.Method+" "+strings.TrimPrefix(req.URL.Path, "/"), err)
 	}
+	if isRedirect(resp.StatusCode) {
+		resp.Body.Close()
+		return nil, &Error{Status: http.StatusBadGateway, Kind: KindNetwork, Message: fmt.Sprintf(
+			"%s %s: OpenRouter's address answered %d, a redirect; Freelane does not follow redirects, which would send the prompt and the key elsewhere (check OPENROUTER_BASE_URL and any proxy in between)",
+			req.Method, strings.TrimPrefix(req.URL.Path, "/"), resp.StatusCode)}
+	}
+	resp.Body = c.redactor.body(resp.Body)
 	return resp, nil
 }
+
+// refuseRedirect stops net/http from following a redirect: following a 307
+// re-sends the body (the prompt) and, to the same host, the key. The
+// redirect answer itself comes back to do, which turns it into an error.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+func isRedirect(status int) bool { return status >= 300 && status < 400 }
 
 // transportError classifies a failure to reach OpenRouter or to read from it.
 func (c *Client) transportError(op string, err error) *Error {
@@ -294,11 +319,8 @@ func (c *Client) transportError(op string, err error) *Error {
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
 		kind, status = KindTimeout, http.StatusGatewayTimeout
 	}
-	msg := op + ": " + err.Error()
-	if c.apiKey != "" {
-		// Defence in depth: no error text of the standard library carries
-		// headers, but nothing here may ever print the key.
-		msg = strings.ReplaceAll(msg, c.apiKey, "[redacted]")
-	}
+	// No error text of the standard library carries headers, but a proxy's
+	// answer or a read error may quote what came back.
+	msg := c.redactor.String(op + ": " + err.Error())
 	return &Error{Status: status, Kind: kind, Message: msg, Err: err}
 }

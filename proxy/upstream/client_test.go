@@ -255,6 +255,38 @@ func TestChatCompletions_RefusedConnectionIsKindNetwork(t *testing.T) {
 	assertKind(t, err, KindNetwork)
 }
 
+// A redirect from OpenRouter's address would re-send the prompt (and, to
+// the same host, the key) elsewhere: it is an error, never followed.
+func TestClient_DoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
+	var elsewhere fakeUpstream
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.record(r)
+		_, _ = io.WriteString(w, `{"data":[]}`)
+	}))
+	t.Cleanup(target.Close)
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL+r.URL.Path, status)
+		}))
+		t.Cleanup(srv.Close)
+		c := newTestClient(t, srv.URL, nil)
+		resp, err := c.ChatCompletions(t.Context(), []byte(`{"messages":[{"role":"user","content":"secret prompt"}]}`))
+		if err == nil {
+			resp.Body.Close()
+		}
+		assertKind(t, err, KindNetwork)
+		if err != nil && !strings.Contains(err.Error(), "redirect") {
+			t.Errorf("%d: error %q does not say it was a redirect", status, err)
+		}
+		_, err = c.Models(t.Context())
+		assertKind(t, err, KindNetwork)
+	}
+	if n := len(elsewhere.seen()); n != 0 {
+		t.Errorf("the redirect target received %d requests, want none", n)
+	}
+}
+
 func TestChatCompletions_LongStreamNotCut(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
