@@ -32,7 +32,8 @@ import (
 	"github.com/freelane/freelane/proxy"
 	"github.com/freelane/freelane/proxy/appinfo"
 	"github.com/freelane/freelane/proxy/config"
-	"github.com/freelane/freelane/proxy/regularfile"
+	"github.com/freelane/freelane/proxy/instance"
+	"github.com/freelane/freelane/proxy/logfile"
 	"github.com/freelane/freelane/proxy/service"
 	"github.com/freelane/freelane/tray"
 )
@@ -62,15 +63,6 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "freelane: %v\n\n%s", err, pr.T("cmd.usage"))
 		return 2
 	}
-	if home != "" {
-		// --home is FREELANE_HOME by another name: one that a login entry
-		// can carry on every system (the Windows Run key sets no
-		// variables), and that the service's child processes inherit.
-		if err := os.Setenv("FREELANE_HOME", home); err != nil {
-			fmt.Fprintln(os.Stderr, "freelane: setting the home folder:", err)
-			return 1
-		}
-	}
 	if cmd != "" {
 		// The Windows build is a GUI program: without this, commands run from
 		// a console print nothing. The tray (no command) needs no console.
@@ -89,7 +81,10 @@ func run(args []string) int {
 		return 2
 	}
 
-	home, err = config.ResolveHome()
+	// --home is FREELANE_HOME by another name: one that a login entry can
+	// carry on every system (the Windows Run key sets no variables). The
+	// service's processes get the resolved folder as FREELANE_HOME.
+	home, err = config.ResolveHome(home)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "freelane:", err)
 		return 1
@@ -121,8 +116,8 @@ func run(args []string) int {
 	// instead of starting a second proxy and a second icon.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	instance, err := service.LockInstance(cfg.CacheDir)
-	if err != nil && !errors.Is(err, service.ErrAlreadyRunning) {
+	lock, err := instance.Lock(cfg.CacheDir)
+	if err != nil && !errors.Is(err, instance.ErrAlreadyRunning) {
 		// Not another Freelane: CACHE_DIR is read-only, full, or holds
 		// something that is no file where the lock goes.
 		log.Error(pr.T("log.cache_dir_unusable", "File", cfg.EnvFile),
@@ -132,7 +127,7 @@ func run(args []string) int {
 	if err != nil {
 		// A running tray takes the request even with its proxy stopped,
 		// when /health cannot answer; a headless one leaves it untaken.
-		if withTray && service.AskToShow(ctx, cfg.CacheDir, showRequestWait) == nil {
+		if withTray && instance.AskToShow(ctx, cfg.CacheDir, showRequestWait) == nil {
 			log.Info(pr.T("log.asked_to_show"), "detail", err)
 			return 0
 		}
@@ -146,7 +141,7 @@ func run(args []string) int {
 		}
 		return 1
 	}
-	defer instance.Release()
+	defer lock.Release()
 
 	srv, err := proxy.New(cfg, proxy.Options{Version: info.Version, Logger: log, LogLevel: logLevel})
 	if err != nil {
@@ -183,7 +178,7 @@ func run(args []string) int {
 	runErr := make(chan error, 1)
 	go func() { runErr <- srv.Run(ctx) }()
 	if withTray {
-		showRequests, err := service.WatchShowRequests(ctx, cfg.CacheDir, log)
+		showRequests, err := instance.WatchShowRequests(ctx, cfg.CacheDir, log)
 		if err != nil {
 			log.Warn("a second launch cannot show this one", "err", err)
 		}
@@ -312,9 +307,9 @@ func showConfigProblem(pr *locale.Printer, home string, loadErr error, log *slog
 	}
 	// One problem icon per home folder, locked where the default
 	// configuration keeps the lock.
-	instance, err := service.LockInstance(filepath.Join(home, config.DefaultCacheDir))
+	lock, err := instance.Lock(filepath.Join(home, config.DefaultCacheDir))
 	if err != nil {
-		if errors.Is(err, service.ErrAlreadyRunning) {
+		if errors.Is(err, instance.ErrAlreadyRunning) {
 			log.Info(pr.T("log.already_running"), "detail", err)
 		} else {
 			log.Error(pr.T("log.config_problem_unshown"), "err", err)
@@ -350,7 +345,7 @@ func showConfigProblem(pr *locale.Printer, home string, loadErr error, log *slog
 	stopWatching()
 	<-watchDone
 	// Released before the fresh start, which takes the lock again.
-	if err := instance.Release(); err != nil {
+	if err := lock.Release(); err != nil {
 		log.Warn("releasing the instance lock", "err", err)
 	}
 	if !fixed {
@@ -390,11 +385,8 @@ func newLogger(cacheDir string, level slog.Leveler, toFile bool) *slog.Logger {
 	var out io.Writer = os.Stderr
 	if toFile {
 		if err := os.MkdirAll(cacheDir, 0o700); err == nil {
-			path := filepath.Join(cacheDir, "freelane.log")
-			if st, err := os.Stat(path); err == nil && st.Size() > 5<<20 {
-				_ = os.Rename(path, path+".1")
-			}
-			if f, err := regularfile.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
+			// 5 MiB and the one before it: enough to see what went wrong.
+			if f, err := logfile.Open(filepath.Join(cacheDir, "freelane.log"), 5<<20, 1); err == nil {
 				out = io.MultiWriter(os.Stderr, f)
 			}
 		}

@@ -34,8 +34,6 @@ func (s IconState) String() string {
 }
 
 var (
-	//go:embed icons/app-512.png
-	appIcon []byte
 	//go:embed icons/tray-template.png
 	templateIcon []byte
 )
@@ -57,7 +55,3 @@ func TrayIcon(s IconState) []byte {
 // TemplateIcon returns the black-on-transparent PNG that macOS recolours to
 // match the menu bar.
 func TemplateIcon() []byte { return templateIcon }
-
-// AppIcon returns the 512 px PNG application icon (FyneApp.toml and packaging
-// use the same file).
-func AppIcon() []byte { return appIcon }

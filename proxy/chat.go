@@ -29,8 +29,6 @@ const (
 	// headerModel names the free model that answered.
 	headerModel    = "X-Freelane-Model"
 	headerAttempts = "X-Freelane-Attempts"
-	// onlineSuffix marks a model id with OpenRouter's paid web search.
-	onlineSuffix = ":online"
 )
 
 // statusClientGone is the status counted for a call whose client left
@@ -61,7 +59,8 @@ type chatCall struct {
 	// they cost no quota and say nothing about whether it answers.
 	unreached int
 	lastErr   *upstream.Error
-	retries   bool // whether the retry gate was consulted and allowed more attempts
+	retries   bool    // whether the retry gate was consulted and allowed more attempts
+	lastByte  [1]byte // a non-stream answer's last byte, sent once the call is recorded
 }
 
 func (s *Server) handleChat(rw http.ResponseWriter, r *http.Request) {
@@ -76,19 +75,7 @@ func (s *Server) handleChat(rw http.ResponseWriter, r *http.Request) {
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if status, err := readBody(w, r, buf, cfg.MaxBodyBytes, s.opts.BodyReadTimeout); err != nil {
-		code := "invalid_body"
-		switch status {
-		case http.StatusRequestEntityTooLarge:
-			code = "request_too_large"
-		case http.StatusRequestTimeout:
-			code = "request_timeout"
-		}
-		// Whatever is left of the body stays unread: the connection closes
-		// after this answer, and readBody left a read deadline that is over,
-		// so net/http's drain of up to 256 KB after the handler stops at once.
-		w.Header().Set("Connection", "close")
-		openai.WriteError(w, status, code, err.Error())
+	if !readRequestBody(w, r, buf, cfg.MaxBodyBytes, s.opts.BodyReadTimeout) {
 		return
 	}
 	c.body = buf.Bytes()
@@ -111,25 +98,50 @@ func (s *Server) handleChat(rw http.ResponseWriter, r *http.Request) {
 	}
 
 	release, err := s.limiter.Acquire(r.Context(), cfg.QueueTimeout, int64(len(c.body)))
-	if err != nil {
-		limit, inFlight, queued := s.limiter.Snapshot()
-		busy := fmt.Sprintf("Freelane is busy: %d calls in flight (MAX_CONCURRENT_REQUESTS=%d) and %d waiting", inFlight, limit, queued)
-		switch {
-		case errors.Is(err, limiter.ErrQueueTimeout):
-			w.Header().Set("Retry-After", "5")
-			c.finishError(http.StatusServiceUnavailable, "queue_timeout", fmt.Sprintf(
-				"%s; this call waited %s. Try again shortly.", busy, cfg.QueueTimeout), stats.OutcomeFailed)
-		case errors.Is(err, limiter.ErrQueueFull):
-			w.Header().Set("Retry-After", "5")
-			c.finishError(http.StatusServiceUnavailable, "queue_full", fmt.Sprintf(
-				"%s, as many as may wait (MAX_QUEUED_REQUESTS=%d, MAX_QUEUED_BODY_MB=%d). Try again shortly.",
-				busy, cfg.MaxQueued, cfg.MaxQueuedBytes>>20), stats.OutcomeFailed)
-		}
+	if err != nil && !errors.Is(err, limiter.ErrQueueTimeout) && !errors.Is(err, limiter.ErrQueueFull) {
 		// A client that left the queue made no upstream call: nothing to count.
 		return
 	}
-	defer release()
-	c.run()
+	var res callResult
+	if err != nil {
+		limit, inFlight, queued := s.limiter.Snapshot()
+		busy := fmt.Sprintf("Freelane is busy: %d calls in flight (MAX_CONCURRENT_REQUESTS=%d) and %d waiting", inFlight, limit, queued)
+		if errors.Is(err, limiter.ErrQueueFull) {
+			res = c.fail(chatFailure{kind: failQueueFull, detail: fmt.Sprintf(
+				"%s, as many as may wait (MAX_QUEUED_REQUESTS=%d, MAX_QUEUED_BODY_MB=%d). Try again shortly.",
+				busy, cfg.MaxQueued, cfg.MaxQueuedBytes>>20)})
+		} else {
+			res = c.fail(chatFailure{kind: failQueueTimeout, detail: fmt.Sprintf(
+				"%s; this call waited %s. Try again shortly.", busy, cfg.QueueTimeout)})
+		}
+	} else {
+		defer release()
+		res = c.run()
+	}
+	c.record(res)
+	res.finishWrite(c.w)
+}
+
+// readRequestBody reads the request body into buf (see readBody), or
+// answers why it could not; false when it answered.
+func readRequestBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit int64, timeout time.Duration) bool {
+	status, err := readBody(w, r, buf, limit, timeout)
+	if err == nil {
+		return true
+	}
+	code := "invalid_body"
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		code = "request_too_large"
+	case http.StatusRequestTimeout:
+		code = "request_timeout"
+	}
+	// Whatever is left of the body stays unread: the connection closes
+	// after this answer, and readBody left a read deadline that is over,
+	// so net/http's drain of up to 256 KB after the handler stops at once.
+	w.Header().Set("Connection", "close")
+	openai.WriteError(w, status, code, err.Error())
+	return false
 }
 
 // readBody reads the request body into buf within the size limit and the
@@ -178,53 +190,88 @@ func writeRequestError(w http.ResponseWriter, re *openai.RequestError) {
 	openai.WriteError(w, http.StatusBadRequest, code, re.Message)
 }
 
-// finishError answers with an error and counts the call.
-func (c *chatCall) finishError(status int, code, msg string, outcome stats.Outcome) {
-	openai.WriteError(c.w, status, code, msg)
-	if c.rec != nil {
-		c.rec.Response.Status = status
-		c.rec.Response.Body = openai.ErrorJSON(status, code, msg)
+// callResult is how one chat call ended: the attempt loop returns it and
+// the handler records it once (statistics, quota, log, debug capture).
+type callResult struct {
+	model   string // the model that answered, or whose answer broke off
+	outcome stats.Outcome
+	status  int    // the status answered (statusClientGone when the client left)
+	code    string // the error code answered, "" for an answer
+	message string // what went wrong, "" for an answer
+	// attempts counts the attempts that reached OpenRouter, which cost
+	// quota; unreached the ones that could not connect to it at all.
+	attempts, unreached int
+	// rest and flush finish the answer once the call is recorded, so a
+	// client that has its whole answer finds the call counted even if
+	// Freelane stops the next instant.
+	rest  []byte
+	flush *http.ResponseController
+}
+
+// reachedOpenRouter reports whether the call says anything about
+// OpenRouter: true when an attempt reached it, false when attempts were made
+// and none could connect, and ok false when no attempt was made.
+func (r callResult) reachedOpenRouter() (reached, ok bool) {
+	return r.attempts > 0, r.attempts > 0 || r.unreached > 0
+}
+
+// finishWrite sends what the answer held back until the call was recorded.
+func (r callResult) finishWrite(w http.ResponseWriter) {
+	if len(r.rest) > 0 {
+		_, _ = w.Write(r.rest) // a client gone now has all but this
 	}
-	c.finish("", outcome, status, msg)
+	if r.flush != nil {
+		_ = r.flush.Flush()
+	}
 }
 
-// finishGone counts a call whose client left before the answer.
-func (c *chatCall) finishGone() {
-	c.finish("", stats.OutcomeFailed, statusClientGone, errClientGone.Error())
+// result is the call's outcome with the attempts made so far.
+func (c *chatCall) result(model string, outcome stats.Outcome, status int, code, msg string) callResult {
+	return callResult{model: model, outcome: outcome, status: status, code: code, message: msg,
+		attempts: len(c.tried) - c.unreached, unreached: c.unreached}
 }
 
-// finish records the call in the statistics and, in debug mode, on disk.
-// Only attempts that reached OpenRouter are counted: the retry gate and the
-// quota estimate are about OpenRouter, and an offline machine spends nothing.
-func (c *chatCall) finish(model string, outcome stats.Outcome, status int, msg string) {
+// gone is the result of a call whose client left before its answer ended.
+func (c *chatCall) gone(model string) callResult {
+	return c.result(model, stats.OutcomeFailed, statusClientGone, "", errClientGone.Error())
+}
+
+// record counts the call: the one place a chat call reaches the statistics,
+// the quota count, the upstream status, the log and, in debug mode, a
+// capture. Only attempts that reached OpenRouter are counted as attempts:
+// the retry gate and the quota estimate are about OpenRouter, and an
+// offline machine spends nothing.
+func (c *chatCall) record(res callResult) {
 	s := c.s
 	dur := s.now().Sub(c.start)
-	attempts := len(c.tried) - c.unreached
 	call := stats.Call{
-		Time: c.start, Model: model, Outcome: outcome, Duration: dur,
-		Attempts: attempts, Stream: c.req.Stream, Status: status, Error: msg,
+		Time: c.start, Model: res.model, Outcome: res.outcome, Duration: dur,
+		Attempts: res.attempts, Stream: c.req.Stream, Status: res.status, Error: res.message,
 	}
 	if err := s.stats.Record(call); err != nil {
 		s.log.Error("call not counted", "err", err)
 	}
 	s.lastCall.Store(s.now().UnixNano())
-	s.quota.spent(attempts)
+	s.quota.spent(res.attempts)
+	if reached, ok := res.reachedOpenRouter(); ok {
+		s.reach.observe(reached)
+	}
 	// Every call is in the statistics journal already; the log names the
 	// failures, and successes only at LOG_LEVEL=debug (one write less per call).
 	level := slog.LevelDebug
-	if outcome != stats.OutcomeSuccess {
+	if res.outcome != stats.OutcomeSuccess {
 		level = slog.LevelWarn
 	}
 	// Asked first: the arguments cost allocations even when the line is not
 	// written, which is every success at the default level.
 	if ctx := context.Background(); s.log.Enabled(ctx, level) {
-		s.log.Log(ctx, level, "chat call", "model", model, "outcome", string(outcome), "status", status,
-			"attempts", attempts, "stream", c.req.Stream, "dur", dur.Round(time.Millisecond), "err", msg)
+		s.log.Log(ctx, level, "chat call", "model", res.model, "outcome", string(res.outcome), "status", res.status,
+			"attempts", res.attempts, "stream", c.req.Stream, "dur", dur.Round(time.Millisecond), "err", res.message)
 	}
 	if c.rec != nil {
 		c.rec.DurationMs = dur.Milliseconds()
-		c.rec.Outcome = string(outcome)
-		c.rec.Model = model
+		c.rec.Outcome = string(res.outcome)
+		c.rec.Model = res.model
 		if err := s.captures.Save(c.rec); err != nil {
 			s.log.Warn("debug capture not saved", "err", err)
 		}

@@ -8,11 +8,11 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/freelane/freelane/proxy/capture"
 	"github.com/freelane/freelane/proxy/catalog"
+	"github.com/freelane/freelane/proxy/internal/days"
 	"github.com/freelane/freelane/proxy/openai"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
@@ -20,64 +20,56 @@ import (
 )
 
 // run tries free models in routing order until one answers or the attempts,
-// the retry gate or a final error end the call.
-func (c *chatCall) run() {
+// the retry gate or a final error end the call, and returns how it ended.
+func (c *chatCall) run() callResult {
 	s, cfg := c.s, &c.rt.cfg
 	models := s.freeModels(c.r.Context())
 	needs := routing.Needs{Tools: c.req.Tools, Vision: c.req.Images}
-	// "x:free:online" asks for x:free with paid web search, which the
-	// rewrite drops: route it as the free model it names.
-	requested := strings.TrimSuffix(c.req.Model, onlineSuffix)
-	route := routing.Best(models, routing.Request{Model: requested, Needs: needs},
+	route := routing.Best(models, routing.Request{Model: c.req.FreeModel(), Needs: needs},
 		cfg.PreferredModels, s.health, cfg.MaxModelAttempts)
 	candidates := route.IDs
 	if len(candidates) == 0 {
-		if len(models) == 0 {
+		switch {
+		case len(models) == 0:
 			s.catalog.Trigger()
-			w := c.w
-			w.Header().Set("Retry-After", "10")
-			c.finishError(http.StatusServiceUnavailable, "catalog_unavailable",
-				"Freelane has not loaded OpenRouter's free model list yet ("+catalogProblem(s)+"); it retries in the background.", stats.OutcomeFailed)
-			return
+			return c.fail(chatFailure{kind: failNoCatalog, detail: catalogProblem(s)})
+		case !route.RestingUntil.IsZero():
+			// Every capable model is gone: no upstream call, each would
+			// count against the daily free quota.
+			return c.fail(chatFailure{kind: failAllResting, wait: route.RestingUntil.Sub(s.now())})
 		}
-		if !route.RestingUntil.IsZero() {
-			c.finishResting(route.RestingUntil)
-			return
-		}
-		c.finishError(http.StatusBadRequest, "no_capable_free_model", routing.CapacityHint(models, needs), stats.OutcomeFailed)
-		return
+		return c.fail(chatFailure{kind: failNoCapableModel, detail: routing.CapacityHint(models, needs)})
 	}
 	// Every capable model rests: probe the likeliest anyway, unless the
 	// retry gate says OpenRouter itself is failing.
 	if route.Probe && !c.retryAllowed() {
-		c.finishResting(route.RestingUntil)
-		return
+		return c.fail(chatFailure{kind: failAllResting, wait: route.RestingUntil.Sub(s.now())})
 	}
 	for i, model := range candidates {
 		if i == 1 && !c.retryAllowed() {
 			break
 		}
 		c.tried = append(c.tried, model)
-		var done bool
+		var res callResult
+		var over bool
 		if c.req.Stream {
-			done = c.attemptStream(model)
+			res, over = c.attemptStream(model)
 		} else {
-			done = c.attemptOnce(model)
+			res, over = c.attemptOnce(model)
 		}
-		if done {
-			return
+		if over {
+			return res
 		}
 		if c.r.Context().Err() != nil {
-			c.finishGone()
-			return
+			return c.gone("")
 		}
-		// When OpenRouter itself cannot be reached, every other model would
-		// fail the same way.
-		if !c.lastErr.Kind.TryAnotherModel() || unreachable(c.lastErr) {
+		// KindUnreachable is not one: when OpenRouter itself cannot be
+		// reached, every other model would fail the same way.
+		if !c.lastErr.Kind.TryAnotherModel() {
 			break
 		}
 	}
-	c.failFinal()
+	return c.fail(chatFailure{kind: failUpstream, err: c.lastErr})
 }
 
 // catalogWait bounds how long a call waits for the first free model list,
@@ -112,7 +104,7 @@ const gateWindow = 32
 // full queue, no catalog) or abandoned by its client says nothing about
 // whether upstream is up.
 func (c *chatCall) retryAllowed() bool {
-	dayStart := startOfLocalDay(c.s.now())
+	dayStart := days.LocalDay(c.s.now())
 	var upstreamToday int
 	outcomes := make([]bool, 0, routing.RecentOutcomes)
 	for _, call := range c.s.stats.Recent(gateWindow) {
@@ -128,11 +120,6 @@ func (c *chatCall) retryAllowed() bool {
 	}
 	c.retries = routing.RetryAllowed(upstreamToday, outcomes)
 	return c.retries
-}
-
-func startOfLocalDay(t time.Time) time.Time {
-	y, m, d := t.Local().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.Local)
 }
 
 func catalogProblem(s *Server) string {
@@ -156,13 +143,14 @@ func (c *chatCall) begin(model string) *attempt {
 
 // failed records a failed attempt: the model cools down when the failure is
 // its own, and the catalog is refreshed when upstream says a model is gone.
-func (a *attempt) failed(e *upstream.Error) bool {
+// It returns what an attempt that leaves the call to the next model returns.
+func (a *attempt) failed(e *upstream.Error) (callResult, bool) {
 	c := a.c
 	c.lastErr = e
 	if c.r.Context().Err() != nil {
-		return false // the client left: not the model's fault
+		return callResult{}, false // the client left: not the model's fault
 	}
-	if unreachable(e) {
+	if e.Kind == upstream.KindUnreachable {
 		// Not the model's fault: resting it would only hide it once
 		// OpenRouter is back.
 		c.unreached++
@@ -183,7 +171,7 @@ func (a *attempt) failed(e *upstream.Error) bool {
 			Started: a.started, DurationMs: c.s.now().Sub(a.started).Milliseconds(), FirstByteMs: a.first.Milliseconds(),
 		})
 	}
-	return false
+	return callResult{}, false
 }
 
 func (a *attempt) succeeded(status int) {
@@ -219,13 +207,14 @@ func (c *chatCall) send(ctx context.Context, model string) (*http.Response, *ups
 	return resp, nil
 }
 
-// attemptOnce makes one non-stream attempt; true when the answer was sent.
+// attemptOnce makes one non-stream attempt; over when the call is (the
+// answer was sent, or the client left while it was).
 //
 // REQUEST_TIMEOUT alone bounds it, headers and body. FIRST_TOKEN_TIMEOUT is
 // for streams: a non-stream answer shows no progress until it is complete,
 // and a free model may think for minutes before a long one, so a shorter
 // limit would cut working models rather than find stalled ones.
-func (c *chatCall) attemptOnce(model string) bool {
+func (c *chatCall) attemptOnce(model string) (res callResult, over bool) {
 	cfg := &c.rt.cfg
 	a := c.begin(model)
 	ctx, cancel := context.WithTimeoutCause(c.r.Context(), cfg.RequestTimeout, errStalled)
@@ -255,17 +244,17 @@ func (c *chatCall) attemptOnce(model string) bool {
 	}
 	answer, _ = openai.FixReasoning(answer)
 	a.succeeded(http.StatusOK)
-	c.deliver(model, answer)
-	return true
+	return c.deliver(model, answer), true
 }
 
-// deliver sends a non-stream answer and counts the call. The call is
-// counted before the answer's last byte leaves: a client that has its whole
-// answer finds the call in the statistics even if Freelane is killed the
-// next instant. All but that byte go first (net/http writes large bodies
-// straight to the socket), so a client already gone is still counted as
-// gone; the last byte waits in net/http's buffer until the handler returns.
-func (c *chatCall) deliver(model string, answer []byte) {
+// deliver sends a non-stream answer. The call is counted before the
+// answer's last byte leaves: a client that has its whole answer finds the
+// call in the statistics even if Freelane is killed the next instant. All
+// but that byte go first (net/http writes large bodies straight to the
+// socket), so a client already gone is still counted as gone; the last byte
+// is kept in the call (answer's buffer goes back to the pool) and waits in
+// net/http's buffer until the handler returns.
+func (c *chatCall) deliver(model string, answer []byte) callResult {
 	h := c.w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set(headerModel, model)
@@ -278,9 +267,9 @@ func (c *chatCall) deliver(model string, answer []byte) {
 	c.w.WriteHeader(http.StatusOK)
 	last := max(len(answer)-1, 0)
 	if _, err := c.w.Write(answer[:last]); err != nil {
-		c.finish(model, stats.OutcomeFailed, statusClientGone, errClientGone.Error())
-		return
+		return c.gone(model)
 	}
-	c.finish(model, stats.OutcomeSuccess, http.StatusOK, "")
-	_, _ = c.w.Write(answer[last:]) // a client gone now has all but one byte
+	res := c.result(model, stats.OutcomeSuccess, http.StatusOK, "", "")
+	res.rest = c.lastByte[:copy(c.lastByte[:], answer[last:])]
+	return res
 }

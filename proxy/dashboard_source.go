@@ -80,7 +80,7 @@ func (d dashboardSource) Stats(days int) dashboard.StatsView {
 		v.Quota.Source = dashboard.QuotaSourceEstimate
 		if q.Limit == 0 {
 			// Nothing known from OpenRouter yet: the smallest tier is the honest guess.
-			v.Quota.Limit = 50
+			v.Quota.Limit = freeDailyLimitLowTier
 		}
 		// An estimate is Freelane's own count of attempts since 00:00 UTC
 		// (the quota's day), so it follows every call rather than waiting

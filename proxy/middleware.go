@@ -30,14 +30,17 @@ const tokenCookie = "freelane_token"
 // (ALLOWED_ORIGINS opens the API to a browser client, not the dashboard).
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cfg := s.config()
-		if !s.hostAllowed(r.Host) {
+		// One snapshot for the whole request, as the chat handler takes: a
+		// reload in between must not mix two configurations' rules.
+		rt := s.runtime()
+		cfg := &rt.cfg
+		if !rt.hostAllowed(r.Host) {
 			refuse(w, r, http.StatusForbidden, "host_not_allowed",
 				"Freelane answers only requests addressed to this machine (Host "+quoteHost(r.Host)+" refused).")
 			return
 		}
 		api := isAPIPath(r.URL.Path)
-		if isDashboardPath(r.URL.Path) && !s.fromThisMachine(r.RemoteAddr) {
+		if isDashboardPath(r.URL.Path) && !rt.fromThisMachine(r.RemoteAddr) {
 			refuse(w, r, http.StatusForbidden, "dashboard_local_only",
 				"The Freelane dashboard (/debug) is served to this machine only; open it on the computer running Freelane. The API under /v1 stays reachable with the token.")
 			return
@@ -49,7 +52,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		origin := r.Header.Get("Origin")
 		cors := origin != "" && api && originInList(origin, cfg.AllowedOrigins)
-		if origin != "" && !cors && !s.originMayCall(origin, r.Host, api) {
+		if origin != "" && !cors && !rt.originMayCall(origin, r.Host, api) {
 			message := "Requests from web pages on other sites are refused; add the origin to ALLOWED_ORIGINS to allow a browser client."
 			if !api {
 				message = "Only the dashboard's own pages may use the dashboard; ALLOWED_ORIGINS opens the API (/v1 and /health), nothing else."
@@ -103,7 +106,7 @@ func isDashboardPath(path string) bool { return strings.HasPrefix(path, "/debug"
 // tray opens the dashboard through the listen address, so a bind to a LAN
 // address reaches it from that address). A TCP peer cannot claim an address
 // it does not receive answers on, so the peer address is a sound test.
-func (s *Server) fromThisMachine(remoteAddr string) bool {
+func (rt *runtimeConfig) fromThisMachine(remoteAddr string) bool {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
 		return false
@@ -112,7 +115,7 @@ func (s *Server) fromThisMachine(remoteAddr string) bool {
 	if ip == nil {
 		return false
 	}
-	return ip.IsLoopback() || s.runtime().hosts[ip.String()]
+	return ip.IsLoopback() || rt.hosts[ip.String()]
 }
 
 // fromThisUser reports whether the client of r runs as the user running
@@ -183,7 +186,7 @@ func equalSecret(got, want string) bool {
 
 // hostAllowed refuses Host names that are not this machine: a DNS-rebinding
 // page reaches 127.0.0.1 under its own domain name, so the name is the tell.
-func (s *Server) hostAllowed(hostport string) bool {
+func (rt *runtimeConfig) hostAllowed(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
@@ -195,7 +198,7 @@ func (s *Server) hostAllowed(hostport string) bool {
 	if isLoopbackName(host) {
 		return true
 	}
-	return s.runtime().hosts[strings.ToLower(host)]
+	return rt.hosts[strings.ToLower(host)]
 }
 
 // originMayCall reports whether a page from origin may call this request.
@@ -204,7 +207,7 @@ func (s *Server) hostAllowed(hostport string) bool {
 // the request is addressed to, since another local page (a dev server, any
 // tool on another port) has no business reading saved prompts or switching
 // debug mode.
-func (s *Server) originMayCall(origin, host string, api bool) bool {
+func (rt *runtimeConfig) originMayCall(origin, host string, api bool) bool {
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
 		return false // includes the "null" origin of sandboxed frames and files
@@ -212,7 +215,7 @@ func (s *Server) originMayCall(origin, host string, api bool) bool {
 	if !api {
 		return strings.EqualFold(u.Host, host)
 	}
-	return s.hostAllowed(u.Host)
+	return rt.hostAllowed(u.Host)
 }
 
 func isLoopbackName(host string) bool {

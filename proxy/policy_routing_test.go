@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"context"
+	"errors"
 	"net"
 	"net/http"
 	"strconv"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/freelane/freelane/proxy/fakeopenrouter"
 	"github.com/freelane/freelane/proxy/stats"
+	oai "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 )
 
 // The routing policies of a chat call: which models it may try, when it may
@@ -304,5 +308,61 @@ func TestPolicy_OnlineSuffixRoutesToItsFreeModel(t *testing.T) {
 				t.Errorf("%d calls reached a paid model", n)
 			}
 		})
+	}
+}
+
+// With every free model resting, the OpenAI SDK with its default retries
+// reports the error within 15 s: Retry-After is capped (a retry sooner is
+// refused locally at no quota cost), and the real wait until the next free
+// model is in the message and in a header of its own.
+func TestPolicy_AllRestingReachesTheSDKWithinSeconds(t *testing.T) {
+	p := newTestProxy(t, nil, nil)
+	// Gone models rest an hour and are never probed: three models, then the
+	// two left, and the third call finds every capable model resting.
+	p.fake.SetDefault("*", fakeopenrouter.NoEndpoints())
+	for range 2 {
+		p.post("/v1/chat/completions", helloBody)
+	}
+	status, h, body := p.post("/v1/chat/completions", helloBody)
+	if status != http.StatusServiceUnavailable || checkErrorEnvelope(t, body) != "all_models_cooling_down" {
+		t.Fatalf("status %d, want 503 all_models_cooling_down: %s", status, body)
+	}
+	retry, err := strconv.Atoi(h.Get("Retry-After"))
+	if err != nil || retry < 1 || time.Duration(retry)*time.Second > maxRestingRetryAfter {
+		t.Errorf("Retry-After = %q, want 1 to %v", h.Get("Retry-After"), maxRestingRetryAfter)
+	}
+	next, err := strconv.Atoi(h.Get(headerNextModelIn))
+	if err != nil || next < 3590 || next > 3600 {
+		t.Errorf("%s = %q, want the real wait of about an hour", headerNextModelIn, h.Get(headerNextModelIn))
+	}
+	if !strings.Contains(string(body), "available again in "+(time.Duration(next)*time.Second).String()) &&
+		!strings.Contains(string(body), "available again in "+(time.Duration(next-1)*time.Second).String()) {
+		t.Errorf("the message does not give the real wait of %ds: %s", next, body)
+	}
+
+	before := len(p.srv.stats.Recent(statsRecentCalls))
+	sdk := oai.NewClient(
+		option.WithBaseURL(p.front.URL+"/v1"),
+		option.WithAPIKey("whatever-the-client-sends"),
+		option.WithHTTPClient(p.front.Client()),
+	) // the SDK's default retries
+	// Bounded, so that a regression fails in seconds rather than minutes.
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = sdk.Chat.Completions.New(ctx, hello("auto"))
+	elapsed := time.Since(start)
+	var apiErr *oai.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable || apiErr.Code != "all_models_cooling_down" {
+		t.Fatalf("SDK error = %v, want the 503 all_models_cooling_down", err)
+	}
+	if elapsed > 15*time.Second {
+		t.Errorf("the SDK reported the error after %v, want within 15 s", elapsed)
+	}
+	if calls := len(p.srv.stats.Recent(statsRecentCalls)) - before; calls != 3 {
+		t.Errorf("the SDK made %d calls, want 3 (its default two retries)", calls)
+	}
+	if n := len(p.fake.Requests()); n != chatModels {
+		t.Errorf("%d upstream attempts, want %d: the retries cost no quota", n, chatModels)
 	}
 }

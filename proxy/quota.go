@@ -2,10 +2,30 @@ package proxy
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/days"
+	"github.com/freelane/freelane/proxy/stats"
+	"github.com/freelane/freelane/proxy/upstream"
 )
+
+// OpenRouter's free-model daily limits: an account that never bought
+// credits gets the low tier; one that bought at least 10 credits the high.
+const (
+	freeDailyLimitLowTier  = 50
+	freeDailyLimitHighTier = 1000
+)
+
+// freeDailyLimit is the daily limit of an account's tier.
+func freeDailyLimit(isFreeTier bool) int {
+	if isFreeTier {
+		return freeDailyLimitLowTier
+	}
+	return freeDailyLimitHighTier
+}
 
 const (
 	// quotaRefreshGap is the shortest time between two reads of OpenRouter's
@@ -38,7 +58,7 @@ func (q Quota) Exhausted(now time.Time) bool {
 // most every quotaRefreshGap while calls are made or the dashboard looks,
 // from a daily-cap answer, and at the daily reset.
 type quotaTracker struct {
-	s *Server
+	deps quotaDeps
 	// after arms a timer; tests replace it to fire the daily reset by hand.
 	after func(time.Duration) (<-chan time.Time, func() bool)
 	kick  chan struct{}
@@ -62,8 +82,23 @@ type quotaTracker struct {
 	pending bool      // a refresh was asked for and not done yet
 }
 
-func (t *quotaTracker) init(s *Server) {
-	t.s = s
+// quotaDeps is what the quota tracker uses from the rest of Freelane.
+type quotaDeps struct {
+	now func() time.Time
+	log *slog.Logger
+	// key reads OpenRouter's key endpoint; configured is false when there
+	// is no API key to read it with.
+	key func(ctx context.Context) (info upstream.KeyInfo, configured bool, err error)
+	// recentCalls are the calls the statistics hold, newest first.
+	recentCalls func() []stats.Call
+	// lastCall is when a call was last counted.
+	lastCall func() time.Time
+	// changed announces a new figure to the tray and the dashboard.
+	changed func()
+}
+
+func (t *quotaTracker) init(deps quotaDeps) {
+	t.deps = deps
 	t.after = timerAfter
 	t.kick = make(chan struct{}, 1)
 	t.pending = true // read the quota as soon as Run starts
@@ -76,9 +111,9 @@ func (t *quotaTracker) init(s *Server) {
 // local one (west of Greenwich) the previous evening's calls are not among
 // them; the figure is flagged as an estimate for that reason too.
 func (t *quotaTracker) seedDayCount() {
-	start := startOfUTCDay(t.s.now())
+	start := days.QuotaDay(t.deps.now())
 	used := 0
-	for _, c := range t.s.stats.Recent(statsRecentCalls) {
+	for _, c := range t.deps.recentCalls() {
 		if c.Time.Before(start) {
 			break
 		}
@@ -118,7 +153,7 @@ func (t *quotaTracker) wake() {
 func (t *quotaTracker) get() Quota {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.rolloverLocked(t.s.now())
+	t.rolloverLocked(t.deps.now())
 	return t.q
 }
 
@@ -128,7 +163,7 @@ func (t *quotaTracker) rolloverLocked(now time.Time) bool {
 	if t.q.ResetAt.IsZero() || now.Before(t.q.ResetAt) {
 		return false
 	}
-	t.q = Quota{Limit: t.q.Limit, Remaining: t.q.Limit, ResetAt: nextUTCMidnight(now), Estimated: true}
+	t.q = Quota{Limit: t.q.Limit, Remaining: t.q.Limit, ResetAt: days.NextQuotaDay(now), Estimated: true}
 	return true
 }
 
@@ -136,12 +171,12 @@ func (t *quotaTracker) rolloverLocked(now time.Time) bool {
 func (t *quotaTracker) usedToday() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.countDayLocked(t.s.now())
+	t.countDayLocked(t.deps.now())
 	return t.dayUsed
 }
 
 func (t *quotaTracker) countDayLocked(now time.Time) {
-	if start := startOfUTCDay(now); !start.Equal(t.dayStart) {
+	if start := days.QuotaDay(now); !start.Equal(t.dayStart) {
 		t.dayStart, t.dayUsed = start, 0
 	}
 }
@@ -153,7 +188,7 @@ func (t *quotaTracker) spent(attempts int) {
 		return
 	}
 	t.mu.Lock()
-	t.countDayLocked(t.s.now())
+	t.countDayLocked(t.deps.now())
 	t.dayUsed += attempts
 	if t.q.Limit > 0 {
 		t.q.Used += attempts
@@ -165,9 +200,9 @@ func (t *quotaTracker) spent(attempts int) {
 
 // exhausted records a daily-cap answer: nothing is left until reset.
 func (t *quotaTracker) exhausted(reset time.Time) {
-	now := t.s.now()
+	now := t.deps.now()
 	if reset.IsZero() || reset.Before(now) {
-		reset = nextUTCMidnight(now)
+		reset = days.NextQuotaDay(now)
 	}
 	t.mu.Lock()
 	t.q.exhaustedUntil = reset
@@ -175,7 +210,7 @@ func (t *quotaTracker) exhausted(reset time.Time) {
 	t.q.Used = max(t.q.Used, t.q.Limit)
 	t.q.Remaining = 0
 	t.mu.Unlock()
-	t.s.changes.notify()
+	t.deps.changed()
 }
 
 // run refreshes on request, no more often than quotaRefreshGap, and wakes
@@ -183,7 +218,7 @@ func (t *quotaTracker) exhausted(reset time.Time) {
 // at its next unrelated redraw.
 func (t *quotaTracker) run(ctx context.Context) {
 	for {
-		now := t.s.now()
+		now := t.deps.now()
 		wait := t.nextReset(now).Sub(now)
 		if t.pending && !t.force.Load() {
 			wait = min(wait, t.fetched.Add(quotaRefreshGap).Sub(now))
@@ -198,12 +233,12 @@ func (t *quotaTracker) run(ctx context.Context) {
 			t.pending = true
 		case <-fired:
 		}
-		now = t.s.now()
+		now = t.deps.now()
 		t.mu.Lock()
 		reset := t.rolloverLocked(now)
 		t.mu.Unlock()
 		if reset {
-			t.s.changes.notify()
+			t.deps.changed()
 			t.pending = true
 			t.force.Store(true)
 		}
@@ -225,31 +260,31 @@ func (t *quotaTracker) nextReset(now time.Time) time.Time {
 	if reset.After(now) {
 		return reset
 	}
-	return nextUTCMidnight(now)
+	return days.NextQuotaDay(now)
 }
 
 // refresh reads the key endpoint; without a free counter there, it
 // estimates from the account tier and Freelane's own count since 00:00 UTC.
 func (t *quotaTracker) refresh(ctx context.Context) {
-	if t.s.config().APIKey == "" {
-		return
-	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	info, err := t.s.runtime().client.Key(ctx)
-	now := t.s.now()
-	t.fetched = now
-	if err != nil {
-		t.s.log.Debug("free quota not read", "err", err)
+	info, configured, err := t.deps.key(ctx)
+	if !configured {
 		return
 	}
-	q := Quota{ResetAt: nextUTCMidnight(now), FetchedAt: now}
+	now := t.deps.now()
+	t.fetched = now
+	if err != nil {
+		t.deps.log.Debug("free quota not read", "err", err)
+		return
+	}
+	q := Quota{ResetAt: days.NextQuotaDay(now), FetchedAt: now}
 	t.mu.Lock()
 	t.rolloverLocked(now)
 	t.countDayLocked(now)
 	if info.FreeDaily != nil {
 		q.Used, q.Limit, q.Remaining = info.FreeDaily.Used, info.FreeDaily.Limit, info.FreeDaily.Remaining
-		if recent := time.Unix(0, t.s.lastCall.Load()); now.Sub(recent) < quotaCounterLag && t.q.ResetAt.Equal(q.ResetAt) {
+		if recent := t.deps.lastCall(); now.Sub(recent) < quotaCounterLag && t.q.ResetAt.Equal(q.ResetAt) {
 			// Calls of the last minute may be missing upstream: never show
 			// more left than Freelane's own count allows.
 			q.Used = max(q.Used, t.q.Used)
@@ -257,10 +292,7 @@ func (t *quotaTracker) refresh(ctx context.Context) {
 		}
 	} else {
 		q.Estimated = true
-		q.Limit = 1000
-		if info.IsFreeTier {
-			q.Limit = 50
-		}
+		q.Limit = freeDailyLimit(info.IsFreeTier)
 		q.Used = t.dayUsed
 		q.Remaining = max(q.Limit-q.Used, 0)
 	}
@@ -271,13 +303,8 @@ func (t *quotaTracker) refresh(ctx context.Context) {
 	t.q = q
 	t.mu.Unlock()
 	if changed {
-		t.s.changes.notify()
+		t.deps.changed()
 	}
-}
-
-func startOfUTCDay(now time.Time) time.Time {
-	y, m, d := now.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func timerAfter(d time.Duration) (<-chan time.Time, func() bool) {

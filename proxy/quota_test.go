@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/freelane/freelane/proxy/fakeopenrouter"
+	"github.com/freelane/freelane/proxy/internal/days"
 	"github.com/freelane/freelane/proxy/internal/testclock"
 	"github.com/freelane/freelane/proxy/stats"
 )
@@ -269,7 +270,7 @@ func TestQuota_DailyResetRedrawsAtMidnightUTC(t *testing.T) {
 func TestQuota_OwnCountCoversTheUTCDay(t *testing.T) {
 	p := newTestProxy(t, nil, map[string]string{"OPENROUTER_API_KEY": ""})
 	now := time.Now()
-	midnightUTC := startOfUTCDay(now)
+	midnightUTC := days.QuotaDay(now)
 	for _, c := range []stats.Call{
 		{Time: midnightUTC.Add(-time.Minute), Outcome: stats.OutcomeSuccess, Attempts: 2},
 		{Time: now, Outcome: stats.OutcomeFailed, Attempts: 3},

@@ -13,18 +13,23 @@ import (
 // new listener when LISTEN_ADDR changed. CACHE_DIR alone needs a restart:
 // the statistics, the catalog cache and the dumps stay open in the old
 // folder, so the old value is kept and reported as the one in use.
+//
+// A configuration equal to the running one is not applied again, whoever
+// saw the change first: a dashboard save applies at once and the .env
+// watcher then reports the same file.
 func (s *Server) applyConfig(cfg config.Config) {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
 	old := s.runtime()
 	if cfg.CacheDir != old.cfg.CacheDir {
 		s.log.Warn("CACHE_DIR changed; takes effect after a restart", "in_use", old.cfg.CacheDir, "configured", cfg.CacheDir)
 		cfg.CacheDir = old.cfg.CacheDir
 	}
-	rt, err := newRuntimeConfig(cfg)
-	if err != nil {
-		s.log.Warn("configuration not reloaded; keeping the last good one", "err", err)
+	if cfg.Equal(old.cfg) {
+		s.log.Debug("configuration unchanged; already in use")
 		return
 	}
-	s.rt.Store(rt)
+	s.rt.Store(newRuntimeConfig(cfg))
 	s.limiter.SetLimits(cfg.MaxConcurrent, cfg.MaxQueued, cfg.MaxQueuedBytes)
 	s.captures.SetLimits(capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge})
 	// Idle connections of the old client are closed; calls in flight on it finish.

@@ -5,6 +5,10 @@ import (
 	"strings"
 )
 
+// endpoints are the API endpoints, named in the answer to an unknown path
+// so a client configured with a wrong URL learns the right one.
+var endpoints = []string{"POST /v1/chat/completions", "POST /v1/responses", "GET /v1/models", "GET /v1/models/{id}"}
+
 // routes is Freelane's whole HTTP surface in one place.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -13,6 +17,7 @@ func (s *Server) routes() http.Handler {
 	models := allow(s.handleModels, http.MethodGet)
 	mux.Handle("/v1/chat/completions", chat)
 	mux.Handle("/v1/models", models)
+	mux.Handle("/v1/responses", allow(s.handleResponses, http.MethodPost))
 	mux.Handle("/v1/models/{id...}", allow(s.handleModel, http.MethodGet))
 	// Some clients are configured with the server root as base URL.
 	mux.Handle("/chat/completions", chat)
@@ -29,7 +34,8 @@ func (s *Server) routes() http.Handler {
 	}, http.MethodGet))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		refuse(w, r, http.StatusNotFound, "unknown_url",
-			"Freelane does not serve "+r.Method+" "+r.URL.Path+"; the API is under /v1 (chat/completions, models).")
+			"Freelane does not serve "+r.Method+" "+r.URL.Path+"; its API is "+strings.Join(endpoints, ", ")+
+				" (an SDK's base URL ends in /v1), besides GET /health and the dashboard at /debug.")
 	})
 
 	// bodyDeadline comes first: every request, even one refused at once, is

@@ -27,6 +27,7 @@ import (
 	"github.com/freelane/freelane/proxy/catalog"
 	"github.com/freelane/freelane/proxy/config"
 	"github.com/freelane/freelane/proxy/limiter"
+	"github.com/freelane/freelane/proxy/responses"
 	"github.com/freelane/freelane/proxy/routing"
 	"github.com/freelane/freelane/proxy/stats"
 	"github.com/freelane/freelane/proxy/upstream"
@@ -90,16 +91,22 @@ type Server struct {
 	now     func() time.Time
 	started time.Time
 
-	rt       atomic.Pointer[runtimeConfig]
+	rt atomic.Pointer[runtimeConfig]
+	// reloadMu makes comparing a reloaded configuration with the running
+	// one and applying it one step (see applyConfig).
+	reloadMu sync.Mutex
 	limiter  *limiter.Limiter
 	catalog  *catalog.Catalog
 	health   *routing.Health
 	stats    *stats.Store
 	captures *capture.Recorder
-	debug    atomic.Bool
-	quota    quotaTracker
-	changes  notifier
-	handler  http.Handler
+	// responses keeps recent Responses API answers for previous_response_id.
+	responses *responses.Store
+	debug     atomic.Bool
+	quota     quotaTracker
+	reach     upstreamReach
+	changes   notifier
+	handler   http.Handler
 	// active counts requests being served, so shutdown can wait for calls
 	// to be counted before it closes the statistics.
 	active activeRequests
@@ -158,14 +165,11 @@ func New(cfg config.Config, o Options) (*Server, error) {
 		o.LogLevel.Set(cfg.LogLevel)
 	}
 	s := &Server{opts: o, log: o.Logger, now: o.Now, started: o.Now(), catalogIntervalChanged: make(chan struct{}, 1)}
-	rt, err := newRuntimeConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	s.rt.Store(rt)
+	s.rt.Store(newRuntimeConfig(cfg))
 	if err := os.MkdirAll(cfg.CacheDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating cache folder: %w", err)
 	}
+	var err error
 	s.stats, err = stats.Open(cfg.CacheDir, stats.Options{Now: o.Now, Logger: o.Logger, RecentSize: statsRecentCalls})
 	if err != nil {
 		return nil, fmt.Errorf("opening call statistics: %w", err)
@@ -178,16 +182,31 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	if err := s.catalog.LoadCache(); err != nil && !errors.Is(err, os.ErrNotExist) {
 		s.log.Warn("free model cache unreadable; fetching a fresh list", "err", err)
 	}
-	s.captures = capture.New(filepath.Join(cfg.CacheDir, "debug"),
+	s.captures = capture.New(cfg.DebugDir(),
 		capture.Limits{MaxBytes: cfg.DebugMaxBytes, MaxAge: cfg.DebugMaxAge}, s.secrets)
 	s.debug.Store(config.DebugEnabled(cfg.Home))
-	s.quota.init(s)
+	s.responses = responses.NewStore(storedResponses, storedResponseBytes)
+	s.quota.init(quotaDeps{
+		now: func() time.Time { return s.now() }, // the server's clock, which tests set
+		log: o.Logger,
+		key: func(ctx context.Context) (upstream.KeyInfo, bool, error) {
+			rt := s.runtime()
+			if rt.cfg.APIKey == "" {
+				return upstream.KeyInfo{}, false, nil
+			}
+			info, err := rt.client.Key(ctx)
+			return info, true, err
+		},
+		recentCalls: func() []stats.Call { return s.stats.Recent(statsRecentCalls) },
+		lastCall:    func() time.Time { return time.Unix(0, s.lastCall.Load()) },
+		changed:     s.changes.notify,
+	})
 	s.handler = s.active.track(s.routes())
 	return s, nil
 }
 
-func newRuntimeConfig(cfg config.Config) (*runtimeConfig, error) {
-	client, err := upstream.New(upstream.Options{
+func newRuntimeConfig(cfg config.Config) *runtimeConfig {
+	client := upstream.New(upstream.Options{
 		BaseURL:    cfg.BaseURL,
 		APIKey:     cfg.APIKey,
 		Token:      cfg.Token,
@@ -195,10 +214,7 @@ func newRuntimeConfig(cfg config.Config) (*runtimeConfig, error) {
 		HTTPSProxy: cfg.HTTPSProxy,
 		NoProxy:    cfg.NoProxy,
 	})
-	if err != nil {
-		return nil, fmt.Errorf("configuring the OpenRouter client: %w", err)
-	}
-	return &runtimeConfig{cfg: cfg, client: client, hosts: extraHosts(cfg)}, nil
+	return &runtimeConfig{cfg: cfg, client: client, hosts: extraHosts(cfg)}
 }
 
 func (s *Server) runtime() *runtimeConfig { return s.rt.Load() }

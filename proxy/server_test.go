@@ -352,3 +352,20 @@ func TestHealth_NamesTheFolderAndSettingsFileInUse(t *testing.T) {
 		t.Errorf("home %q, env_file %q; want %q and its .env", h.Home, h.EnvFile, p.home)
 	}
 }
+
+// An unknown path, under /v1 or not, is answered with the endpoints that
+// exist, so a client configured with a wrong URL learns the right one.
+func TestUnknownPathNamesTheEndpoints(t *testing.T) {
+	p := newTestProxy(t, nil, nil)
+	for _, path := range []string{"/v1/completions", "/v1/v1/chat/completions", "/api/chat"} {
+		status, _, body := p.post(path, helloBody)
+		if status != http.StatusNotFound || checkErrorEnvelope(t, body) != "unknown_url" {
+			t.Fatalf("POST %s: status %d, want 404 unknown_url: %s", path, status, body)
+		}
+		for _, want := range append([]string{path}, endpoints...) {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("POST %s: the answer does not name %q: %s", path, want, body)
+			}
+		}
+	}
+}

@@ -3,7 +3,9 @@ package proxy
 import (
 	"fmt"
 	"net"
-	"net/http"
+	"sync"
+
+	"github.com/freelane/freelane/proxy/internal/days"
 )
 
 // Problem names what needs the user's attention, for the tray and /health.
@@ -74,8 +76,8 @@ func (s *Server) Status() Status {
 		st.Detail = "Calls are not being saved: free disk space or make " + cfg.CacheDir + " writable"
 	case q.Exhausted(s.now()):
 		st.Problem = ProblemQuotaExhausted
-		st.Detail = "Free requests used up for today; they reset at " + q.ResetAt.Local().Format("15:04")
-	case s.upstreamUnreachable():
+		st.Detail = "Free requests used up for today; they reset at " + days.Local(q.ResetAt).Format("15:04")
+	case s.reach.unreachable():
 		st.Problem = ProblemUpstreamUnreachable
 		st.Detail = "OpenRouter is unreachable: check the network or HTTPS_PROXY"
 	}
@@ -89,16 +91,35 @@ func portOf(addr string) string {
 	return addr
 }
 
-// upstreamUnreachable is true when the last calls all failed to connect.
-func (s *Server) upstreamUnreachable() bool {
-	recent := s.stats.Recent(3)
-	if len(recent) < 3 {
-		return false
+// unreachableAfter is how many calls in a row must fail to connect to
+// OpenRouter before the status says it is unreachable: one may be a blip.
+const unreachableAfter = 3
+
+// upstreamReach follows whether the latest calls reached OpenRouter, as
+// the calls recorded it (callResult.reachedOpenRouter). Calls that made no
+// attempt (refused locally, no model capable) say nothing and are not
+// counted either way.
+type upstreamReach struct {
+	mu sync.Mutex
+	// unreachedInARow counts the latest calls that tried and could not
+	// connect; a call that reached OpenRouter resets it.
+	unreachedInARow int
+}
+
+func (u *upstreamReach) observe(reached bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if reached {
+		u.unreachedInARow = 0
+	} else {
+		u.unreachedInARow++
 	}
-	for _, c := range recent {
-		if c.Status != http.StatusBadGateway {
-			return false
-		}
-	}
-	return true
+}
+
+// unreachable is true when the last unreachableAfter calls that tried all
+// failed to connect to OpenRouter.
+func (u *upstreamReach) unreachable() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.unreachedInARow >= unreachableAfter
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/freelane/freelane/proxy/openai"
@@ -38,6 +37,10 @@ var errInvalidEvent = errors.New("the model sent a stream event that is not vali
 // openai.StreamState.MayAddFinal), the chunks that close the stream (a
 // finish_reason, the usage chunk) wait in tail, so that the synthesized
 // content chunk goes before them; clients stop reading at either.
+//
+// What is held back is bounded (maxHeldBytes), and only progress (content,
+// reasoning, a finish, an error) restarts the idle wait, so an upstream
+// sending empty chunks can neither grow Freelane nor keep a call open.
 type streamRelay struct {
 	c         *chatCall
 	a         *attempt
@@ -46,15 +49,30 @@ type streamRelay struct {
 	state     *openai.StreamState
 	held      [][]byte // events before the commit
 	tail      [][]byte // closing events held back after it (see above)
+	heldBytes int      // in held and tail together, at most maxHeldBytes
 	committed bool
 	finished  bool // a chunk with finish_reason arrived
-	text      strings.Builder
-	reasoning strings.Builder
 }
 
-// attemptStream makes one streaming attempt; true when the call is over
-// (answered, or failed after the answer began).
-func (c *chatCall) attemptStream(model string) bool {
+// maxHeldBytes bounds the events a stream holds back (held and tail): an
+// upstream that sends empty or role-only chunks before any content, or
+// "choices":[] chunks after the reasoning, must not make Freelane grow.
+// Past it such chunks are dropped; they carry nothing a client shows.
+const maxHeldBytes = 64 << 10
+
+// hold keeps a copy of frame in *list within maxHeldBytes; false when dropped.
+func (sr *streamRelay) hold(list *[][]byte, frame []byte) bool {
+	if sr.heldBytes+len(frame) > maxHeldBytes {
+		return false
+	}
+	sr.heldBytes += len(frame)
+	*list = append(*list, bytes.Clone(frame))
+	return true
+}
+
+// attemptStream makes one streaming attempt; over when the call is
+// (answered, or failed or left by its client after the answer began).
+func (c *chatCall) attemptStream(model string) (res callResult, over bool) {
 	cfg := &c.rt.cfg
 	a := c.begin(model)
 	ctx, cancel := context.WithCancelCause(c.r.Context())
@@ -83,7 +101,7 @@ func (c *chatCall) attemptStream(model string) bool {
 		if ev.Comment {
 			if sr.committed {
 				if !sr.write(ev.Raw) {
-					return true
+					return c.gone(model), true
 				}
 			}
 			continue
@@ -106,35 +124,43 @@ func (c *chatCall) attemptStream(model string) bool {
 			frame = dataFrame(out)
 		}
 		if c.rec != nil {
-			sr.captureEvent(out)
+			c.rec.AddEvent(out)
 		}
 		if info.Finish != "" {
 			sr.finished = true
 		}
+		// Only progress restarts the idle wait: chunks that carry nothing
+		// (keep-alives, "choices":[]) would otherwise keep a stalled model's
+		// call open for ever. Before the commit nothing restarts it: such
+		// chunks count against the first-token deadline.
+		progress := info.Content || info.Reasoning || info.Finish != "" || info.Error
 		if !sr.committed {
-			if !info.Content && !info.Reasoning && info.Finish == "" && !info.Error {
-				sr.held = append(sr.held, bytes.Clone(frame))
+			if !progress {
+				sr.hold(&sr.held, frame)
 				continue
 			}
 			sr.commit()
 		}
 		if (info.Finish != "" || info.NoChoices) && !info.Error && sr.state.MayAddFinal() {
-			sr.tail = append(sr.tail, bytes.Clone(frame))
-			sr.body.rearm = true // upstream is alive: the idle wait starts again
+			sr.hold(&sr.tail, frame)
+			if progress {
+				sr.body.rearm = true
+			}
 			continue
 		}
 		if !sr.writeTail() || !sr.write(frame) {
-			return true
+			return c.gone(model), true
 		}
-		sr.body.rearm = true
+		if progress {
+			sr.body.rearm = true
+		}
 		if info.Error {
 			e := upstream.ChunkError(ev.Data)
 			if e == nil {
 				e = &upstream.Error{Status: http.StatusBadGateway, Kind: upstream.KindModelBusy, Message: "the model reported an error mid-stream"}
 			}
 			a.failed(e)
-			c.finish(model, stats.OutcomeFailed, e.Status, "error mid-stream: "+e.Message)
-			return true
+			return c.result(model, stats.OutcomeFailed, e.Status, e.Code, "error mid-stream: "+e.Message), true
 		}
 	}
 }
@@ -155,19 +181,18 @@ func (sr *streamRelay) commit() {
 	for _, f := range sr.held {
 		_, _ = c.w.Write(f)
 	}
-	sr.held = nil
+	sr.held, sr.heldBytes = nil, 0
 }
 
 // write sends one event; false when the client is gone (the call is then
-// counted and over). The flush waits for the next read of the upstream body
+// over). The flush waits for the next read of the upstream body
 // (see flushingBody), so events that arrived together leave together.
 func (sr *streamRelay) write(frame []byte) bool {
-	if _, err := sr.c.w.Write(frame); err == nil {
-		sr.body.pending = true
-		return true
+	if _, err := sr.c.w.Write(frame); err != nil {
+		return false
 	}
-	sr.clientGone()
-	return false
+	sr.body.pending = true
+	return true
 }
 
 // writeTail sends the closing events held back so far, in their order;
@@ -178,23 +203,8 @@ func (sr *streamRelay) writeTail() bool {
 			return false
 		}
 	}
-	sr.tail = nil
+	sr.tail, sr.heldBytes = nil, 0
 	return true
-}
-
-// flush sends what write buffered; false when the client is gone.
-func (sr *streamRelay) flush() bool {
-	sr.body.pending = false
-	if err := sr.rc.Flush(); err != nil {
-		sr.clientGone()
-		return false
-	}
-	return true
-}
-
-// clientGone counts a stream whose client left after it began.
-func (sr *streamRelay) clientGone() {
-	sr.c.finish(sr.a.model, stats.OutcomeFailed, statusClientGone, errClientGone.Error())
 }
 
 // flushingBody flushes the events written to the client right before each
@@ -232,41 +242,40 @@ func (b *flushingBody) Read(p []byte) (int, error) {
 }
 
 // done ends a complete stream.
-func (sr *streamRelay) done(raw []byte) bool {
+func (sr *streamRelay) done(raw []byte) (callResult, bool) {
 	c := sr.c
 	if !sr.committed {
 		sr.commit()
 	}
 	if final := sr.state.Final(); final != nil {
 		if c.rec != nil {
-			sr.captureEvent(final)
+			c.rec.AddEvent(final)
 		}
 		if !sr.write(dataFrame(final)) {
-			return true
+			return c.gone(sr.a.model), true
 		}
 	}
 	if !sr.writeTail() || !sr.write(raw) {
-		return true
+		return c.gone(sr.a.model), true
 	}
-	// Counted before the last flush: a client that saw [DONE] finds its call
-	// in the statistics even if Freelane is killed the next instant.
+	// Recorded before the last flush: a client that saw [DONE] finds its
+	// call in the statistics even if Freelane is killed the next instant.
 	sr.a.succeeded(http.StatusOK)
 	c.recordStream(sr)
-	c.finish(sr.a.model, stats.OutcomeSuccess, http.StatusOK, "")
 	sr.body.pending = false
-	_ = sr.rc.Flush() // a client gone now has its whole answer but [DONE]
-	return true
+	res := c.result(sr.a.model, stats.OutcomeSuccess, http.StatusOK, "", "")
+	res.flush = sr.rc // a client gone now has its whole answer but [DONE]
+	return res, true
 }
 
 // readFailed handles the end of the upstream body without [DONE].
-func (sr *streamRelay) readFailed(ctx context.Context, err error) bool {
+func (sr *streamRelay) readFailed(ctx context.Context, err error) (callResult, bool) {
 	c := sr.c
 	if c.r.Context().Err() != nil || sr.body.failed != nil {
 		if sr.committed {
-			sr.clientGone()
-			return true
+			return c.gone(sr.a.model), true
 		}
-		return false // run() counts the departed client
+		return callResult{}, false // run() counts the departed client
 	}
 	if errors.Is(err, io.EOF) && sr.committed && sr.finished {
 		// The answer was complete; only the [DONE] line was missing.
@@ -302,28 +311,7 @@ func (sr *streamRelay) readFailed(ctx context.Context, err error) bool {
 		_ = sr.rc.Flush()
 	}
 	c.recordStream(sr)
-	c.finish(sr.a.model, outcome, e.Status, msg)
-	return true
-}
-
-// captureEvent keeps the raw event and the reassembled text for a debug dump.
-func (sr *streamRelay) captureEvent(data []byte) {
-	rec := sr.c.rec
-	rec.Response.Events = append(rec.Response.Events, string(data))
-	var chunk struct {
-		Choices []struct {
-			Delta struct {
-				Content   string `json:"content"`
-				Reasoning string `json:"reasoning"`
-			} `json:"delta"`
-		} `json:"choices"`
-	}
-	if json.Unmarshal(data, &chunk) == nil {
-		for _, ch := range chunk.Choices {
-			sr.text.WriteString(ch.Delta.Content)
-			sr.reasoning.WriteString(ch.Delta.Reasoning)
-		}
-	}
+	return c.result(sr.a.model, outcome, e.Status, code, msg), true
 }
 
 func (c *chatCall) recordStream(sr *streamRelay) {
@@ -331,8 +319,7 @@ func (c *chatCall) recordStream(sr *streamRelay) {
 		return
 	}
 	c.rec.Response.Status = http.StatusOK
-	c.rec.Response.Text = sr.text.String()
-	c.rec.Response.Reasoning = sr.reasoning.String()
+	c.rec.StreamDone()
 }
 
 func dataFrame(payload []byte) []byte {

@@ -43,6 +43,7 @@ type ResponseInfo struct {
 	Text      string          `json:"text,omitempty"` // streamed content, joined
 	Reasoning string          `json:"reasoning,omitempty"`
 	Events    []string        `json:"events,omitempty"` // raw SSE data lines
+	Cut       string          `json:"cut,omitempty"`    // says what of a long stream was not kept (StreamCapture)
 }
 
 // Record is the dump of one call.
@@ -62,6 +63,25 @@ type Record struct {
 	Request    json.RawMessage `json:"request,omitempty"`  // the body as received
 	Upstream   json.RawMessage `json:"upstream,omitempty"` // the body as last sent upstream
 	Response   ResponseInfo    `json:"response"`
+
+	stream *StreamCapture // the streamed events of every attempt, until StreamDone
+}
+
+// AddEvent keeps one streamed event's data, within MaxStreamBytes per call
+// (see StreamCapture).
+func (r *Record) AddEvent(data []byte) {
+	if r.stream == nil {
+		r.stream = &StreamCapture{}
+	}
+	r.stream.Add(data)
+}
+
+// StreamDone fills Response with the streamed events kept and the text and
+// reasoning they carried.
+func (r *Record) StreamDone() {
+	if r.stream != nil {
+		r.stream.Fill(&r.Response)
+	}
 }
 
 // Summary is the listing entry for one saved record.

@@ -75,8 +75,6 @@ type Catalog struct {
 
 	// triggered holds at most one pending early-refresh request for Run.
 	triggered chan struct{}
-	// after creates Run's timers; tests replace it to drive Run without waiting.
-	after func(time.Duration) (<-chan time.Time, func() bool)
 	// jitter returns a random extra delay in [0, n); replaced in tests.
 	jitter func(n time.Duration) time.Duration
 }
@@ -96,7 +94,6 @@ func New(fetch Fetcher, cacheFile string, logger *slog.Logger, now func() time.T
 		logger:    logger,
 		now:       now,
 		triggered: make(chan struct{}, 1),
-		after:     realAfter,
 		jitter:    randomJitter,
 	}
 	c.current.Store(emptySnapshot)

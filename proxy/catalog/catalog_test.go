@@ -28,8 +28,6 @@ type fakeUpstream struct {
 	body    []byte
 	err     error
 	fetches atomic.Int32
-	// fetched receives the running fetch count after each fetch, when set.
-	fetched chan int32
 }
 
 func (u *fakeUpstream) set(body []byte, err error) {
@@ -39,10 +37,7 @@ func (u *fakeUpstream) set(body []byte, err error) {
 }
 
 func (u *fakeUpstream) fetch(context.Context) ([]byte, error) {
-	n := u.fetches.Add(1)
-	if u.fetched != nil {
-		defer func() { u.fetched <- n }()
-	}
+	u.fetches.Add(1)
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.body, u.err

@@ -56,12 +56,12 @@ func (c *Catalog) firstDelay(every time.Duration) time.Duration {
 // wait blocks for d or until Trigger asks for an early refresh. It reports
 // false when ctx is done.
 func (c *Catalog) wait(ctx context.Context, d time.Duration) bool {
-	fired, stop := c.after(d)
-	defer stop()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
 	select {
 	case <-ctx.Done():
 		return false
-	case <-fired:
+	case <-timer.C:
 		return true
 	case <-c.triggered:
 		return true
@@ -108,11 +108,6 @@ func (c *Catalog) drainTrigger() {
 	case <-c.triggered:
 	default:
 	}
-}
-
-func realAfter(d time.Duration) (<-chan time.Time, func() bool) {
-	t := time.NewTimer(d)
-	return t.C, t.Stop
 }
 
 func randomJitter(n time.Duration) time.Duration {

@@ -7,56 +7,26 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
-// fakeTimers replaces Run's timers: each wait is reported on requested and
-// ends only when the test sends on fire.
-type fakeTimers struct {
-	requested chan time.Duration
-	fire      chan time.Time
-}
-
-func newFakeTimers() *fakeTimers {
-	return &fakeTimers{requested: make(chan time.Duration, 16), fire: make(chan time.Time)}
-}
-
-func (f *fakeTimers) after(d time.Duration) (<-chan time.Time, func() bool) {
-	f.requested <- d
-	return f.fire, func() bool { return true }
-}
-
-// receive waits for a value on ch, failing the test after a generous deadline.
-func receive[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(5 * time.Second):
-		t.Fatalf("timed out waiting for %s", what)
-		var zero T
-		return zero
-	}
-}
+// Run's tests run in a synctest bubble: Run's timers use the bubble's
+// clock, which moves only when every goroutine in the bubble waits, so a
+// test sees exactly when each refresh happens without waiting for it.
 
 type runHarness struct {
 	cat       *Catalog
 	up        *fakeUpstream
-	clock     *fakeClock
-	timers    *fakeTimers
+	clock     *fakeClock // the catalog's own clock, for the cache's age
 	cacheFile string
 }
 
 func newRunHarness(t *testing.T) *runHarness {
 	t.Helper()
-	h := &runHarness{
-		up:     &fakeUpstream{fetched: make(chan int32, 16)},
-		clock:  newFakeClock(),
-		timers: newFakeTimers(),
-	}
+	h := &runHarness{up: &fakeUpstream{}, clock: newFakeClock()}
 	h.up.set(readFixture(t, "models.json"), nil)
 	h.cat, h.cacheFile = newTestCatalog(t, h.up, h.clock)
-	h.cat.after = h.timers.after
 	h.cat.jitter = func(n time.Duration) time.Duration { return n / 2 }
 	return h
 }
@@ -88,16 +58,37 @@ func (h *runHarness) start(t *testing.T, every time.Duration) {
 	}()
 	t.Cleanup(func() {
 		cancel()
+		synctest.Wait()
 		select {
 		case <-done:
-		case <-time.After(5 * time.Second):
+		default:
 			t.Error("Run did not return after its context was cancelled")
 		}
 	})
 }
 
+// fetches is how many times Run has fetched once it waits again.
+func (h *runHarness) fetches() int32 {
+	synctest.Wait()
+	return h.up.fetches.Load()
+}
+
+// expectFetchAfter checks that Run's next fetch comes d from now, not a
+// moment sooner.
+func (h *runHarness) expectFetchAfter(t *testing.T, d time.Duration, what string) {
+	t.Helper()
+	before := h.fetches()
+	time.Sleep(d - time.Nanosecond)
+	if n := h.fetches() - before; n != 0 {
+		t.Fatalf("%s: %d fetches before %v had passed, want none", what, n, d)
+	}
+	time.Sleep(time.Nanosecond)
+	if n := h.fetches() - before; n != 1 {
+		t.Fatalf("%s: %d fetches after %v, want 1", what, n, d)
+	}
+}
+
 func TestRun_RefreshesAtStart(t *testing.T) {
-	t.Parallel()
 	const every = time.Hour
 	tests := []struct {
 		name string
@@ -109,97 +100,86 @@ func TestRun_RefreshesAtStart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			h := newRunHarness(t)
-			if tt.age > 0 {
-				h.loadCacheAged(t, tt.age)
-			}
-			h.start(t, every)
+			synctest.Test(t, func(t *testing.T) {
+				h := newRunHarness(t)
+				if tt.age > 0 {
+					h.loadCacheAged(t, tt.age)
+				}
+				h.start(t, every)
 
-			if n := receive(t, h.up.fetched, "the first refresh"); n != 1 {
-				t.Errorf("fetch count = %d, want 1", n)
-			}
-			wantNext := every + every/20 // the harness jitter is half of every/10
-			if got := receive(t, h.timers.requested, "the next wait"); got != wantNext {
-				t.Errorf("next refresh in %v, want %v", got, wantNext)
-			}
-			if got := h.cat.Info().Source; got != SourceUpstream {
-				t.Errorf("Source = %q after the first refresh, want %q", got, SourceUpstream)
-			}
+				if n := h.fetches(); n != 1 {
+					t.Errorf("fetch count = %d at start, want 1", n)
+				}
+				if got := h.cat.Info().Source; got != SourceUpstream {
+					t.Errorf("Source = %q after the first refresh, want %q", got, SourceUpstream)
+				}
+				// The harness jitter is half of every/10.
+				h.expectFetchAfter(t, every+every/20, "the next refresh")
+			})
 		})
 	}
 }
 
 func TestRun_FreshCacheWaitsForItsAge(t *testing.T) {
-	t.Parallel()
-	h := newRunHarness(t)
-	h.loadCacheAged(t, 10*time.Minute)
-	h.start(t, time.Hour)
-
-	if got := receive(t, h.timers.requested, "the first wait"); got != 50*time.Minute {
-		t.Errorf("first refresh in %v, want 50m (the cache's remaining life)", got)
-	}
-	// Run asks for its timer before it can fetch, so the count is settled here.
-	if n := h.up.fetches.Load(); n != 0 {
-		t.Fatalf("fetched %d times with a fresh cache, want 0", n)
-	}
-
-	h.timers.fire <- h.clock.Now()
-	if n := receive(t, h.up.fetched, "the scheduled refresh"); n != 1 {
-		t.Errorf("fetch count = %d, want 1", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newRunHarness(t)
+		h.loadCacheAged(t, 10*time.Minute)
+		h.start(t, time.Hour)
+		if n := h.fetches(); n != 0 {
+			t.Fatalf("fetched %d times with a fresh cache, want 0", n)
+		}
+		h.expectFetchAfter(t, 50*time.Minute, "the refresh at the end of the cache's life")
+	})
 }
 
 func TestRun_TriggerRefreshesEarly(t *testing.T) {
-	t.Parallel()
-	h := newRunHarness(t)
-	h.loadCacheAged(t, time.Minute)
-	h.start(t, time.Hour)
-	receive(t, h.timers.requested, "the first wait")
+	synctest.Test(t, func(t *testing.T) {
+		h := newRunHarness(t)
+		h.loadCacheAged(t, time.Minute)
+		h.start(t, time.Hour)
+		if n := h.fetches(); n != 0 {
+			t.Fatalf("fetched %d times with a fresh cache, want 0", n)
+		}
 
-	h.cat.Trigger()
-	if n := receive(t, h.up.fetched, "the triggered refresh"); n != 1 {
-		t.Errorf("fetch count = %d, want 1", n)
-	}
-	receive(t, h.timers.requested, "the wait after the triggered refresh")
-	if n := h.up.fetches.Load(); n != 1 {
-		t.Errorf("fetch count = %d after one trigger, want 1", n)
-	}
+		h.cat.Trigger()
+		if n := h.fetches(); n != 1 {
+			t.Errorf("fetch count = %d after one trigger, want 1", n)
+		}
+		// The triggered refresh starts a full interval afresh.
+		h.expectFetchAfter(t, time.Hour+3*time.Minute, "the refresh after the triggered one")
+	})
 }
 
 func TestRun_BacksOffAfterFailures(t *testing.T) {
-	t.Parallel()
-	h := newRunHarness(t)
-	h.up.set(nil, errors.New("connection refused"))
-	h.start(t, 3*time.Minute)
-
-	want := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 3 * time.Minute, 3 * time.Minute}
-	for i, wantDelay := range want {
-		receive(t, h.up.fetched, "a failed refresh")
-		if got := receive(t, h.timers.requested, "the retry wait"); got != wantDelay {
-			t.Errorf("retry %d in %v, want %v", i+1, got, wantDelay)
+	synctest.Test(t, func(t *testing.T) {
+		h := newRunHarness(t)
+		h.up.set(nil, errors.New("connection refused"))
+		h.start(t, 3*time.Minute)
+		if n := h.fetches(); n != 1 {
+			t.Fatalf("fetch count = %d at start, want 1", n)
 		}
-		if i == len(want)-1 {
-			// A success resets the schedule to the regular interval.
-			h.up.set(readFixture(t, "models.json"), nil)
-		}
-		h.timers.fire <- h.clock.Now()
-	}
 
-	receive(t, h.up.fetched, "the successful refresh")
-	if got, wantDelay := receive(t, h.timers.requested, "the regular wait"), 3*time.Minute+9*time.Second; got != wantDelay {
-		t.Errorf("after recovery next refresh in %v, want %v", got, wantDelay)
-	}
+		want := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 3 * time.Minute, 3 * time.Minute}
+		for i, wantDelay := range want {
+			if i == len(want)-1 {
+				// A success resets the schedule to the regular interval.
+				h.up.set(readFixture(t, "models.json"), nil)
+			}
+			h.expectFetchAfter(t, wantDelay, fmt.Sprintf("retry %d", i+1))
+		}
+		h.expectFetchAfter(t, 3*time.Minute+9*time.Second, "the regular refresh after recovery")
+	})
 }
 
 func TestRun_ClampsTinyInterval(t *testing.T) {
-	t.Parallel()
-	h := newRunHarness(t)
-	h.start(t, time.Millisecond)
-	receive(t, h.up.fetched, "the first refresh")
-	if got := receive(t, h.timers.requested, "the next wait"); got < minRefreshInterval {
-		t.Errorf("next refresh in %v, want at least %v", got, minRefreshInterval)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newRunHarness(t)
+		h.start(t, time.Millisecond)
+		if n := h.fetches(); n != 1 {
+			t.Fatalf("fetch count = %d at start, want 1", n)
+		}
+		h.expectFetchAfter(t, minRefreshInterval+minRefreshInterval/20, "the next refresh")
+	})
 }
 
 func TestTrigger_Coalesces(t *testing.T) {

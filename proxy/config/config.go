@@ -184,11 +184,11 @@ func parseProxyURL(raw string) (*url.URL, error) {
 	return url.Parse(raw)
 }
 
-// sameConfig reports whether two loaded configs are identical. Load never
-// produces empty non-nil slices, so a deep comparison is exact and stays
-// correct when fields are added.
-func sameConfig(a, b Config) bool {
-	return reflect.DeepEqual(a, b)
+// Equal reports whether two loaded configs are identical, so one already
+// in use is not applied again. Load never produces empty non-nil slices, so
+// a deep comparison is exact and stays correct when fields are added.
+func (c Config) Equal(o Config) bool {
+	return reflect.DeepEqual(c, o)
 }
 
 // GoString keeps %#v from printing the key and token.

@@ -38,6 +38,9 @@ func checkInvariants(t *testing.T, c Config) {
 	if c.MaxBodyBytes < 1<<20 || c.MaxBodyBytes > 32<<20 {
 		t.Errorf("MaxBodyBytes %d out of range", c.MaxBodyBytes)
 	}
+	if c.MaxQueued < 0 || c.MaxQueued > 10000 || c.MaxQueuedBytes < 1<<20 || c.MaxQueuedBytes > 4096<<20 {
+		t.Errorf("MaxQueued %d or MaxQueuedBytes %d out of range", c.MaxQueued, c.MaxQueuedBytes)
+	}
 	for name, d := range map[string]int64{
 		"QueueTimeout": int64(c.QueueTimeout), "FirstTokenTimeout": int64(c.FirstTokenTimeout),
 		"RequestTimeout": int64(c.RequestTimeout), "StreamIdleTimeout": int64(c.StreamIdleTimeout),

@@ -8,12 +8,13 @@ import (
 	"strings"
 )
 
-// ResolveHome picks the home folder: $FREELANE_HOME when set; else the
-// current directory when it holds a .env (portable mode, e.g. an unzipped
-// folder on a USB stick); else <user config dir>/freelane. The folder is
-// created (0700) when missing, and the result is absolute.
-func ResolveHome() (string, error) {
-	home, err := chooseHome()
+// ResolveHome picks the home folder: flagHome (the --home option) when not
+// empty; else $FREELANE_HOME when set; else the current directory when it
+// holds a .env (portable mode, e.g. an unzipped folder on a USB stick); else
+// <user config dir>/freelane. The folder is created (0700) when missing, and
+// the result is absolute.
+func ResolveHome(flagHome string) (string, error) {
+	home, err := chooseHome(flagHome)
 	if err != nil {
 		return "", fmt.Errorf("resolving home folder: %w", err)
 	}
@@ -23,7 +24,10 @@ func ResolveHome() (string, error) {
 	return home, nil
 }
 
-func chooseHome() (string, error) {
+func chooseHome(flagHome string) (string, error) {
+	if flagHome = strings.TrimSpace(flagHome); flagHome != "" {
+		return filepath.Abs(flagHome)
+	}
 	if env := strings.TrimSpace(os.Getenv("FREELANE_HOME")); env != "" {
 		return filepath.Abs(env)
 	}

@@ -10,21 +10,27 @@ import (
 func TestResolveHome(t *testing.T) {
 	tests := []struct {
 		name  string
+		flag  string // the --home option
 		setup func(t *testing.T, cwd, xdg string) (freelaneHome, want string)
 	}{
-		{"freelane_home_wins", func(t *testing.T, cwd, xdg string) (string, string) {
+		{"home_option_wins_over_everything", filepath.Join(os.TempDir(), "freelane-flag-home-test"), func(t *testing.T, cwd, xdg string) (string, string) {
+			writeEnvFile(t, cwd, "")
+			t.Cleanup(func() { os.RemoveAll(filepath.Join(os.TempDir(), "freelane-flag-home-test")) })
+			return filepath.Join(t.TempDir(), "custom"), filepath.Join(os.TempDir(), "freelane-flag-home-test")
+		}},
+		{"freelane_home_wins", "", func(t *testing.T, cwd, xdg string) (string, string) {
 			writeEnvFile(t, cwd, "")
 			home := filepath.Join(t.TempDir(), "custom")
 			return home, home
 		}},
-		{"portable_when_cwd_has_env", func(t *testing.T, cwd, xdg string) (string, string) {
+		{"portable_when_cwd_has_env", "", func(t *testing.T, cwd, xdg string) (string, string) {
 			writeEnvFile(t, cwd, "")
 			return "", cwd
 		}},
-		{"user_config_dir_otherwise", func(t *testing.T, cwd, xdg string) (string, string) {
+		{"user_config_dir_otherwise", "", func(t *testing.T, cwd, xdg string) (string, string) {
 			return "", filepath.Join(xdg, "freelane")
 		}},
-		{"env_directory_is_not_portable_mode", func(t *testing.T, cwd, xdg string) (string, string) {
+		{"env_directory_is_not_portable_mode", "", func(t *testing.T, cwd, xdg string) (string, string) {
 			if err := os.Mkdir(filepath.Join(cwd, EnvFileName), 0o700); err != nil {
 				t.Fatal(err)
 			}
@@ -42,7 +48,7 @@ func TestResolveHome(t *testing.T) {
 			t.Setenv("XDG_CONFIG_HOME", xdg)
 			t.Chdir(cwd)
 
-			got, err := ResolveHome()
+			got, err := ResolveHome(tt.flag)
 			if err != nil {
 				t.Fatalf("ResolveHome: %v", err)
 			}
@@ -63,7 +69,7 @@ func TestResolveHome_CreatesPrivateFolder(t *testing.T) {
 	}
 	home := filepath.Join(t.TempDir(), "new")
 	t.Setenv("FREELANE_HOME", home)
-	if _, err := ResolveHome(); err != nil {
+	if _, err := ResolveHome(""); err != nil {
 		t.Fatal(err)
 	}
 	info, err := os.Stat(home)

@@ -55,6 +55,7 @@ const (
 	plainValue  valueKind = iota
 	secretValue           // never shown
 	proxyValue            // shown with its password masked
+	urlValue              // an http(s) URL, shown with its password masked
 )
 
 type setting struct {
@@ -77,16 +78,17 @@ type setting struct {
 // as user values.
 var settings = []setting{
 	{key: "OPENROUTER_API_KEY", kind: secretValue, apply: func(c *Config, v string) error {
+		// It travels in a request header, where a line break could add
+		// headers of its own.
+		if strings.ContainsAny(v, "\r\n\t ") {
+			return errors.New("must not contain spaces or line breaks")
+		}
 		c.APIKey = v
 		return nil
 	}},
-	{key: "OPENROUTER_BASE_URL", def: "https://openrouter.ai/api/v1", apply: func(c *Config, v string) error {
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return errors.New("must be an http or https URL such as https://openrouter.ai/api/v1")
-		}
-		c.BaseURL = strings.TrimRight(v, "/")
-		return nil
+	{key: "OPENROUTER_BASE_URL", def: "https://openrouter.ai/api/v1", kind: urlValue, apply: func(c *Config, v string) (err error) {
+		c.BaseURL, err = parseBaseURL(v)
+		return err
 	}},
 	{key: "LISTEN_ADDR", def: "127.0.0.1:5000", apply: func(c *Config, v string) error {
 		_, port, err := net.SplitHostPort(v)
@@ -291,6 +293,15 @@ func shownValue(kind valueKind, value string) string {
 		return ""
 	case proxyValue:
 		return redactURL(value)
+	case urlValue:
+		u, err := url.Parse(value)
+		switch {
+		case err == nil && u.User != nil:
+			return u.Redacted()
+		case err != nil && strings.Contains(value, "@"):
+			return "[unparsable]" // it may hold a password
+		}
+		return value
 	default:
 		return value
 	}
@@ -434,4 +445,24 @@ func checkProxy(v string) (string, error) {
 		return v, nil
 	}
 	return "", fmt.Errorf("unsupported proxy scheme %q (use http, https or socks5)", u.Scheme)
+}
+
+// parseBaseURL checks that v is a plain http(s) base URL and returns it
+// without a trailing slash. Plain http is allowed only for loopback hosts (a
+// local test server), because the API key travels with every request.
+func parseBaseURL(v string) (string, error) {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "":
+		return "", errors.New("must be an http or https URL such as https://openrouter.ai/api/v1")
+	case u.User != nil:
+		return "", errors.New("must not contain a user name or password (the API key goes in OPENROUTER_API_KEY)")
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", errors.New("must not have a query")
+	case u.Fragment != "":
+		return "", errors.New("must not have a fragment")
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		return "", errors.New("must use https; plain http is only for loopback hosts, since the API key travels with every request")
+	}
+	return strings.TrimRight(u.String(), "/"), nil
 }

@@ -35,7 +35,7 @@ func TestLoadWith_Defaults(t *testing.T) {
 		DebugMaxAge:       7 * 24 * time.Hour,
 		LogLevel:          slog.LevelInfo,
 	}
-	if !sameConfig(c, want) {
+	if !c.Equal(want) {
 		t.Errorf("defaults:\n got %#v\nwant %#v", c, want)
 	}
 	if !c.Loopback() {
@@ -139,6 +139,12 @@ func TestLoadWith_Values(t *testing.T) {
 		{"base_url_trailing_slash", map[string]string{"OPENROUTER_BASE_URL": "http://127.0.0.1:9/api/v1/"}, func(c Config) error {
 			return expect(c.BaseURL, "http://127.0.0.1:9/api/v1")
 		}},
+		{"base_url_http_on_loopback_names", map[string]string{"OPENROUTER_BASE_URL": "http://localhost:8080/api/v1"}, func(c Config) error {
+			return expect(c.BaseURL, "http://localhost:8080/api/v1")
+		}},
+		{"base_url_http_on_ipv6_loopback", map[string]string{"OPENROUTER_BASE_URL": "http://[::1]:8080/api/v1"}, func(c Config) error {
+			return expect(c.BaseURL, "http://[::1]:8080/api/v1")
+		}},
 		{"body_limit_in_mib", map[string]string{"MAX_REQUEST_BODY_MB": "1"}, func(c Config) error {
 			return expect(c.MaxBodyBytes, int64(1<<20))
 		}},
@@ -183,6 +189,14 @@ func TestLoadWith_ValidationErrors(t *testing.T) {
 	}{
 		{"OPENROUTER_BASE_URL", "ftp://openrouter.ai", "http or https", ""},
 		{"OPENROUTER_BASE_URL", "not a url", "http or https", ""},
+		{"OPENROUTER_BASE_URL", "http://example.com/api/v1", "must use https", ""},
+		{"OPENROUTER_BASE_URL", "http://192.168.1.5/api/v1", "must use https", ""},
+		{"OPENROUTER_BASE_URL", "https://user:pass@openrouter.ai/api/v1", "user name or password", `"https://user:xxxxx@openrouter.ai/api/v1"`},
+		{"OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1?x=1", "query", ""},
+		{"OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1#frag", "fragment", ""},
+		{"OPENROUTER_BASE_URL", "https:///api/v1", "http or https", ""},
+		{"OPENROUTER_BASE_URL", "openrouter.ai/api/v1", "http or https", ""},
+		{"OPENROUTER_API_KEY", "sk-or-v1-abc\r\nX-Evil: 1", "line breaks", "OPENROUTER_API_KEY (from environment)"},
 		{"LISTEN_ADDR", "127.0.0.1", "host:port", ""},
 		{"LISTEN_ADDR", "127.0.0.1:99999", "port", ""},
 		{"LISTEN_ADDR", "127.0.0.1:http", "port", ""},

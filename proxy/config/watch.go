@@ -169,7 +169,7 @@ func (w *homeWatch) reload(settled bool) (held bool) {
 	// again, even when it is back to the last valid content.
 	recovered := !w.valid
 	w.valid = true
-	if !recovered && sameConfig(c, w.last) {
+	if !recovered && c.Equal(w.last) {
 		w.unsettled = false
 		return false
 	}

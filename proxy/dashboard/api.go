@@ -7,27 +7,20 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/freelane/freelane/proxy/capture"
+	"github.com/freelane/freelane/proxy/internal/days"
 )
 
-// NextQuotaReset is when OpenRouter's free daily counters reset: the next
-// 00:00 UTC after now.
-func NextQuotaReset(now time.Time) time.Time {
-	y, m, d := now.UTC().Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
-}
-
 func (h *handler) getStats(w http.ResponseWriter, r *http.Request) {
-	days, err := intQuery(r, "days", defaultHistoryDays, 1, maxHistoryDays)
+	historyDays, err := intQuery(r, "days", defaultHistoryDays, 1, maxHistoryDays)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_parameter", err.Error())
 		return
 	}
-	stats := h.src.Stats(days)
+	stats := h.src.Stats(historyDays)
 	if stats.Quota.ResetAt.IsZero() {
-		stats.Quota.ResetAt = NextQuotaReset(h.now())
+		stats.Quota.ResetAt = days.NextQuotaDay(h.now())
 	}
 	if stats.Quota.Source == "" {
 		stats.Quota.Source = QuotaSourceEstimate

@@ -180,27 +180,6 @@ func (q *quotaSource) Stats(days int) StatsView {
 	return s
 }
 
-func TestNextQuotaReset(t *testing.T) {
-	paris := time.FixedZone("CET", 3600)
-	tests := []struct {
-		name string
-		now  time.Time
-		want time.Time
-	}{
-		{"afternoon_utc", testNow, time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)},
-		{"exactly_midnight", time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 12, 0, 0, 0, 0, time.UTC)},
-		{"local_zone_already_next_day", time.Date(2026, 3, 11, 0, 30, 0, 0, paris), time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)},
-		{"end_of_year", time.Date(2026, 12, 31, 23, 59, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := NextQuotaReset(tt.now); !got.Equal(tt.want) {
-				t.Errorf("NextQuotaReset(%v) = %v, want %v", tt.now, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestPutRoutes(t *testing.T) {
 	tests := []struct {
 		name        string

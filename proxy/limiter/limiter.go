@@ -133,10 +133,3 @@ func (l *Limiter) Snapshot() (limit, inFlight, queued int) {
 	defer l.mu.Unlock()
 	return l.limit, l.inFlight, l.waiters.Len()
 }
-
-// QueuedBytes reports the body bytes the waiting calls hold.
-func (l *Limiter) QueuedBytes() int64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.queuedBytes
-}

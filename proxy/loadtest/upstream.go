@@ -123,10 +123,6 @@ func (u *Upstream) Calls() int {
 	return u.calls
 }
 
-// Connections is the number of connections accepted so far: a proxy that
-// reuses its upstream connections adds few.
-func (u *Upstream) Connections() int64 { return u.conns.Load() }
-
 // Hold makes new streams pause after their first content delta until the
 // returned release is called; Held reports how many are paused.
 func (u *Upstream) Hold() (release func()) {

@@ -16,8 +16,9 @@
 // parameters. Everything else is removed, unknown fields included, and so are
 // the entries of "tools", "plugins" and "provider" that may bill credits or
 // pick a model (server tools, paid plugins, routing preferences). What is
-// kept is forwarded byte for byte. [ChatRequest.Removed] names what a request
-// lost, so the caller can log it.
+// kept is forwarded byte for byte. A request with a file part gets the
+// file-parser plugin with the free pdf-text engine. [ChatRequest.Removed]
+// names what a request lost, so the caller can log it.
 // [InspectChatBody] returns the body it accepted as an [InspectedBody], whose
 // rewrite skips validating the JSON again on every attempt.
 //

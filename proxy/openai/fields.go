@@ -1,5 +1,7 @@
 package openai
 
+import "bytes"
+
 // The request fields Freelane forwards to OpenRouter: an allow-list, because
 // OpenRouter keeps adding features billed to credits even on a free model
 // (server tools, plugins, presets). A top-level field not listed here is
@@ -137,10 +139,17 @@ func keepPlugin(body []byte, start, end int) bool {
 	if kindOf(body[start:end]) != kindObject {
 		return false
 	}
-	if memberTextIn(body, start, "id", freePlugins) {
-		return true
-	}
-	if !memberTextIn(body, start, "id", fileParser) {
+	return memberTextIn(body, start, "id", freePlugins) || isFreeFileParser(body, start, end)
+}
+
+// freeFileParser is the plugin entry the rewrite adds for a request with a
+// file part and no free file-parser of its own.
+const freeFileParser = `{"id":"file-parser","pdf":{"engine":"pdf-text"}}`
+
+// isFreeFileParser reports whether the plugins entry body[start:end] is
+// "file-parser" whose "pdf" names the free "pdf-text" engine.
+func isFreeFileParser(body []byte, start, end int) bool {
+	if kindOf(body[start:end]) != kindObject || !memberTextIn(body, start, "id", fileParser) {
 		return false
 	}
 	engine := false
@@ -168,11 +177,23 @@ func memberTextIn(body []byte, start int, name string, set map[string]bool) bool
 		if !keyIs(m.key, name) {
 			continue
 		}
-		text, ok := unquote(m.value(body))
-		if !ok || !set[text] {
+		if !stringIn(m.value(body), set) {
 			return false
 		}
 		found = true
 	}
 	return found
+}
+
+// stringIn reports whether the JSON string v has a text in set, without
+// allocating unless v contains escapes.
+func stringIn(v []byte, set map[string]bool) bool {
+	if kindOf(v) != kindString || len(v) < 2 {
+		return false
+	}
+	if inner := v[1 : len(v)-1]; bytes.IndexByte(inner, '\\') < 0 {
+		return set[string(inner)] // compiled to a lookup without a copy
+	}
+	text, ok := unquote(v)
+	return ok && set[text]
 }

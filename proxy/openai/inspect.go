@@ -27,14 +27,66 @@ type ChatRequest struct {
 	// they may bill credits or pick a model, or are unknown (see fields.go),
 	// joined with ", " for a log line; empty when none.
 	Removed string
+}
+
+// rewriteFlags are what the rewrite must know about the whole body.
+type rewriteFlags struct {
 	// toolsEmptied is true when "tools" had entries and the rewrite keeps
 	// none, so "tool_choice" and "parallel_tool_calls" go too.
 	toolsEmptied bool
+	// addFileParser asks for the file-parser plugin with the free pdf-text
+	// engine: a message has a file part, and without a named engine
+	// OpenRouter parses a file for a model that cannot read it itself with
+	// "mistral-ocr", billed per page.
+	addFileParser bool
+}
+
+// flagsOf returns the rewrite flags of the JSON object at body[open].
+func flagsOf(body []byte, open int) rewriteFlags {
+	hadTools, keptTools, files, freeParser := false, false, false, false
+	it := newObjectIter(body, open)
+	for m, ok := it.next(); ok; m, ok = it.next() {
+		isArray := kindOf(body[m.valueStart:m.valueEnd]) == kindArray
+		switch {
+		case !isArray:
+		case keyIs(m.key, "tools"):
+			hadTools = hadTools || !isEmptyValue(m.value(body))
+			keptTools = keptTools || keptAny(body, m.valueStart, keepTool)
+		case keyIs(m.key, "plugins"):
+			freeParser = freeParser || keptAny(body, m.valueStart, isFreeFileParser)
+		case keyIs(m.key, "messages"):
+			files = files || hasFilePart(body, m.valueStart)
+		}
+	}
+	return rewriteFlags{toolsEmptied: hadTools && !keptTools, addFileParser: files && !freeParser}
+}
+
+// hasFilePart reports whether a message of the array at body[start] has a
+// content part that is a file.
+func hasFilePart(body []byte, start int) bool {
+	arr := newArrayIter(body, start)
+	for s, e, ok := arr.next(); ok; s, e, ok = arr.next() {
+		if kindOf(body[s:e]) != kindObject {
+			continue
+		}
+		msg := newObjectIter(body, s)
+		for m, ok := msg.next(); ok; m, ok = msg.next() {
+			if keyIs(m.key, "content") && kindOf(body[m.valueStart:m.valueEnd]) == kindArray && hasPartOfType(body, m.valueStart, filePartTypes) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // onlineSuffix turns on OpenRouter's paid web search for a model id. Only
 // catalog ids ending in ":free" are ever sent, so it never reaches upstream.
 const onlineSuffix = ":online"
+
+// FreeModel is the model id to route: the requested id without the
+// ":online" suffix, which the rewrite drops, so "x:free:online" routes as
+// the free model x:free it names.
+func (r ChatRequest) FreeModel() string { return strings.TrimSuffix(r.Model, onlineSuffix) }
 
 // RequestError describes why a request body was rejected, in the terms of the
 // OpenAI error envelope.
@@ -67,33 +119,28 @@ func typeError(param, want string) *RequestError {
 // what lets its RewriteForUpstream skip validating the body again on every
 // attempt. It refers to the inspected bytes, which must not change.
 type InspectedBody struct {
-	raw          []byte
-	toolsEmptied bool
+	raw   []byte
+	flags rewriteFlags
 }
 
-// InspectChatRequest validates the shape of a chat completion request body and
+// InspectChatBody validates the shape of a chat completion request body and
 // reports the facts routing needs. It checks only what Freelane relies on or
 // what would otherwise turn into a confusing upstream error; every other field
-// is left for OpenRouter to judge. The returned error is a *RequestError.
-func InspectChatRequest(body []byte) (ChatRequest, error) {
-	req, _, err := InspectChatBody(body)
-	return req, err
-}
-
-// InspectChatBody is InspectChatRequest that also returns the accepted body,
-// ready to be rewritten for each attempt without a second validation pass.
+// is left for OpenRouter to judge. The returned error is a *RequestError. It
+// also returns the accepted body, ready to be rewritten for each attempt
+// without a second validation pass.
 func InspectChatBody(body []byte) (ChatRequest, InspectedBody, error) {
 	req, err := inspect(body)
 	if err != nil {
 		return ChatRequest{}, InspectedBody{}, err
 	}
-	return req, InspectedBody{raw: body, toolsEmptied: req.toolsEmptied}, nil
+	return req, InspectedBody{raw: body, flags: flagsOf(body, skipSpace(body, 0))}, nil
 }
 
 // RewriteForUpstream is the package's RewriteForUpstream for a body that
 // inspection has already validated, so it cannot fail.
 func (b InspectedBody) RewriteForUpstream(model string) []byte {
-	return rewriteObject(b.raw, skipSpace(b.raw, 0), model, b.toolsEmptied)
+	return rewriteObject(b.raw, skipSpace(b.raw, 0), model, b.flags)
 }
 
 func inspect(body []byte) (ChatRequest, error) {
@@ -200,8 +247,7 @@ func inspectFields(body []byte, open int) (ChatRequest, error) {
 			return ChatRequest{}, err
 		}
 	}
-	req.toolsEmptied = hadTools && !req.Tools
-	if req.toolsEmptied {
+	if hadTools && !req.Tools {
 		removed = append(removed, "tool_choice", "parallel_tool_calls")
 	}
 	req.Removed = strings.Join(removed, ", ")
@@ -238,7 +284,7 @@ func inspectMessages(body []byte, start int, req *ChatRequest) *RequestError {
 				}
 				hasRole = true
 			case keyIs(m.key, "content"):
-				if kindOf(v) == kindArray && !req.Images && hasImagePart(body, m.valueStart) {
+				if kindOf(v) == kindArray && !req.Images && hasPartOfType(body, m.valueStart, imagePartTypes) {
 					req.Images = true
 				}
 			}
@@ -262,9 +308,15 @@ func inspectMessages(body []byte, start int, req *ChatRequest) *RequestError {
 	return nil
 }
 
-// hasImagePart reports whether the content parts array at body[start] holds a
-// part of type "image_url" or "input_image".
-func hasImagePart(body []byte, start int) bool {
+// Content part types that carry an image, and a file.
+var (
+	imagePartTypes = map[string]bool{"image_url": true, "input_image": true}
+	filePartTypes  = map[string]bool{"file": true, "input_file": true}
+)
+
+// hasPartOfType reports whether the content parts array at body[start]
+// holds a part whose "type" is in types.
+func hasPartOfType(body []byte, start int, types map[string]bool) bool {
 	parts := newArrayIter(body, start)
 	for s, e, ok := parts.next(); ok; s, e, ok = parts.next() {
 		if kindOf(body[s:e]) != kindObject {
@@ -275,7 +327,7 @@ func hasImagePart(body []byte, start int) bool {
 			if !keyIs(m.key, "type") {
 				continue
 			}
-			if v := m.value(body); stringIs(v, "image_url") || stringIs(v, "input_image") {
+			if stringIn(m.value(body), types) {
 				return true
 			}
 		}

@@ -50,7 +50,7 @@ func TestInspectChatRequest_Facts(t *testing.T) {
 		{"server_tools", `{"tools":[{"type":"openrouter:web_search"},{"type":"function","function":{"name":"f"}},{"type":"openrouter:advisor","parameters":{"model":"openai/gpt-5"}}],"messages":[{"role":"user","content":"x"}]}`,
 			ChatRequest{Tools: true, Removed: "tools[0] (openrouter:web_search), tools[2] (openrouter:advisor)"}},
 		{"only_server_tools", `{"tools":[{"type":"openrouter:web_search"}],"tool_choice":"auto","messages":[{"role":"user","content":"x"}]}`,
-			ChatRequest{Removed: "tools[0] (openrouter:web_search), tool_choice, parallel_tool_calls", toolsEmptied: true}},
+			ChatRequest{Removed: "tools[0] (openrouter:web_search), tool_choice, parallel_tool_calls"}},
 		{"preset_models_route_unknown", `{"preset":"p","models":["a"],"route":"fallback","x_custom":1,"messages":[{"role":"user","content":"x"}]}`,
 			ChatRequest{Removed: "preset, models, route, x_custom"}},
 		{"provider_routing_keys", `{"provider":{"order":["a"],"data_collection":"deny","sort":"price"},"messages":[{"role":"user","content":"x"}]}`,
@@ -129,6 +129,19 @@ func BenchmarkInspectChatRequest(b *testing.B) {
 	for b.Loop() {
 		if _, err := InspectChatRequest(typicalChatBody); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestChatRequest_FreeModel(t *testing.T) {
+	for model, want := range map[string]string{
+		"meta/llama:free:online": "meta/llama:free",
+		"meta/llama:free":        "meta/llama:free",
+		"meta/llama:online":      "meta/llama",
+		"":                       "",
+	} {
+		if got := (ChatRequest{Model: model}).FreeModel(); got != want {
+			t.Errorf("FreeModel of %q = %q, want %q", model, got, want)
 		}
 	}
 }

@@ -25,39 +25,24 @@ func RewriteForUpstream(body []byte, model string) ([]byte, error) {
 	if kindOf(body[open:]) != kindObject {
 		return nil, errNotObject
 	}
-	return rewriteObject(body, open, model, toolsEmptiedIn(body, open)), nil
-}
-
-// toolsEmptiedIn reports whether the object at body[open] has a "tools"
-// array with entries of which the rewrite keeps none.
-func toolsEmptiedIn(body []byte, open int) bool {
-	had, kept := false, false
-	it := newObjectIter(body, open)
-	for m, ok := it.next(); ok; m, ok = it.next() {
-		if keyIs(m.key, "tools") && kindOf(body[m.valueStart:m.valueEnd]) == kindArray {
-			had = had || !isEmptyValue(m.value(body))
-			kept = kept || keptAny(body, m.valueStart, keepTool)
-		}
-	}
-	return had && !kept
+	return rewriteObject(body, open, model, flagsOf(body, open)), nil
 }
 
 // rewriteObject does the rewrite of RewriteForUpstream on a valid JSON
-// object whose opening brace is at body[open]. toolsEmptied says that no
-// entry of "tools" is kept (see ChatRequest.toolsEmptied).
-func rewriteObject(body []byte, open int, model string, toolsEmptied bool) []byte {
+// object whose opening brace is at body[open], with what inspection learned.
+func rewriteObject(body []byte, open int, model string, flags rewriteFlags) []byte {
 	// Removals only shrink the body, so this bound makes the output buffer
 	// the single allocation.
-	out := make([]byte, 0, len(body)+len(`,"model":`)+len(model)*6+2)
+	out := make([]byte, 0, len(body)+len(`,"model":`)+len(model)*6+2+len(`,"plugins":[]`)+len(freeFileParser))
 	out = append(out, body[:open+1]...)
 
 	w := newListWriter(body, open)
-	sawModel := false
+	sawModel, addFileParser := false, flags.addFileParser
 	it := newObjectIter(body, open)
 	for m, ok := it.next(); ok; m, ok = it.next() {
 		rule := ruleFor(m.key)
 		kind := kindOf(body[m.valueStart:m.valueEnd])
-		if toolsEmptied && (rule == fieldTools || keyIs(m.key, "tool_choice") || keyIs(m.key, "parallel_tool_calls")) {
+		if flags.toolsEmptied && (rule == fieldTools || keyIs(m.key, "tool_choice") || keyIs(m.key, "parallel_tool_calls")) {
 			rule = fieldDrop
 		}
 		switch {
@@ -74,9 +59,13 @@ func rewriteObject(body []byte, open int, model string, toolsEmptied bool) []byt
 			if rule == fieldPlugins {
 				keepEntry = keepPlugin
 			}
+			add := ""
+			if rule == fieldPlugins && addFileParser {
+				add, addFileParser = freeFileParser, false
+			}
 			out = w.before(out, m.keyStart)
 			out = append(out, body[m.keyStart:m.valueStart]...)
-			out = appendKeptEntries(out, body, m.valueStart, keepEntry)
+			out = appendKeptEntries(out, body, m.valueStart, keepEntry, add)
 			out = w.after(out, m.valueEnd)
 		case rule == fieldProvider && kind == kindObject:
 			out = w.before(out, m.keyStart)
@@ -91,13 +80,17 @@ func rewriteObject(body []byte, open int, model string, toolsEmptied bool) []byt
 		out = w.appendNew(out)
 		out = appendJSONString(append(out, `"model":`...), model)
 	}
+	if addFileParser {
+		out = w.appendNew(out)
+		out = append(append(append(out, `"plugins":[`...), freeFileParser...), ']')
+	}
 	out = w.finish(out, it.close)
 	return append(out, body[it.close+1:]...)
 }
 
 // appendKeptEntries appends the array at body[start] minus the entries
-// keep refuses.
-func appendKeptEntries(out, body []byte, start int, keep func(body []byte, start, end int) bool) []byte {
+// keep refuses, plus the entry add when it is not empty.
+func appendKeptEntries(out, body []byte, start int, keep func(body []byte, start, end int) bool, add string) []byte {
 	out = append(out, '[')
 	w := newListWriter(body, start)
 	arr := newArrayIter(body, start)
@@ -107,6 +100,9 @@ func appendKeptEntries(out, body []byte, start int, keep func(body []byte, start
 		} else {
 			w.skip(s)
 		}
+	}
+	if add != "" {
+		out = append(w.appendNew(out), add...)
 	}
 	return w.finish(out, arr.close)
 }

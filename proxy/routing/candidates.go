@@ -92,7 +92,8 @@ type Route struct {
 	Probe bool
 }
 
-// Candidates returns the ids of the free models to try for req, best first:
+// Best returns the route for req: at most n ids of the free models to try,
+// best first:
 //
 //  1. the requested model, when it names a free model in models (a name
 //     without ":free" matches its free variant);
@@ -112,15 +113,11 @@ type Route struct {
 // Only ids from models that pass catalog.IsFreeID are ever returned: a
 // request for a paid model, "auto", "free" or nothing just means "pick one",
 // and can never make Freelane send a paid model. h may be nil.
-func Candidates(models []catalog.Model, req Request, preferred []string, h *Health) []string {
-	return Best(models, req, preferred, h, len(models)).IDs
-}
-
-// Best returns the route for req with at most n ids, the first n of what
-// Candidates returns. A chat call tries at most a few models, so ordering
-// only those few is cheaper than sorting the whole free catalog on every
-// call. The ids, the rest and the probe come from one look at the health
-// under one lock, so a rest that ends in between cannot make them disagree.
+//
+// A chat call tries at most a few models, so ordering only those n is
+// cheaper than sorting the whole free catalog on every call. The ids, the
+// rest and the probe come from one look at the health under one lock, so a
+// rest that ends in between cannot make them disagree.
 func Best(models []catalog.Model, req Request, preferred []string, h *Health, n int) Route {
 	if n <= 0 {
 		return Route{}
@@ -174,8 +171,8 @@ func order(cands []candidate, n int) {
 
 // exploreRunnerUp swaps the two leading candidates when both are ranked on
 // health, their scores are close, and the runner-up answered faster or was
-// not tried for a while. Only the runner-up is considered, so that Best
-// stays the head of Candidates.
+// not tried for a while. Only the runner-up is considered, so that the n
+// ids Best returns are the first n of the whole order.
 func exploreRunnerUp(cands []candidate, now time.Time) {
 	if len(cands) < 2 || cands[0].group != groupRanked || cands[1].group != groupRanked {
 		return

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"time"
+
+	"github.com/freelane/freelane/proxy/instance"
 )
 
 const (
@@ -96,11 +98,11 @@ func Start(ctx context.Context, o Options) (Status, error) {
 	// A Freelane on this home that does not answer there (the tray with its
 	// proxy switched off, or listening elsewhere) still holds the instance
 	// lock: every server the supervisor ran would fail until it gave up.
-	instance, err := LockInstance(o.Dir)
+	lock, err := instance.Lock(o.Dir)
 	if err != nil {
 		return Status{}, err
 	}
-	if err := instance.Release(); err != nil {
+	if err := lock.Release(); err != nil {
 		return Status{}, fmt.Errorf("releasing the instance lock: %w", err)
 	}
 

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/freelane/freelane/proxy/instance"
+
 	"github.com/freelane/freelane/proxy/config"
 	"github.com/freelane/freelane/proxy/internal/testpoll"
 )
@@ -208,7 +210,7 @@ func TestStart_ReportsCrashingServer(t *testing.T) {
 func TestStart_RefusesWhileAnotherInstanceHoldsTheHome(t *testing.T) {
 	o := testOptions(t, "serve")
 	stopOnCleanup(t, o)
-	instance, err := LockInstance(o.Dir)
+	lock, err := instance.Lock(o.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,13 +227,13 @@ func TestStart_RefusesWhileAnotherInstanceHoldsTheHome(t *testing.T) {
 	}
 
 	// Once the other instance is gone, Start checks the lock and lets it go.
-	if err := instance.Release(); err != nil {
+	if err := lock.Release(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Start(t.Context(), o); err != nil {
 		t.Fatalf("Start after the lock was released: %v", err)
 	}
-	again, err := LockInstance(o.Dir)
+	again, err := instance.Lock(o.Dir)
 	if err != nil {
 		t.Fatalf("Start kept the instance lock: %v", err)
 	}

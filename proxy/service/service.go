@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/freelane/freelane/assets/locale"
+	"github.com/freelane/freelane/proxy/instance"
 )
 
 // SuperviseCommand is the subcommand Start runs detached; main must call
@@ -52,8 +53,9 @@ const (
 
 var (
 	// ErrAlreadyRunning is returned by Start when a Freelane service or server is
-	// already running.
-	ErrAlreadyRunning = errors.New("freelane is already running")
+	// already running; it is the instance lock's error, so one errors.Is
+	// check covers both.
+	ErrAlreadyRunning = instance.ErrAlreadyRunning
 	// ErrNotRunning is returned by Stop when no service is running.
 	ErrNotRunning = errors.New("freelane service is not running")
 )

@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/freelane/freelane/proxy/logfile"
 )
 
 // Supervise runs the server (Exe with ServeArgs) until ctx is done or the
@@ -33,7 +35,7 @@ func Supervise(ctx context.Context, o Options) error {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return fmt.Errorf("creating service directory: %w", err)
 	}
-	logw, err := NewRotatingWriter(o.logPath(), logMaxBytes, logBackups)
+	logw, err := logfile.Open(o.logPath(), logMaxBytes, logBackups)
 	if err != nil {
 		return fmt.Errorf("service log: %w", err)
 	}

@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-	"unicode/utf8"
+
+	"github.com/freelane/freelane/proxy/internal/truncate"
 )
 
 // Outcome is how a call ended, as counted in the day's summary.
@@ -95,13 +96,4 @@ func (c *Call) UnmarshalJSON(data []byte) error {
 }
 
 // truncateError cuts s to at most maxErrorBytes on a rune boundary.
-func truncateError(s string) string {
-	if len(s) <= maxErrorBytes {
-		return s
-	}
-	i := maxErrorBytes
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
-}
+func truncateError(s string) string { return truncate.UTF8(s, maxErrorBytes) }

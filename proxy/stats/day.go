@@ -94,12 +94,6 @@ type dayState struct {
 	dirty        bool  // the summary on disk is behind
 }
 
-// startOfDay returns the local midnight that starts t's local calendar day.
-func startOfDay(t time.Time) time.Time {
-	y, m, d := t.Local().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.Local)
-}
-
 func newDayState(start time.Time) *dayState {
 	y, m, d := start.Date()
 	return &dayState{

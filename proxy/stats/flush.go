@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/freelane/freelane/proxy/internal/days"
 )
 
 // maxRolloverWait caps how long the background loop sleeps before checking
@@ -146,7 +148,7 @@ func (s *Store) rollTo(now time.Time) {
 	}
 	s.journal = nil
 
-	start := startOfDay(now)
+	start := days.LocalDay(now)
 	day, err := s.loadDay(start)
 	if err != nil {
 		s.log.Warn("stats: starting the day without its journal", "date", day.date, "err", err)

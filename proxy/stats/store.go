@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/freelane/freelane/proxy/internal/days"
+
 	"github.com/freelane/freelane/proxy/internal/broadcast"
 )
 
@@ -106,7 +108,7 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	s.lineEnc = json.NewEncoder(&s.line)
 	s.lineEnc.SetEscapeHTML(false)
-	today := startOfDay(s.now())
+	today := days.LocalDay(s.now())
 	if err := s.repairPastDays(today); err != nil {
 		return nil, err
 	}

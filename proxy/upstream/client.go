@@ -72,15 +72,11 @@ type Client struct {
 	chatHeader http.Header
 }
 
-// New validates o and returns a client with its own transport.
-func New(o Options) (*Client, error) {
-	base, err := validateBaseURL(o.BaseURL)
-	if err != nil {
-		return nil, err
-	}
-	if strings.ContainsAny(o.APIKey, "\r\n\t ") {
-		return nil, errors.New("the OpenRouter API key contains whitespace")
-	}
+// New returns a client with its own transport. The base URL and the key
+// are checked where the settings are read (proxy/config), so a bad value is
+// reported as a setting to fix, not as a client that cannot start.
+func New(o Options) *Client {
+	base := strings.TrimRight(o.BaseURL, "/")
 	if o.DialTimeout <= 0 {
 		o.DialTimeout = DefaultDialTimeout
 	}
@@ -116,47 +112,14 @@ func New(o Options) (*Client, error) {
 	c.chatHeader = c.header()
 	c.chatHeader.Set("Content-Type", "application/json")
 	c.chatHeader.Set("Accept", "application/json, text/event-stream")
-	return c, nil
-}
-
-// validateBaseURL checks that raw is a plain http(s) base URL and returns it
-// without a trailing slash. Plain http is allowed only for loopback hosts,
-// because the API key travels with every request.
-func validateBaseURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("parsing the OpenRouter base URL: %w", err)
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return "", fmt.Errorf("the OpenRouter base URL %q must start with https://", raw)
-	case u.Host == "" || u.Hostname() == "":
-		return "", fmt.Errorf("the OpenRouter base URL %q has no host", raw)
-	case u.User != nil:
-		return "", errors.New("the OpenRouter base URL must not contain a user name or password")
-	case u.RawQuery != "" || u.ForceQuery:
-		return "", fmt.Errorf("the OpenRouter base URL %q must not have a query", raw)
-	case u.Fragment != "":
-		return "", fmt.Errorf("the OpenRouter base URL %q must not have a fragment", raw)
-	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
-		return "", fmt.Errorf("the OpenRouter base URL %q must use https (plain http is only for loopback hosts)", raw)
-	}
-	return strings.TrimRight(u.String(), "/"), nil
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return c
 }
 
 // ChatCompletions posts body to {base}/chat/completions and returns the
 // response whatever its status, its body read through the redactor (see
-// do); the caller closes its body. A failure
-// to get a response comes back as an *Error of KindTimeout or KindNetwork
-// (KindAuth when no API key is configured).
+// do); the caller closes its body. A failure to get a response comes back as
+// an *Error of KindUnreachable, KindTimeout or KindNetwork (KindAuth when no
+// API key is configured).
 func (c *Client) ChatCompletions(ctx context.Context, body []byte) (*http.Response, error) {
 	if c.apiKey == "" {
 		return nil, &Error{Status: http.StatusUnauthorized, Kind: KindAuth, Message: "no OpenRouter API key is configured"}
@@ -316,11 +279,28 @@ func isRedirect(status int) bool { return status >= 300 && status < 400 }
 func (c *Client) transportError(op string, err error) *Error {
 	kind, status := KindNetwork, http.StatusBadGateway
 	var netErr net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
+	switch {
+	case couldNotConnect(err):
+		kind = KindUnreachable
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
 		kind, status = KindTimeout, http.StatusGatewayTimeout
 	}
 	// No error text of the standard library carries headers, but a proxy's
 	// answer or a read error may quote what came back.
 	msg := c.redactor.String(op + ": " + err.Error())
 	return &Error{Status: status, Kind: kind, Message: msg, Err: err}
+}
+
+// couldNotConnect reports whether err means no connection to OpenRouter was
+// made at all, as opposed to one that broke while a model was answering. A
+// dial that times out is a timeout too, but no model's slowness. Through a
+// proxy, net/http wraps the dial error in an OpError of its own,
+// "proxyconnect", and errors.As stops at that outer one.
+func couldNotConnect(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect")
 }

@@ -12,6 +12,8 @@
 //   - KindModelBusy, KindModelGone, KindTimeout, KindNetwork: this model (or
 //     the way to it) failed; cool it down and try another free model
 //     (Kind.TryAnotherModel).
+//   - KindUnreachable: no connection to OpenRouter was made at all; no
+//     model is at fault and no other model would fare better.
 //   - KindAuth, KindPayment, KindForbidden, KindInvalidRequest: the key, the
 //     account or the request itself is the problem; pass the error on.
 //

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/freelane/freelane/proxy/internal/truncate"
 )
 
 // Kind is the class of an upstream failure; each class calls for a different
@@ -22,11 +24,15 @@ const (
 	KindMinuteCap                  // free-models-per-min: account-wide, about a minute
 	KindModelGone                  // no endpoints, free variant ended, unknown model
 	KindTimeout                    // no answer in time
-	KindNetwork                    // could not reach OpenRouter or the connection broke
+	KindNetwork                    // the connection to OpenRouter broke (see KindUnreachable)
 	KindAuth                       // 401: missing, invalid or disabled key
 	KindPayment                    // 402: negative balance or credits needed
 	KindForbidden                  // 403: moderation, guardrail, region
 	KindInvalidRequest             // 400/413/422: the request itself is wrong
+	// KindUnreachable: Freelane could not connect to OpenRouter at all
+	// (refused, no route, name not resolved, dial timed out, HTTPS_PROXY
+	// down). No model is at fault, and every other one would fail the same.
+	KindUnreachable
 )
 
 var kindNames = [...]string{
@@ -40,6 +46,7 @@ var kindNames = [...]string{
 	KindPayment:        "payment",
 	KindForbidden:      "forbidden",
 	KindInvalidRequest: "invalid_request",
+	KindUnreachable:    "unreachable",
 }
 
 // String returns a stable snake_case name, used in logs and captures.
@@ -346,7 +353,7 @@ func rawText(raw json.RawMessage) string {
 	if json.Compact(&buf, raw) != nil {
 		return ""
 	}
-	return truncate(buf.String(), maxMessageBytes)
+	return shorten(buf.String(), maxMessageBytes)
 }
 
 func isEmptyJSON(raw json.RawMessage) bool {
@@ -366,18 +373,15 @@ func plainMessage(status int, body []byte) string {
 		}
 		return "HTTP " + strconv.Itoa(status)
 	}
-	return truncate(text, maxMessageBytes)
+	return shorten(text, maxMessageBytes)
 }
 
-func truncate(s string, n int) string {
+// shorten cuts s to n bytes on a rune boundary and marks the cut.
+func shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return truncate.UTF8(s, n) + "…"
 }
 
 // parseReset reads X-RateLimit-Reset. OpenRouter sends epoch milliseconds;

@@ -29,11 +29,12 @@ const keyPrefix = "sk-or-v1-"
 // response body and every error through it before Freelane sees them.
 type redactor struct {
 	key    []byte
-	public int              // length of the key's published prefix ("sk-or-v1-"), which is no secret
-	grams  map[uint32][]int // start offsets in key of each 4-byte window
-	exact  [][]byte         // secrets redacted only whole: the token, a key shorter than minKeyRun
-	bytes  [256]bool        // the bytes that occur in some secret
-	max    int              // length of the longest secret
+	public int                   // length of the key's published prefix ("sk-or-v1-"), which is no secret
+	grams  map[uint32][]int      // start offsets in key of each 4-byte window
+	seen   *[1 << 16 / 64]uint64 // a bit per hash of the windows in grams: most text misses here, cheaply
+	exact  [][]byte              // secrets redacted only whole: the token, a key shorter than minKeyRun
+	bytes  [256]bool             // the bytes that occur in some secret
+	max    int                   // length of the longest secret
 }
 
 func newRedactor(key string, others ...string) *redactor {
@@ -50,9 +51,12 @@ func newRedactor(key string, others ...string) *redactor {
 			r.public = len(keyPrefix)
 		}
 		r.grams = make(map[uint32][]int, len(key))
+		r.seen = new([1 << 16 / 64]uint64)
 		for i := 0; i+4 <= len(key); i++ {
 			g := binary.LittleEndian.Uint32(r.key[i:])
 			r.grams[g] = append(r.grams[g], i)
+			h := gramHash(g)
+			r.seen[h/64] |= 1 << (h % 64)
 		}
 		add(key)
 	} else if key != "" {
@@ -152,7 +156,11 @@ func (r *redactor) find(text []byte) []span {
 // past the key's public prefix (secret); secret is 0 when text[p:p+4] is not
 // in the key.
 func (r *redactor) keyRunAt(text []byte, p, from int) (start, end, secret int) {
-	for _, q := range r.grams[binary.LittleEndian.Uint32(text[p:])] {
+	g := binary.LittleEndian.Uint32(text[p:])
+	if h := gramHash(g); r.seen[h/64]&(1<<(h%64)) == 0 {
+		return 0, 0, 0
+	}
+	for _, q := range r.grams[g] {
 		l := 0
 		for p-l > from && q-l > 0 && text[p-l-1] == r.key[q-l-1] {
 			l++
@@ -167,6 +175,9 @@ func (r *redactor) keyRunAt(text []byte, p, from int) (start, end, secret int) {
 	}
 	return start, end, secret
 }
+
+// gramHash spreads a 4-byte window over 16 bits (Fibonacci hashing).
+func gramHash(g uint32) uint32 { return (g * 2654435769) >> 16 }
 
 // pending returns how many bytes at the end of data could begin a secret
 // that the next read completes: the longest suffix that is a piece of the

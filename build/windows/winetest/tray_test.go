@@ -20,7 +20,8 @@ import (
 // last notification-area slot at the right end of the taskbar along the
 // bottom edge.
 const (
-	desktop       = "/desktop=Freelane,800x600"
+	explorerKey   = `HKCU\Software\Wine\Explorer`
+	desktopSize   = "800x600"
 	trayIconX     = 789
 	trayIconY     = 590
 	trayIconArea  = "24x16+776+582" // geometry of the notification area's last slot
@@ -90,8 +91,16 @@ func TestTray(t *testing.T) {
 	}
 	t.Cleanup(func() { wine(t, "reg", "delete", runKey, "/v", "Freelane", "/f") })
 
+	// Every program of the prefix shows in one wine desktop, with a taskbar
+	// and its notification area, until the test ends.
+	for _, value := range [][]string{{explorerKey, "Desktop", "Freelane"}, {explorerKey + `\Desktops`, "Freelane", desktopSize}} {
+		if r := wine(t, "reg", "add", value[0], "/v", value[1], "/d", value[2], "/f"); r.code != 0 {
+			t.Fatalf("reg add: exit %d\n%s", r.code, r.out)
+		}
+	}
+	t.Cleanup(func() { wine(t, "reg", "delete", explorerKey, "/f") })
 	env := []string{"DISPLAY=" + display}
-	p := startWine(t, env, "explorer", desktop, exe, "--home", home.win)
+	p := startWine(t, env, exe, "--home", home.win)
 	waitHealthy(t, home.addr, p)
 	wantEntry := fmt.Sprintf(`"%s" --home "%s"`, exe, home.win)
 	var entry string
@@ -109,7 +118,7 @@ func TestTray(t *testing.T) {
 	})
 	input := func(args ...string) {
 		t.Helper()
-		args = append([]string{"explorer", desktop, "input.exe"}, args...)
+		args = append([]string{"input.exe"}, args...)
 		if r := wineWithEnv(t, env, args...); r.code != 0 {
 			t.Fatalf("%s: exit %d\n%s", strings.Join(args, " "), r.code, r.out)
 		}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package service
+package instance
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package service
+package logfile
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-func TestRotatingWriter(t *testing.T) {
+func TestWriter(t *testing.T) {
 	tests := []struct {
 		name     string
 		maxBytes int64
@@ -67,7 +67,7 @@ func TestRotatingWriter(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			w, err := NewRotatingWriter(path, tt.maxBytes, tt.backups)
+			w, err := Open(path, tt.maxBytes, tt.backups)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,9 +99,9 @@ func TestRotatingWriter(t *testing.T) {
 	}
 }
 
-func TestRotatingWriter_FilesAreOwnerOnly(t *testing.T) {
+func TestWriter_FilesAreOwnerOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "daemon.log")
-	w, err := NewRotatingWriter(path, 100, 1)
+	w, err := Open(path, 100, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +115,8 @@ func TestRotatingWriter_FilesAreOwnerOnly(t *testing.T) {
 	}
 }
 
-func TestRotatingWriter_WriteAfterClose(t *testing.T) {
-	w, err := NewRotatingWriter(filepath.Join(t.TempDir(), "daemon.log"), 100, 1)
+func TestWriter_WriteAfterClose(t *testing.T) {
+	w, err := Open(filepath.Join(t.TempDir(), "daemon.log"), 100, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,9 +126,9 @@ func TestRotatingWriter_WriteAfterClose(t *testing.T) {
 	}
 }
 
-func TestRotatingWriter_ConcurrentWritesKeepLinesWhole(t *testing.T) {
+func TestWriter_ConcurrentWritesKeepLinesWhole(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "daemon.log")
-	w, err := NewRotatingWriter(path, 512, 50)
+	w, err := Open(path, 512, 50)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,8 +166,8 @@ func TestRotatingWriter_ConcurrentWritesKeepLinesWhole(t *testing.T) {
 	}
 }
 
-func BenchmarkRotatingWriter(b *testing.B) {
-	w, err := NewRotatingWriter(filepath.Join(b.TempDir(), "daemon.log"), 1<<20, 2)
+func BenchmarkWriter(b *testing.B) {
+	w, err := Open(filepath.Join(b.TempDir(), "daemon.log"), 1<<20, 2)
 	if err != nil {
 		b.Fatal(err)
 	}

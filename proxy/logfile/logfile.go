@@ -1,19 +1,22 @@
-package service
+// Package logfile writes Freelane's log files (the tray's freelane.log,
+// the service's daemon.log), bounded in size by rotation.
+package logfile
 
 import (
 	"errors"
 	"fmt"
-	"github.com/freelane/freelane/proxy/regularfile"
 	"os"
 	"strconv"
 	"sync"
+
+	"github.com/freelane/freelane/proxy/regularfile"
 )
 
-// RotatingWriter appends to a log file and, when a write would grow it past a
+// Writer appends to a log file and, when a write would grow it past a
 // size limit, renames it to path.1 (shifting path.1 to path.2 and so on, keeping
 // a fixed number of old files) and starts a new one. Each Write lands whole in
 // one file, so lines are never split across files. It is safe for concurrent use.
-type RotatingWriter struct {
+type Writer struct {
 	path     string
 	maxBytes int64
 	backups  int
@@ -23,20 +26,20 @@ type RotatingWriter struct {
 	size int64
 }
 
-// NewRotatingWriter opens (or creates) path for appending. maxBytes is the size
+// Open opens (or creates) path for appending. maxBytes is the size
 // that triggers a rotation; backups is how many rotated files are kept.
-func NewRotatingWriter(path string, maxBytes int64, backups int) (*RotatingWriter, error) {
+func Open(path string, maxBytes int64, backups int) (*Writer, error) {
 	if maxBytes <= 0 || backups < 0 {
 		return nil, fmt.Errorf("rotating log %s: invalid limits (max %d bytes, %d backups)", path, maxBytes, backups)
 	}
-	w := &RotatingWriter{path: path, maxBytes: maxBytes, backups: backups}
+	w := &Writer{path: path, maxBytes: maxBytes, backups: backups}
 	if err := w.open(); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
-func (w *RotatingWriter) open() error {
+func (w *Writer) open() error {
 	// 0600: the server's log can name models and request details.
 	f, err := regularfile.OpenFile(w.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
@@ -53,7 +56,7 @@ func (w *RotatingWriter) open() error {
 
 // Write appends p, rotating first when p would not fit in the current file. A
 // single write larger than the limit gets a file of its own.
-func (w *RotatingWriter) Write(p []byte) (int, error) {
+func (w *Writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.file == nil {
@@ -74,7 +77,7 @@ func (w *RotatingWriter) Write(p []byte) (int, error) {
 // rotate closes the current file, shifts the backups and opens a fresh file.
 // It reopens a file even when shifting fails, so w.file is nil only when the
 // log cannot be opened at all.
-func (w *RotatingWriter) rotate() error {
+func (w *Writer) rotate() error {
 	closeErr := w.file.Close()
 	w.file = nil
 	shiftErr := w.shift()
@@ -89,7 +92,7 @@ func (w *RotatingWriter) rotate() error {
 
 // shift renames path.(n-1) to path.n, ..., path to path.1, overwriting the
 // oldest backup; with no backups it deletes the full file.
-func (w *RotatingWriter) shift() error {
+func (w *Writer) shift() error {
 	if w.backups == 0 {
 		if err := os.Remove(w.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
@@ -104,7 +107,7 @@ func (w *RotatingWriter) shift() error {
 	return nil
 }
 
-func (w *RotatingWriter) backupName(i int) string {
+func (w *Writer) backupName(i int) string {
 	if i == 0 {
 		return w.path
 	}
@@ -112,7 +115,7 @@ func (w *RotatingWriter) backupName(i int) string {
 }
 
 // Close closes the current file. Later writes fail with os.ErrClosed.
-func (w *RotatingWriter) Close() error {
+func (w *Writer) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.file == nil {

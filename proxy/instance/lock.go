@@ -1,33 +1,41 @@
-package service
+// Package instance keeps one Freelane per home folder: the lock its
+// process holds in CACHE_DIR, and the request by which a second launch asks
+// the running tray to show itself. The tray and serve mode take the lock;
+// the service commands check it before starting a server.
+package instance
 
 import (
 	"errors"
 	"fmt"
-	"github.com/freelane/freelane/proxy/regularfile"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/freelane/freelane/proxy/regularfile"
 )
 
-// InstanceLockName is the lock file, in CACHE_DIR, held by the one Freelane
-// that serves this home folder (tray or serve mode).
-const InstanceLockName = "freelane.lock"
+// ErrAlreadyRunning means another Freelane holds the lock.
+var ErrAlreadyRunning = errors.New("freelane is already running")
 
-// Instance is the held single-instance lock.
-type Instance struct {
+// LockName is the lock file, in CACHE_DIR, held by the one Freelane
+// that serves this home folder (tray or serve mode).
+const LockName = "freelane.lock"
+
+// Held is the single-instance lock while this process holds it.
+type Held struct {
 	f *os.File
 }
 
-// LockInstance takes the single-instance lock of dir. It fails with an
+// Lock takes the single-instance lock of dir. It fails with an
 // error wrapping ErrAlreadyRunning, naming the holder's pid, when another
 // Freelane holds it. The operating system drops the lock when the process
 // dies, so a crash never leaves a stale lock behind.
-func LockInstance(dir string) (*Instance, error) {
+func Lock(dir string) (*Held, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", dir, err)
 	}
-	path := filepath.Join(dir, InstanceLockName)
+	path := filepath.Join(dir, LockName)
 	f, err := regularfile.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening the instance lock: %w", err)
@@ -44,11 +52,11 @@ func LockInstance(dir string) (*Instance, error) {
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
-	return &Instance{f: f}, nil
+	return &Held{f: f}, nil
 }
 
 // Release gives the lock up; the process exiting does the same.
-func (i *Instance) Release() error {
+func (i *Held) Release() error {
 	if i == nil || i.f == nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package service
+package instance
 
 import (
 	"errors"
@@ -8,20 +8,20 @@ import (
 	"testing"
 )
 
-func TestLockInstance_OneHolderAtATime(t *testing.T) {
+func TestLock_OneHolderAtATime(t *testing.T) {
 	dir := t.TempDir()
-	first, err := LockInstance(dir)
+	first, err := Lock(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = LockInstance(dir)
+	_, err = Lock(dir)
 	if !errors.Is(err, ErrAlreadyRunning) || !strings.Contains(err.Error(), strconv.Itoa(os.Getpid())) {
 		t.Fatalf("second lock: %v, want ErrAlreadyRunning naming pid %d", err, os.Getpid())
 	}
 	if err := first.Release(); err != nil {
 		t.Fatal(err)
 	}
-	again, err := LockInstance(dir)
+	again, err := Lock(dir)
 	if err != nil {
 		t.Fatalf("lock after release: %v", err)
 	}
