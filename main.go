@@ -28,6 +28,7 @@ import (
 
 	"github.com/pkg/browser"
 
+	"github.com/freelane/freelane/assets/locale"
 	"github.com/freelane/freelane/proxy"
 	"github.com/freelane/freelane/proxy/appinfo"
 	"github.com/freelane/freelane/proxy/config"
@@ -45,24 +46,6 @@ const showRequestWait = 2 * time.Second
 //go:embed FyneApp.toml
 var appMetadata []byte
 
-const usage = `Freelane: one local OpenAI-compatible endpoint for OpenRouter's free models.
-
-Usage:
-  freelane [command] [--home DIR]
-
-  freelane            start the tray icon and the proxy (headless where no tray can exist)
-  freelane serve      run the proxy in the foreground without a tray
-  freelane start      start the proxy as a supervised background service
-  freelane stop       stop the background service
-  freelane restart    restart the background service
-  freelane status     show whether the service runs (exit status 1 when not)
-  freelane version    print the version
-
-Configuration lives in .env in the home folder: --home DIR, else
-FREELANE_HOME, else the current folder when it holds a .env, else the user
-config folder; see .env.example.
-`
-
 func main() {
 	os.Exit(run(os.Args[1:]))
 }
@@ -73,9 +56,11 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "freelane: broken build metadata:", err)
 		return 1
 	}
-	home, cmd, err := parseArgs(args)
+	// Before .env is read, texts follow the system's language.
+	pr := locale.For(locale.Best(locale.System()...))
+	home, cmd, err := parseArgs(pr, args)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "freelane: %v\n\n%s", err, usage)
+		fmt.Fprintf(os.Stderr, "freelane: %v\n\n%s", err, pr.T("cmd.usage"))
 		return 2
 	}
 	if cmd != "" {
@@ -88,11 +73,11 @@ func run(args []string) int {
 		fmt.Printf("%s %s (build %d)\n", info.Name, info.Version, info.Build)
 		return 0
 	case "help", "--help", "-h":
-		fmt.Print(usage)
+		fmt.Print(pr.T("cmd.usage"))
 		return 0
 	case "", "serve", "start", "stop", "restart", "status", "supervise":
 	default:
-		fmt.Fprintf(os.Stderr, "freelane: unknown command %q\n\n%s", cmd, usage)
+		fmt.Fprintf(os.Stderr, "freelane: %s\n\n%s", pr.T("cmd.unknown", "Command", fmt.Sprintf("%q", cmd)), pr.T("cmd.usage"))
 		return 2
 	}
 
@@ -106,12 +91,13 @@ func run(args []string) int {
 	}
 	cfg, err := config.Load(home)
 	if err != nil {
-		log := reportConfigError(home, err, cmd == "")
+		log := reportConfigError(pr, home, err, cmd == "")
 		if cmd == "" {
-			return showConfigProblem(home, err, log)
+			return showConfigProblem(pr, home, err, log)
 		}
 		return 1
 	}
+	pr = locale.For(locale.Resolve(cfg.Language))
 	// A LevelVar, so the level can follow LOG_LEVEL edits to .env.
 	logLevel := new(slog.LevelVar)
 	logLevel.Set(cfg.LogLevel)
@@ -122,7 +108,7 @@ func run(args []string) int {
 
 	switch cmd {
 	case "start", "stop", "restart", "status", "supervise":
-		return runService(cmd, cfg, log)
+		return runService(pr, cmd, cfg, log)
 	}
 
 	withTray := cmd == ""
@@ -134,7 +120,7 @@ func run(args []string) int {
 	if err != nil && !errors.Is(err, instance.ErrAlreadyRunning) {
 		// Not another Freelane: CACHE_DIR is read-only, full, or holds
 		// something that is no file where the lock goes.
-		log.Error("cannot start: CACHE_DIR is not usable; make it a writable folder or set CACHE_DIR in "+cfg.EnvFile,
+		log.Error(pr.T("log.cache_dir_unusable", "File", cfg.EnvFile),
 			"cache_dir", cfg.CacheDir, "err", err)
 		return 1
 	}
@@ -142,11 +128,11 @@ func run(args []string) int {
 		// A running tray takes the request even with its proxy stopped,
 		// when /health cannot answer; a headless one leaves it untaken.
 		if withTray && instance.AskToShow(ctx, cfg.CacheDir, showRequestWait) == nil {
-			log.Info("Freelane is already running; asked it to show itself", "detail", err)
+			log.Info(pr.T("log.asked_to_show"), "detail", err)
 			return 0
 		}
 		running := runningInstance(ctx, cfg)
-		log.Info("Freelane is already running; not starting another", "detail", err, "addr", cfg.ListenAddr, "answering", running)
+		log.Info(pr.T("log.already_running"), "detail", err, "addr", cfg.ListenAddr, "answering", running)
 		if withTray {
 			if running {
 				_ = browser.OpenURL(proxy.DashboardLink(cfg.ListenAddr, cfg))
@@ -159,13 +145,13 @@ func run(args []string) int {
 
 	srv, err := proxy.New(cfg, proxy.Options{Version: info.Version, Logger: log, LogLevel: logLevel})
 	if err != nil {
-		log.Error("cannot start", "err", err)
+		log.Error(pr.T("log.cannot_start"), "err", err)
 		return 1
 	}
 	if withTray {
 		switch avail := tray.Available(); {
 		case !avail.OK:
-			log.Info("no system tray here (" + avail.Reason + "); running headless, stop with Ctrl+C")
+			log.Info(pr.T("log.headless", "Reason", avail.Reason))
 			withTray = false
 		case avail.Hint != "":
 			log.Info(avail.Hint)
@@ -173,7 +159,7 @@ func run(args []string) int {
 	}
 	if err := srv.Listen(); err != nil {
 		if runningInstance(ctx, cfg) {
-			log.Info("Freelane is already running; not starting another", "addr", cfg.ListenAddr)
+			log.Info(pr.T("log.already_running"), "addr", cfg.ListenAddr)
 			srv.Close()
 			if withTray {
 				_ = browser.OpenURL(proxy.DashboardLink(cfg.ListenAddr, cfg))
@@ -181,7 +167,7 @@ func run(args []string) int {
 			}
 			return 1
 		}
-		log.Error("cannot listen", "err", err)
+		log.Error(pr.T("log.cannot_listen"), "err", err)
 		if !withTray {
 			srv.Close()
 			return 1
@@ -202,6 +188,7 @@ func run(args []string) int {
 			Autostart:    tray.NewAutostart(executable(), "--home", cfg.Home),
 			ShowRequests: showRequests,
 			Logger:       log,
+			Printer:      pr,
 		})
 		stop() // Quit from the menu takes the same path as a signal
 	}
@@ -209,7 +196,7 @@ func run(args []string) int {
 		log.Error("shutdown", "err", err)
 		return 1
 	}
-	log.Info("stopped")
+	log.Info(pr.T("log.stopped"))
 	return 0
 }
 
@@ -217,26 +204,26 @@ func run(args []string) int {
 // option (also -home, --home=DIR; the last one wins) before or after it.
 // Anything else is an error rather than ignored: `status --home D` must not
 // look at the default home, nor `start extra` start anything.
-func parseArgs(args []string) (home, cmd string, err error) {
+func parseArgs(pr *locale.Printer, args []string) (home, cmd string, err error) {
 	for len(args) > 0 {
 		arg := args[0]
 		args = args[1:]
 		name, value, hasValue := strings.Cut(arg, "=")
 		if name != "--home" && name != "-home" {
 			if cmd != "" {
-				return "", "", fmt.Errorf("unexpected argument %q after %q", arg, cmd)
+				return "", "", errors.New(pr.T("cmd.unexpected_arg", "Arg", fmt.Sprintf("%q", arg), "Command", fmt.Sprintf("%q", cmd)))
 			}
 			cmd = arg
 			continue
 		}
 		if !hasValue {
 			if len(args) == 0 {
-				return "", "", fmt.Errorf("%s needs a folder", name)
+				return "", "", errors.New(pr.T("cmd.needs_folder", "Flag", name))
 			}
 			value, args = args[0], args[1:]
 		}
 		if strings.TrimSpace(value) == "" {
-			return "", "", fmt.Errorf("%s needs a folder", name)
+			return "", "", errors.New(pr.T("cmd.needs_folder", "Flag", name))
 		}
 		home = value
 	}
@@ -244,7 +231,7 @@ func parseArgs(args []string) (home, cmd string, err error) {
 }
 
 // runService handles the background-service commands.
-func runService(cmd string, cfg config.Config, log *slog.Logger) int {
+func runService(pr *locale.Printer, cmd string, cfg config.Config, log *slog.Logger) int {
 	opts := service.Options{
 		Exe:       executable(),
 		ServeArgs: []string{"serve"},
@@ -268,7 +255,7 @@ func runService(cmd string, cfg config.Config, log *slog.Logger) int {
 	case "stop":
 		err = service.Stop(ctx, opts)
 		if err == nil {
-			fmt.Println("Freelane service stopped")
+			fmt.Println(pr.T("cmd.stopped"))
 		}
 	case "status":
 		st, err = service.QueryStatus(ctx, opts)
@@ -278,7 +265,7 @@ func runService(cmd string, cfg config.Config, log *slog.Logger) int {
 		return 1
 	}
 	if cmd != "stop" && cmd != "supervise" {
-		fmt.Println(st)
+		fmt.Println(st.Report(pr))
 		if !st.Running {
 			return 1
 		}
@@ -303,9 +290,9 @@ func runningInstance(ctx context.Context, cfg config.Config) bool {
 // returns the logger it used. The tray may have no console (a Windows GUI
 // app, a login item), so for it the error also goes to the log file in the
 // default CACHE_DIR: the broken .env's own CACHE_DIR cannot be trusted.
-func reportConfigError(home string, err error, toFile bool) *slog.Logger {
+func reportConfigError(pr *locale.Printer, home string, err error, toFile bool) *slog.Logger {
 	log := newLogger(filepath.Join(home, config.DefaultCacheDir), slog.LevelInfo, toFile)
-	log.Error("cannot start: the configuration is invalid; fix it and start Freelane again",
+	log.Error(pr.T("log.config_invalid"),
 		"env_file", filepath.Join(home, config.EnvFileName), "err", err)
 	return log
 }
@@ -314,7 +301,7 @@ func reportConfigError(home string, err error, toFile bool) *slog.Logger {
 // screen, saying what to fix, instead of exiting where nobody sees it; once
 // .env loads, Freelane starts afresh with the same command line. Where no
 // tray can exist it exits 1, as the headless modes do.
-func showConfigProblem(home string, loadErr error, log *slog.Logger) int {
+func showConfigProblem(pr *locale.Printer, home string, loadErr error, log *slog.Logger) int {
 	if avail := tray.Available(); !avail.OK {
 		return 1
 	}
@@ -323,9 +310,9 @@ func showConfigProblem(home string, loadErr error, log *slog.Logger) int {
 	lock, err := instance.Lock(filepath.Join(home, config.DefaultCacheDir))
 	if err != nil {
 		if errors.Is(err, instance.ErrAlreadyRunning) {
-			log.Info("Freelane is already running; not starting another", "detail", err)
+			log.Info(pr.T("log.already_running"), "detail", err)
 		} else {
-			log.Error("cannot show the configuration problem", "err", err)
+			log.Error(pr.T("log.config_problem_unshown"), "err", err)
 		}
 		return 1
 	}
@@ -354,7 +341,7 @@ func showConfigProblem(home string, loadErr error, log *slog.Logger) int {
 		}
 	}()
 	envFile := filepath.Join(home, config.EnvFileName)
-	fixed := tray.RunConfigProblem(ctx, envFile, loadErr, reloads, tray.Options{Logger: log})
+	fixed := tray.RunConfigProblem(ctx, envFile, loadErr, reloads, tray.Options{Logger: log, Printer: pr})
 	stopWatching()
 	<-watchDone
 	// Released before the fresh start, which takes the lock again.

@@ -123,7 +123,7 @@ func TestParseArgs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			home, cmd, err := parseArgs(tt.args)
+			home, cmd, err := parseArgs(nil, tt.args)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("parseArgs(%q) error = %v, want error: %v", tt.args, err, tt.wantErr)
 			}

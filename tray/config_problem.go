@@ -8,6 +8,7 @@ import (
 	"fyne.io/systray"
 
 	"github.com/freelane/freelane/assets"
+	"github.com/freelane/freelane/assets/locale"
 )
 
 // maxStatusUnits keeps the status line of a long error (several invalid
@@ -17,7 +18,7 @@ const maxStatusUnits = 200
 // ConfigProblemStatus is the status line while the configuration cannot be
 // loaded: the file to fix and why, on one line, e.g.
 // "Fix /home/u/.config/freelane/.env: line 3: a quoted value is never closed".
-func ConfigProblemStatus(envFile string, err error) string {
+func ConfigProblemStatus(p *locale.Printer, envFile string, err error) string {
 	msg := err.Error()
 	// Errors about the file itself name it again ("parsing <path>: ..."):
 	// the line already leads with it.
@@ -26,13 +27,13 @@ func ConfigProblemStatus(envFile string, err error) string {
 	}
 	// errors.Join puts each invalid setting on its own line.
 	msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", "; ")), " ")
-	return truncateUTF16("Fix "+envFile+": "+msg, maxStatusUnits)
+	return truncateUTF16(p.T("tray.config.fix", "File", envFile, "Error", msg), maxStatusUnits)
 }
 
 // ConfigProblemTooltip is the hover text while the configuration cannot be
 // loaded: Freelane has not started, and the status line's advice.
-func ConfigProblemTooltip(envFile string, err error) string {
-	return truncateUTF16(appName+" · not started · "+ConfigProblemStatus(envFile, err), maxTooltipUnits)
+func ConfigProblemTooltip(p *locale.Printer, envFile string, err error) string {
+	return truncateUTF16(appName+" · "+p.T("tray.config.not_started")+" · "+ConfigProblemStatus(p, envFile, err), maxTooltipUnits)
 }
 
 // RunConfigProblem shows the tray while the configuration cannot be loaded,
@@ -49,7 +50,7 @@ func ConfigProblemTooltip(envFile string, err error) string {
 // the normal tray, so the caller starts afresh once the file is fixed.
 func RunConfigProblem(ctx context.Context, envFile string, loadErr error, reloads <-chan error, o Options) (fixed bool) {
 	o = o.withDefaults()
-	first := configProblemModel(envFile, loadErr)
+	first := configProblemModel(o.Printer, envFile, loadErr)
 	// Set before systray.Run, as Run does: set only in onReady they were
 	// sometimes lost on Linux.
 	setTrayIcon(assets.IconAttention)
@@ -60,10 +61,11 @@ func RunConfigProblem(ctx context.Context, envFile string, loadErr error, reload
 		status := systray.AddMenuItem(menuLabel(first.status), "")
 		status.Disable()
 		systray.AddSeparator()
-		folder := systray.AddMenuItem(LabelOpenConfigFolder, "Open the folder holding .env")
+		folder := systray.AddMenuItem(o.Printer.T("tray.menu.folder"), o.Printer.T("tray.tip.folder"))
 		systray.AddSeparator()
-		quit := systray.AddMenuItem(LabelQuit, "Quit Freelane")
+		quit := systray.AddMenuItem(o.Printer.T("tray.menu.quit"), o.Printer.T("tray.tip.quit_config"))
 		p := configProblemLoop{
+			printer: o.Printer,
 			envFile: envFile,
 			reloads: reloads,
 			folder:  folder.ClickedCh,
@@ -90,16 +92,17 @@ type configProblemMenu struct {
 	status, tooltip string
 }
 
-func configProblemModel(envFile string, err error) configProblemMenu {
+func configProblemModel(p *locale.Printer, envFile string, err error) configProblemMenu {
 	return configProblemMenu{
-		status:  ConfigProblemStatus(envFile, err),
-		tooltip: ConfigProblemTooltip(envFile, err),
+		status:  ConfigProblemStatus(p, envFile, err),
+		tooltip: ConfigProblemTooltip(p, envFile, err),
 	}
 }
 
 // configProblemLoop is RunConfigProblem's event loop, apart from systray so
 // it can be tested.
 type configProblemLoop struct {
+	printer      *locale.Printer
 	envFile      string
 	reloads      <-chan error
 	folder, quit <-chan struct{}
@@ -128,7 +131,7 @@ func (p *configProblemLoop) run(ctx context.Context) bool {
 			if err == nil {
 				return true
 			}
-			if m := configProblemModel(p.envFile, err); m != p.shown {
+			if m := configProblemModel(p.printer, p.envFile, err); m != p.shown {
 				p.show(m)
 				p.shown = m
 			}

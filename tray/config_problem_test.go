@@ -37,7 +37,7 @@ func TestConfigProblemStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := ConfigProblemStatus(envFile, tt.err); got != tt.want {
+			if got := ConfigProblemStatus(nil, envFile, tt.err); got != tt.want {
 				t.Errorf("ConfigProblemStatus = %q\nwant %q", got, tt.want)
 			}
 		})
@@ -46,7 +46,7 @@ func TestConfigProblemStatus(t *testing.T) {
 
 func TestConfigProblemStatus_LongErrorIsCut(t *testing.T) {
 	t.Parallel()
-	got := ConfigProblemStatus(envFile, errors.New(strings.Repeat("PREFERRED_MODELS is wrong; ", 20)))
+	got := ConfigProblemStatus(nil, envFile, errors.New(strings.Repeat("PREFERRED_MODELS is wrong; ", 20)))
 	if n := len(utf16.Encode([]rune(got))); n > maxStatusUnits || !strings.HasSuffix(got, "…") {
 		t.Errorf("status of %d units, want at most %d ending in an ellipsis: %q", n, maxStatusUnits, got)
 	}
@@ -54,7 +54,7 @@ func TestConfigProblemStatus_LongErrorIsCut(t *testing.T) {
 
 func TestConfigProblemTooltip(t *testing.T) {
 	t.Parallel()
-	got := ConfigProblemTooltip(envFile, errors.New(`LISTEN_ADDR="no-port" (from .env): missing port in address`))
+	got := ConfigProblemTooltip(nil, envFile, errors.New(`LISTEN_ADDR="no-port" (from .env): missing port in address`))
 	if !strings.HasPrefix(got, "Freelane · not started · Fix "+envFile+": LISTEN_ADDR") {
 		t.Errorf("tooltip = %q, want it to say Freelane has not started and what to fix", got)
 	}
@@ -87,7 +87,7 @@ func startProblemLoop(t *testing.T, loadErr error) *problemHarness {
 		reloads:    h.reloads,
 		folder:     h.folder,
 		quit:       h.quit,
-		shown:      configProblemModel(envFile, loadErr),
+		shown:      configProblemModel(nil, envFile, loadErr),
 		show:       func(m configProblemMenu) { h.shown <- m },
 		openFolder: func() { h.opened <- configProblemMenu{} },
 	}
@@ -134,7 +134,7 @@ func TestConfigProblemLoop_FollowsReloadsUntilFixed(t *testing.T) {
 	h.reload(t, second)
 	select {
 	case m := <-h.shown:
-		if want := configProblemModel(envFile, second); m != want {
+		if want := configProblemModel(nil, envFile, second); m != want {
 			t.Errorf("showed %+v, want %+v", m, want)
 		}
 	case <-time.After(waitLimit):

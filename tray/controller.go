@@ -19,24 +19,13 @@ const (
 	ProblemStatsNotSaved
 )
 
-// String is the short name of the problem, as shown in the tooltip.
+// String is the short English name of the problem, as the English tooltip
+// shows it.
 func (p Problem) String() string {
-	switch p {
-	case ProblemNone:
+	if p == ProblemNone {
 		return "no problem"
-	case ProblemNoKey:
-		return "no API key"
-	case ProblemPortInUse:
-		return "port in use"
-	case ProblemQuotaExhausted:
-		return "daily free quota used up"
-	case ProblemUpstreamUnreachable:
-		return "OpenRouter unreachable"
-	case ProblemStatsNotSaved:
-		return "calls not saved"
-	default:
-		return "unknown problem"
 	}
+	return problemName(nil, p)
 }
 
 // State is what the tray shows. The controller fills it; the tray only reads it.

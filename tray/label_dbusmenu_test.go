@@ -55,9 +55,9 @@ func TestMenuLabel_EscapesAccessKeyMarks(t *testing.T) {
 func TestStatusLine_DrawnWholeByDbusmenu(t *testing.T) {
 	t.Parallel()
 	for _, p := range []Problem{ProblemNoKey, ProblemPortInUse} {
-		line := StatusLine(State{Problem: p, FreeLeft: -1})
+		line := StatusLine(nil, State{Problem: p, FreeLeft: -1})
 		if !strings.Contains(line, "_") {
-			t.Fatalf("StatusLine(%v) = %q names no setting; the test needs one", p, line)
+			t.Fatalf("StatusLine(nil, %v) = %q names no setting; the test needs one", p, line)
 		}
 		if shown := displayedByDbusmenu(menuLabel(line)); shown != line {
 			t.Errorf("status line %q is drawn as %q", line, shown)

@@ -3,6 +3,8 @@ package tray
 import (
 	"context"
 	"log/slog"
+
+	"github.com/freelane/freelane/assets/locale"
 )
 
 // action is one thing the user asked for through the tray.
@@ -63,6 +65,7 @@ type loop struct {
 	openURL    func(string) error
 	openFolder func(string) error
 	log        *slog.Logger
+	printer    *locale.Printer
 
 	view    view
 	actions <-chan action
@@ -77,6 +80,7 @@ func newLoop(c Controller, o Options, actions <-chan action) *loop {
 		openURL:    o.OpenURL,
 		openFolder: o.OpenFolder,
 		log:        o.Logger,
+		printer:    o.Printer,
 		actions:    actions,
 		shows:      o.ShowRequests,
 	}
@@ -84,7 +88,7 @@ func newLoop(c Controller, o Options, actions <-chan action) *loop {
 
 // model reads the current state into a menu.
 func (l *loop) model() menu {
-	return menuModel(l.ctrl.State(), loginItemState(l.autostart))
+	return menuModel(l.printer, l.ctrl.State(), loginItemState(l.autostart))
 }
 
 // run shows state changes and performs actions until Quit is clicked or ctx

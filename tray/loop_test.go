@@ -208,7 +208,7 @@ func TestLoop_ToggleStartsAndStops(t *testing.T) {
 
 	h.click(t, actionToggle)
 	m := h.nextMenu(t, "the running state", func(m menu) bool { return m.toggle == LabelStopProxy })
-	if m.status != StatusLine(State{Running: true, FreeLeft: -1}) {
+	if m.status != StatusLine(nil, State{Running: true, FreeLeft: -1}) {
 		t.Errorf("status = %q", m.status)
 	}
 	h.click(t, actionToggle)
@@ -358,7 +358,7 @@ func TestLoop_FailedStartKeepsStoppedState(t *testing.T) {
 	h.click(t, actionToggle)
 	// The loop keeps serving: a later change still shows, and nothing claimed it runs.
 	h.ctrl.update(func(s *State) { s.Problem = ProblemPortInUse })
-	m := h.nextMenu(t, "the port problem", func(m menu) bool { return m.status != StatusLine(State{FreeLeft: -1}) })
+	m := h.nextMenu(t, "the port problem", func(m menu) bool { return m.status != StatusLine(nil, State{FreeLeft: -1}) })
 	if m.toggle != LabelStartProxy {
 		t.Errorf("toggle = %q after a failed start, want %q", m.toggle, LabelStartProxy)
 	}

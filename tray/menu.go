@@ -1,8 +1,12 @@
 package tray
 
-import "github.com/freelane/freelane/assets"
+import (
+	"github.com/freelane/freelane/assets"
+	"github.com/freelane/freelane/assets/locale"
+)
 
-// Menu labels. Tests find menu items by these labels over D-Bus, so they are
+// The menu's English labels (the "tray.menu.*" texts of the English
+// catalog). Tests find menu items by these labels over D-Bus, so they are
 // the menu's public surface.
 const (
 	LabelStartProxy    = "Start proxy"
@@ -43,27 +47,30 @@ type loginItem struct {
 }
 
 // menuModel is the pure mapping from state to what the tray shows.
-func menuModel(s State, login loginItem) menu {
+func menuModel(p *locale.Printer, s State, login loginItem) menu {
 	m := menu{
 		icon:               Icon(s),
-		tooltip:            Tooltip(s),
-		status:             StatusLine(s),
-		toggle:             toggleLabel(s),
+		tooltip:            Tooltip(p, s),
+		status:             StatusLine(p, s),
+		toggle:             toggleLabel(p, s),
 		debug:              s.Debug,
 		launchAtLogin:      login.on,
 		canLaunchAtLogin:   login.managed,
-		launchAtLoginLabel: LabelLaunchAtLogin,
-		launchAtLoginTip:   "Start Freelane when you log in",
+		launchAtLoginLabel: p.T("tray.menu.login"),
+		launchAtLoginTip:   p.T("tray.tip.login"),
 	}
 	if login.blocked != "" {
-		m.launchAtLoginLabel, m.launchAtLoginTip = LabelLaunchAtLoginUnavailable, login.blocked
+		m.launchAtLoginLabel, m.launchAtLoginTip = p.T("tray.menu.login_unavailable"), login.blocked
+		if login.blocked == transientReason {
+			m.launchAtLoginTip = p.T("tray.tip.login_transient")
+		}
 	}
 	return m
 }
 
-func toggleLabel(s State) string {
+func toggleLabel(p *locale.Printer, s State) string {
 	if s.Running {
-		return LabelStopProxy
+		return p.T("tray.menu.stop")
 	}
-	return LabelStartProxy
+	return p.T("tray.menu.start")
 }

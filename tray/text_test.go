@@ -45,7 +45,7 @@ func TestTooltip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := Tooltip(tt.state); got != tt.want {
+			if got := Tooltip(nil, tt.state); got != tt.want {
 				t.Errorf("Tooltip() = %q, want %q", got, tt.want)
 			}
 		})
@@ -58,7 +58,7 @@ func TestTooltip_FitsWindowsLimit(t *testing.T) {
 		Running: true, Calls: 1 << 40, OK: 1 << 39, Failed: 1 << 39, FreeLeft: 1 << 40,
 		Debug: true, Problem: ProblemUpstreamUnreachable,
 	}
-	got := Tooltip(huge)
+	got := Tooltip(nil, huge)
 	if n := len(utf16.Encode([]rune(got))); n > maxTooltipUnits {
 		t.Errorf("tooltip is %d UTF-16 units, want <= %d: %q", n, maxTooltipUnits, got)
 	}
@@ -121,7 +121,7 @@ func TestStatusLine(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := StatusLine(tt.state); got != tt.want {
+			if got := StatusLine(nil, tt.state); got != tt.want {
 				t.Errorf("StatusLine() = %q, want %q", got, tt.want)
 			}
 		})
@@ -147,7 +147,7 @@ func TestIconAndToggleLabel(t *testing.T) {
 			if got := Icon(tt.state); got != tt.wantIcon {
 				t.Errorf("Icon() = %v, want %v", got, tt.wantIcon)
 			}
-			if got := toggleLabel(tt.state); got != tt.wantToggle {
+			if got := toggleLabel(nil, tt.state); got != tt.wantToggle {
 				t.Errorf("toggleLabel() = %q, want %q", got, tt.wantToggle)
 			}
 		})
@@ -157,11 +157,11 @@ func TestIconAndToggleLabel(t *testing.T) {
 func TestMenuModel(t *testing.T) {
 	t.Parallel()
 	s := State{Running: true, Addr: "127.0.0.1:5000", Debug: true, FreeLeft: -1}
-	got := menuModel(s, loginItem{on: true, managed: true})
+	got := menuModel(nil, s, loginItem{on: true, managed: true})
 	want := menu{
 		icon:               assets.IconRunning,
-		tooltip:            Tooltip(s),
-		status:             StatusLine(s),
+		tooltip:            Tooltip(nil, s),
+		status:             StatusLine(nil, s),
 		toggle:             LabelStopProxy,
 		debug:              true,
 		launchAtLogin:      true,
@@ -172,10 +172,10 @@ func TestMenuModel(t *testing.T) {
 	if got != want {
 		t.Errorf("menuModel() = %+v, want %+v", got, want)
 	}
-	if m := menuModel(s, loginItem{}); m.launchAtLogin || m.canLaunchAtLogin || m.launchAtLoginLabel != LabelLaunchAtLogin {
+	if m := menuModel(nil, s, loginItem{}); m.launchAtLogin || m.canLaunchAtLogin || m.launchAtLoginLabel != LabelLaunchAtLogin {
 		t.Errorf("without an Autostarter the item should be off and disabled: %+v", m)
 	}
-	blocked := menuModel(s, loginItem{blocked: "runs from a temporary folder"})
+	blocked := menuModel(nil, s, loginItem{blocked: "runs from a temporary folder"})
 	if blocked.canLaunchAtLogin || blocked.launchAtLogin {
 		t.Errorf("a blocked login item should be off and disabled: %+v", blocked)
 	}
@@ -203,6 +203,6 @@ func BenchmarkTooltip(b *testing.B) {
 	s := State{Running: true, Addr: "127.0.0.1:5000", Calls: 1234, OK: 1200, Failed: 34, FreeLeft: 766}
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = Tooltip(s)
+		_ = Tooltip(nil, s)
 	}
 }

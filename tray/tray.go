@@ -14,6 +14,8 @@ import (
 
 	"fyne.io/systray"
 	"github.com/pkg/browser"
+
+	"github.com/freelane/freelane/assets/locale"
 )
 
 // Options are the tray's dependencies; zero values get working defaults.
@@ -31,6 +33,8 @@ type Options struct {
 	// dashboard. Nil when nobody can ask.
 	ShowRequests <-chan struct{}
 	Logger       *slog.Logger
+	// Printer gives the menu's language. Default (nil): English.
+	Printer *locale.Printer
 }
 
 func (o Options) withDefaults() Options {
@@ -87,7 +91,7 @@ func Run(ctx context.Context, c Controller, o Options) {
 		// left its icon blank: set them again now that the tray exists.
 		setTrayIcon(first.icon)
 		systray.SetTooltip(first.tooltip)
-		v := newSystrayView(first)
+		v := newSystrayView(o.Printer, first)
 		l.view, l.shown = v, first
 		for _, src := range v.clickSources() {
 			go forwardClicks(src, actions, ctx.Done())
@@ -134,22 +138,22 @@ type systrayView struct {
 	shown                                                         menu
 }
 
-func newSystrayView(m menu) *systrayView {
+func newSystrayView(p *locale.Printer, m menu) *systrayView {
 	v := &systrayView{shown: m}
 	v.status = systray.AddMenuItem(menuLabel(m.status), "")
 	v.status.Disable()
 	systray.AddSeparator()
-	v.toggle = systray.AddMenuItem(menuLabel(m.toggle), "Start or stop the local endpoint")
-	v.dashboard = systray.AddMenuItem(LabelOpenDashboard, "Open the dashboard in the browser")
+	v.toggle = systray.AddMenuItem(menuLabel(m.toggle), p.T("tray.tip.toggle"))
+	v.dashboard = systray.AddMenuItem(p.T("tray.menu.dashboard"), p.T("tray.tip.dashboard"))
 	systray.AddSeparator()
-	v.debug = systray.AddMenuItemCheckbox(LabelDebugMode, "Save a debug dump of every call", m.debug)
+	v.debug = systray.AddMenuItemCheckbox(p.T("tray.menu.debug"), p.T("tray.tip.debug"), m.debug)
 	v.launchAtLogin = systray.AddMenuItemCheckbox(m.launchAtLoginLabel, m.launchAtLoginTip, m.launchAtLogin)
 	if !m.canLaunchAtLogin {
 		v.launchAtLogin.Disable()
 	}
-	v.folder = systray.AddMenuItem(LabelOpenConfigFolder, "Open the folder holding .env")
+	v.folder = systray.AddMenuItem(p.T("tray.menu.folder"), p.T("tray.tip.folder"))
 	systray.AddSeparator()
-	v.quit = systray.AddMenuItem(LabelQuit, "Stop the proxy and quit Freelane")
+	v.quit = systray.AddMenuItem(p.T("tray.menu.quit"), p.T("tray.tip.quit"))
 	return v
 }
 

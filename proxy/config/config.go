@@ -62,6 +62,10 @@ type Config struct {
 	// ClaudeModels pins a free model per Claude family ("opus", "sonnet",
 	// "haiku") for the Anthropic Messages API: CLAUDE_OPUS_MODEL, ...
 	ClaudeModels map[string]string
+
+	// Language is LANGUAGE from .env ("en", "zh-CN"); empty follows the
+	// system's language.
+	Language string
 }
 
 // DebugDir is where debug-mode call captures are written.

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+
+	"github.com/freelane/freelane/assets/locale"
 )
 
 // Where a setting's value came from, as named in error messages.
@@ -62,9 +64,13 @@ type setting struct {
 	// are often exported only in lowercase on Linux, and Go's net/http reads
 	// both spellings, uppercase first.
 	lowercase bool
-	def       string
-	kind      valueKind
-	apply     func(c *Config, value string) error
+	// fileOnly settings are read from .env alone: the environment variable
+	// of the same name means something else there (GNU LANGUAGE is the
+	// system's language list, which Freelane already follows by default).
+	fileOnly bool
+	def      string
+	kind     valueKind
+	apply    func(c *Config, value string) error
 }
 
 // settings lists every key Freelane reads, in the order .env.example
@@ -184,6 +190,13 @@ var settings = []setting{
 		c.DebugMaxAge = time.Duration(days) * 24 * time.Hour
 		return err
 	}},
+	{key: "LANGUAGE", fileOnly: true, apply: func(c *Config, v string) error {
+		tag, ok, err := locale.ParseSetting(v)
+		if ok {
+			c.Language = tag.String()
+		}
+		return err
+	}},
 	{key: "LOG_LEVEL", def: "info", apply: func(c *Config, v string) error {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return errors.New("must be debug, info, warn or error")
@@ -252,6 +265,9 @@ func LoadWith(home string, lookup func(string) (string, bool)) (Config, error) {
 func lookupSetting(s setting, lookup func(string) (string, bool), fileValues map[string]string) (key, value, source string) {
 	names := s.names()
 	for _, name := range names {
+		if s.fileOnly {
+			break
+		}
 		if v, ok := lookup(name); ok {
 			if v = strings.TrimSpace(v); v != "" {
 				return name, v, fromEnvironment

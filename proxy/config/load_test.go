@@ -454,3 +454,38 @@ func TestConfig_Loopback(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadWith_LanguageComesFromEnvFileOnly(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		envFile string
+		want    string
+	}{
+		{name: "unset_follows_the_system"},
+		{name: "env_file_zh", envFile: "LANGUAGE=zh-CN\n", want: "zh-CN"},
+		{name: "env_file_posix_spelling", envFile: "LANGUAGE=zh_CN\n", want: "zh-CN"},
+		{name: "env_file_en", envFile: "LANGUAGE=en\n", want: "en"},
+		// GNU LANGUAGE is the system's list; it neither wins over .env nor
+		// fails the load with a list Freelane would not accept in .env.
+		{name: "gnu_language_list_ignored", env: map[string]string{"LANGUAGE": "en_US:en"}, envFile: "LANGUAGE=zh-CN\n", want: "zh-CN"},
+		{name: "gnu_language_alone", env: map[string]string{"LANGUAGE": "de_DE:de"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := t.TempDir()
+			if tt.envFile != "" {
+				writeEnvFile(t, home, tt.envFile)
+			}
+			if c := mustLoad(t, home, envOf(tt.env)); c.Language != tt.want {
+				t.Errorf("Language = %q, want %q", c.Language, tt.want)
+			}
+		})
+	}
+	home := t.TempDir()
+	writeEnvFile(t, home, "LANGUAGE=fr\n")
+	_, err := LoadWith(home, envOf(nil))
+	if err == nil || !strings.Contains(err.Error(), "LANGUAGE") || !strings.Contains(err.Error(), "en or zh-CN") {
+		t.Errorf("LANGUAGE=fr: err = %v, want a field error naming LANGUAGE and the choices", err)
+	}
+}

@@ -69,6 +69,7 @@ type handler struct {
 	src       Source
 	log       *slog.Logger
 	page      *staticFiles
+	texts     pageCatalogs
 	keepAlive time.Duration
 	now       func() time.Time
 }
@@ -94,12 +95,17 @@ func New(src Source, o Options) http.Handler {
 	if err != nil {
 		panic(fmt.Sprintf("dashboard: loading page files: %v", err))
 	}
-	h := &handler{src: src, log: o.Logger, page: page, keepAlive: o.KeepAlive, now: o.Now}
+	texts, err := loadPageCatalogs()
+	if err != nil {
+		panic(fmt.Sprintf("dashboard: loading page texts: %v", err))
+	}
+	h := &handler{src: src, log: o.Logger, page: page, texts: texts, keepAlive: o.KeepAlive, now: o.Now}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug", h.serveIndex)
 	mux.HandleFunc("GET /debug/{$}", h.serveIndex)
 	mux.HandleFunc("GET /debug/static/{file...}", h.serveStatic)
+	mux.HandleFunc("GET /debug/i18n", h.getPageCatalog)
 	mux.HandleFunc("GET /debug/stats", h.getStats)
 	mux.HandleFunc("GET /debug/concurrency", h.getConcurrency)
 	mux.HandleFunc("GET /debug/status", h.getStatus)

@@ -23,8 +23,9 @@ import (
 //
 //	FREELANE_SCREENSHOT_DIR=$PWD/docs/images go test -run TestScreenshots ./proxy/dashboard/
 //
-// It writes dashboard.png, dashboard-dark.png and dashboard-chat.png (1280x800)
-// and is skipped otherwise, so test runs never rewrite the images.
+// It writes dashboard.png, dashboard-dark.png, dashboard-chat.png and, for a
+// browser set to Chinese, dashboard-zh-CN.png (1280x800), and is skipped
+// otherwise, so test runs never rewrite the images.
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("FREELANE_SCREENSHOT_DIR")
 	if dir == "" {
@@ -72,6 +73,16 @@ func TestScreenshots(t *testing.T) {
 		p.waitText("chat-model-used", modelReasoning, browserWait),
 		p.waitJS(`document.querySelector('[data-testid="chat-total"]').textContent.endsWith("s")`, "the chat to finish", browserWait))
 	shoot("dashboard-chat.png")
+
+	p.do(t, chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tgt, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+			UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36", AcceptLanguage: "zh-CN,zh",
+		})
+		return err
+	}), chromedp.Navigate(p.url+"#overview"), chromedp.Reload(), p.waitText("live", "实时", browserWait),
+		p.waitText("quota-source", "来自 OpenRouter", browserWait),
+		p.waitJS(`document.querySelectorAll('[data-testid="history-chart"] g.day').length === 30`, "the chart", browserWait))
+	shoot("dashboard-zh-CN.png")
 }
 
 func colorScheme(scheme string) chromedp.Action[chromedp.Void] {

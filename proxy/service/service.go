@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/freelane/freelane/assets/locale"
 	"github.com/freelane/freelane/proxy/instance"
 )
 
@@ -127,32 +128,35 @@ type Status struct {
 	StalePIDFile bool // a pid file named a process that is gone (not running)
 }
 
-// String is the human-readable report `freelane status` prints.
-func (s Status) String() string {
+// String is the report in English.
+func (s Status) String() string { return s.Report(nil) }
+
+// Report is the human-readable report `freelane status` prints, in p's
+// language.
+func (s Status) Report(p *locale.Printer) string {
 	if !s.Running {
 		switch {
 		case s.StalePIDFile && s.ServerPID != 0:
-			return fmt.Sprintf("Freelane service is not running (stale pid file), but its server (pid %d) still runs; `freelane stop` ends it", s.ServerPID)
+			return p.T("cmd.status.stale_server", "PID", s.ServerPID)
 		case s.StalePIDFile:
-			return "Freelane service is not running (stale pid file)"
+			return p.T("cmd.status.stale")
 		}
-		return "Freelane service is not running"
+		return p.T("cmd.status.not_running")
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Freelane service is running (supervisor pid %d", s.PID)
+	lines := []string{p.T("cmd.status.running", "PID", s.PID)}
 	if s.ServerPID != 0 {
-		fmt.Fprintf(&b, ", server pid %d", s.ServerPID)
+		lines[0] = p.T("cmd.status.running_server", "PID", s.PID, "ServerPID", s.ServerPID)
 	}
-	b.WriteString(")\n")
 	if s.Health == "" {
-		fmt.Fprintf(&b, "  health:      not answering (%s)\n", s.HealthErr)
+		lines = append(lines, p.T("cmd.status.not_answering", "Error", s.HealthErr))
 	} else {
-		fmt.Fprintf(&b, "  health:      %s\n", s.Health)
-		fmt.Fprintf(&b, "  address:     %s\n", s.Addr)
-		fmt.Fprintf(&b, "  version:     %s\n", s.Version)
-		fmt.Fprintf(&b, "  uptime:      %s\n", s.Uptime.Round(time.Second))
-		fmt.Fprintf(&b, "  calls today: %d\n", s.CallsToday)
+		lines = append(lines,
+			p.T("cmd.status.health", "Health", s.Health),
+			p.T("cmd.status.address", "Addr", s.Addr),
+			p.T("cmd.status.version", "Version", s.Version),
+			p.T("cmd.status.uptime", "Uptime", s.Uptime.Round(time.Second)),
+			p.T("cmd.status.calls", "Calls", s.CallsToday))
 	}
-	fmt.Fprintf(&b, "  restarts:    %d since %s", s.Restarts, s.StartedAt.Local().Format(time.DateTime))
-	return b.String()
+	lines = append(lines, p.T("cmd.status.restarts", "Restarts", s.Restarts, "Since", s.StartedAt.Local().Format(time.DateTime)))
+	return strings.Join(lines, "\n")
 }
