@@ -95,42 +95,33 @@ func callCount(p *locale.Printer, s State) string {
 	return p.T("tray.calls.today", "Count", s.Calls, "OK", s.OK, "Failed", s.Failed)
 }
 
+// problemTexts gives each problem's catalog ids: its short name and the
+// generic advice, for when the controller gave no Detail.
+var problemTexts = map[Problem]struct{ name, advice string }{
+	ProblemNoKey:               {"tray.problem.no_key", "tray.advice.no_key"},
+	ProblemPortInUse:           {"tray.problem.port_in_use", "tray.advice.port_in_use"},
+	ProblemQuotaExhausted:      {"tray.problem.quota", "tray.advice.quota"},
+	ProblemUpstreamUnreachable: {"tray.problem.unreachable", "tray.advice.unreachable"},
+	ProblemStatsNotSaved:       {"tray.problem.stats_not_saved", "tray.advice.stats_not_saved"},
+}
+
 // problemName is the problem's short name in p's language.
 func problemName(p *locale.Printer, prob Problem) string {
-	switch prob {
-	case ProblemNone:
+	if prob == ProblemNone {
 		return ""
-	case ProblemNoKey:
-		return p.T("tray.problem.no_key")
-	case ProblemPortInUse:
-		return p.T("tray.problem.port_in_use")
-	case ProblemQuotaExhausted:
-		return p.T("tray.problem.quota")
-	case ProblemUpstreamUnreachable:
-		return p.T("tray.problem.unreachable")
-	case ProblemStatsNotSaved:
-		return p.T("tray.problem.stats_not_saved")
-	default:
-		return p.T("tray.problem.unknown")
 	}
+	if ids, ok := problemTexts[prob]; ok {
+		return p.T(ids.name)
+	}
+	return p.T("tray.problem.unknown")
 }
 
 // advice is the generic hint for a problem the controller gave no Detail for.
 func advice(p *locale.Printer, s State) string {
-	switch s.Problem {
-	case ProblemNoKey:
-		return p.T("tray.advice.no_key")
-	case ProblemPortInUse:
-		return p.T("tray.advice.port_in_use")
-	case ProblemQuotaExhausted:
-		return p.T("tray.advice.quota")
-	case ProblemUpstreamUnreachable:
-		return p.T("tray.advice.unreachable")
-	case ProblemStatsNotSaved:
-		return p.T("tray.advice.stats_not_saved")
-	default:
-		return p.T("tray.advice.other")
+	if ids, ok := problemTexts[s.Problem]; ok {
+		return p.T(ids.advice)
 	}
+	return p.T("tray.advice.other")
 }
 
 // capitalize upper-cases the first letter; scripts without case, such as

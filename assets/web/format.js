@@ -49,14 +49,12 @@ export function fmtClock(time) {
 
 export const fmtPercent = (r) => (typeof r === "number" ? `${Math.round(r * 100)}%` : "–");
 
-// isoDate spells a CALLS file's date ("20261125", as the original proxy
-// wrote it) as 2026-11-25; an already spelled-out date stays as it is.
-export function isoDate(date) {
-  return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date;
-}
-
-// apiName is how the dashboard names the wire API a call came in on (the
-// APIs' own names, in every language).
+// apiName names the wire API a call came in on.
 export function apiName(api) {
-  return { chat: "Chat Completions", anthropic: "Anthropic Messages", responses: "OpenAI Responses" }[api] || api;
+  switch (api || "chat") {
+    case "chat": return t("web.api.chat");
+    case "anthropic": return t("web.api.anthropic");
+    case "responses": return t("web.api.responses");
+  }
+  return api;
 }

@@ -1,7 +1,7 @@
 // The Models tab: the free models, their health and the preferred order.
 
 import { $, el, setText } from "./dom.js";
-import { fmtInt, fmtMs, fmtDuration, isSet, fmtPercent } from "./format.js";
+import { fmtInt, fmtMs, fmtDuration, fmtPercent, isSet } from "./format.js";
 import { api } from "./api.js";
 import { state } from "./state.js";
 import { t } from "./i18n.js";

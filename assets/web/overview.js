@@ -2,7 +2,7 @@
 // recent calls and the proxy's state.
 
 import { $, el, svg, setText } from "./dom.js";
-import { fmtInt, fmtMs, fmtDuration, fmtBytes, isSet, fmtAgo, fmtClock, fmtPercent, isoDate, apiName } from "./format.js";
+import { fmtInt, fmtMs, fmtDuration, fmtBytes, isSet, fmtAgo, fmtClock, fmtPercent, apiName } from "./format.js";
 import { state } from "./state.js";
 import { t, outcomeText } from "./i18n.js";
 
@@ -49,6 +49,12 @@ function niceScale(max) {
   const pow = Math.pow(10, Math.floor(Math.log10(raw)));
   const step = Math.max(1, [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw));
   return { step, ticks: Math.max(1, Math.ceil(Math.max(1, max) / step)) };
+}
+
+// isoDate spells a CALLS file's date ("20261125", as the original proxy
+// wrote it) as 2026-11-25; an already spelled-out date stays as it is.
+function isoDate(date) {
+  return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date;
 }
 
 export function renderChart(history) {
@@ -122,6 +128,11 @@ export function renderModelStats(models) {
   $("model-stats-empty").hidden = models.length > 0;
 }
 
+// apiBadge marks a call that did not come in as Chat Completions.
+function apiBadge(api) {
+  return api && api !== "chat" ? [" ", el("span", { className: "badge", title: apiName(api) }, api)] : [];
+}
+
 export function renderConcurrency(c) {
   setText("conc-inflight", fmtInt(c.in_flight));
   setText("conc-limit", fmtInt(c.limit));
@@ -162,9 +173,4 @@ export function renderDebug(on) {
   $("debug-toggle").checked = on;
   setText("debug-label", on ? t("web.debug.on") : t("web.debug.off"));
   $("requests-off").hidden = on;
-}
-
-// apiBadge marks a call that did not come in as Chat Completions.
-function apiBadge(api) {
-  return api && api !== "chat" ? [" ", el("span", { className: "badge", title: apiName(api) }, api)] : [];
 }

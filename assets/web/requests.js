@@ -153,7 +153,7 @@ function renderCapture(rec) {
       ["web.kv.time", isSet(rec.time) ? new Date(rec.time).toLocaleString([], { hour12: false }) : ""],
       ["web.chat.answered_by", rec.model || t("web.kv.none")],
       ["web.kv.requested_model", requested ? String(requested) : ""],
-      ["web.kv.api", apiName(rec.api || "chat")],
+      ["web.kv.api", apiName(rec.api)],
       ["web.kv.stream", rec.stream ? t("web.kv.yes") : t("web.kv.no")],
       ["web.kv.duration", fmtMs(rec.duration_ms)],
     ], { "web.chat.answered_by": "capture-model" }),

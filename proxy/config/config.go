@@ -59,13 +59,13 @@ type Config struct {
 	DebugMaxAge   time.Duration // DEBUG_MAX_DAYS, as a duration
 	LogLevel      slog.Level    // LOG_LEVEL
 
-	// Language is LANGUAGE from .env ("en", "zh-CN"); empty follows the
-	// system's language.
-	Language string
-
 	// ClaudeModels pins a free model per Claude family ("opus", "sonnet",
 	// "haiku") for the Anthropic Messages API: CLAUDE_OPUS_MODEL, ...
 	ClaudeModels map[string]string
+
+	// Language is LANGUAGE from .env ("en", "zh-CN"); empty follows the
+	// system's language.
+	Language string
 }
 
 // DebugDir is where debug-mode call captures are written.

@@ -34,7 +34,7 @@ func runProxy(o Options, cfg config.Config, withTray bool) int {
 	if err != nil && !errors.Is(err, instance.ErrAlreadyRunning) {
 		// Not another Freelane: CACHE_DIR is read-only, full, or holds
 		// something that is no file where the lock goes.
-		log.Error(pr.T("log.cache_dir_unusable", "EnvFile", cfg.EnvFile),
+		log.Error(pr.T("log.cache_dir_unusable", "File", cfg.EnvFile),
 			"cache_dir", cfg.CacheDir, "err", err)
 		return 1
 	}
