@@ -5,41 +5,29 @@ import (
 	"unicode/utf8"
 )
 
-func TestUTF8(t *testing.T) {
+func TestUTF8AndMarked(t *testing.T) {
 	tests := []struct {
-		s    string
-		n    int
-		want string
+		s          string
+		n          int
+		want       string // UTF8
+		wantMarked string // Marked
 	}{
-		{"", 5, ""},
-		{"short", 5, "short"},
-		{"longer", 3, "lon"},
-		{"añb", 2, "a"}, // ñ is 2 bytes: cutting inside it drops it
-		{"añb", 3, "añ"},
-		{"日本", 4, "日"}, // 3-byte runes
-		{"日本", 2, ""},
-		{"abc", 0, ""},
-		{"abc", -1, ""},
+		{"", 5, "", ""},
+		{"short", 5, "short", "short"},
+		{"longer", 3, "lon", "lon…"},
+		{"añb", 2, "a", "a…"}, // ñ is 2 bytes: cutting inside it drops it
+		{"añb", 3, "añ", "añ…"},
+		{"日本", 4, "日", "日…"}, // 3-byte runes
+		{"日本", 2, "", "…"},
+		{"abc", 0, "", "…"},
+		{"abc", -1, "", "…"},
 	}
 	for _, tt := range tests {
 		if got := UTF8(tt.s, tt.n); got != tt.want {
 			t.Errorf("UTF8(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
 		}
-	}
-}
-
-func TestMarked(t *testing.T) {
-	for _, tt := range []struct {
-		s    string
-		n    int
-		want string
-	}{
-		{"short", 5, "short"},
-		{"longer", 3, "lon…"},
-		{"añb", 2, "a…"},
-	} {
-		if got := Marked(tt.s, tt.n); got != tt.want {
-			t.Errorf("Marked(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		if got := Marked(tt.s, tt.n); got != tt.wantMarked {
+			t.Errorf("Marked(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.wantMarked)
 		}
 	}
 }
