@@ -225,25 +225,44 @@ func TestClientFault_SlowBodyGets408(t *testing.T) {
 func TestClientFault_OversizedBodyWithoutLength(t *testing.T) {
 	p := newTestProxy(t, nil, map[string]string{"MAX_REQUEST_BODY_MB": "1"})
 	// A chunked body has no Content-Length to refuse up front: the limit
-	// must hold while reading.
-	pr, pw := io.Pipe()
+	// must hold while reading. A raw connection reads the answer as soon as
+	// it arrives, whatever the writer is doing: an HTTP client may report its
+	// own failed write (the server stops reading) instead of the answer.
+	addr := p.front.Listener.Addr().String()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	writing := make(chan struct{})
 	go func() {
+		defer close(writing)
+		head := "POST /v1/chat/completions HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+		if _, err := io.WriteString(conn, head); err != nil {
+			return
+		}
 		chunk := strings.Repeat("x", 64<<10)
-		_, _ = io.WriteString(pw, `{"messages":[{"role":"user","content":"`)
-		for range 40 {
-			if _, err := io.WriteString(pw, chunk); err != nil {
-				return
+		if _, err := fmt.Fprintf(conn, "%x\r\n%s\r\n", 39, `{"messages":[{"role":"user","content":"`); err != nil {
+			return
+		}
+		for range 40 { // 2.5 MB, past the 1 MB limit
+			if _, err := fmt.Fprintf(conn, "%x\r\n%s\r\n", len(chunk), chunk); err != nil {
+				return // the server stopped reading
 			}
 		}
-		_, _ = io.WriteString(pw, `"}]}`)
-		pw.Close()
+		_, _ = io.WriteString(conn, "4\r\n\"}]}\r\n0\r\n\r\n")
 	}()
-	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, p.front.URL+"/v1/chat/completions", pr)
-	req.ContentLength = -1
-	status, _, body := p.do(req)
-	pr.CloseWithError(io.ErrClosedPipe)
-	if status != http.StatusRequestEntityTooLarge {
-		t.Fatalf("status %d, want 413: %.300s", status, body)
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	conn.Close() // ends the writer if it still writes
+	<-writing
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d, want 413: %.300s", resp.StatusCode, body)
 	}
 	if code := checkErrorEnvelope(t, body); code != "request_too_large" {
 		t.Errorf("code %q", code)
