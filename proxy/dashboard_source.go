@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -167,7 +168,10 @@ func (d dashboardSource) Models() []dashboard.ModelView {
 		out = append(out, dashboard.ModelView{
 			ID: m.ID, Name: m.Name, ContextLength: m.ContextLength, Tools: m.Tools, Vision: m.Vision, Reasoning: m.Reasoning,
 			Health: dashboard.HealthView{
-				Successes: h.Successes, Failures: h.Failures, SuccessRate: h.SuccessRate, LatencyMs: h.LatencyMs, LastError: h.LastError,
+				// In whole percent, as the page shows it: the estimate drifts
+				// with time, and the page rebuilds the table (losing a click
+				// in progress) only when what it shows changed.
+				Successes: h.Successes, Failures: h.Failures, SuccessRate: math.Round(h.SuccessRate*100) / 100, LatencyMs: h.LatencyMs, LastError: h.LastError,
 				CooldownUntil: cooldownUntil(h.CooldownUntil, s.now()),
 			},
 			Preferred: rank > 0, PreferredRank: rank,
