@@ -79,11 +79,11 @@ func execClaude(t *testing.T, bin string, p *testProxy, dir string, args ...stri
 	return out.String(), errOut.String(), err
 }
 
-func newClaudeCodeProxy(t *testing.T) *testProxy {
+func newClaudeCodeProxy(t *testing.T, with ...func(*Options)) *testProxy {
 	t.Helper()
 	return newTestProxy(t, nil, map[string]string{
 		"CLAUDE_OPUS_MODEL": llama, "CLAUDE_SONNET_MODEL": llama, "CLAUDE_HAIKU_MODEL": llama,
-	})
+	}, with...)
 }
 
 func TestClaudeCode_PlainPrompt(t *testing.T) {
@@ -133,8 +133,9 @@ func logUpstream(t *testing.T, p *testProxy) {
 // while a free model is slow to start.
 func TestClaudeCode_PingsBeforeTheAnswer(t *testing.T) {
 	bin := claudeCLI(t)
-	p := newClaudeCodeProxy(t)
-	p.srv.opts.StreamPing = 10 * time.Millisecond
+	// Set before the server starts: Claude Code's requests come from another
+	// process, so nothing orders a later change before the handler reads it.
+	p := newClaudeCodeProxy(t, func(o *Options) { o.StreamPing = 10 * time.Millisecond })
 	p.fake.SetDefault(llama, fakeopenrouter.Delay(300*time.Millisecond, fakeopenrouter.Answer("Answered after the pings.")))
 	out := runClaude(t, bin, p, t.TempDir(), "-p", "Say hello", "--model", "sonnet")
 	if !strings.Contains(out, "Answered after the pings.") {

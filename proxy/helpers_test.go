@@ -50,7 +50,8 @@ func (b *syncBuffer) String() string {
 
 // newTestProxy starts Freelane against fake with env as the process
 // environment (OPENROUTER_API_KEY and OPENROUTER_BASE_URL preset).
-func newTestProxy(t *testing.T, fake *fakeopenrouter.Server, env map[string]string) *testProxy {
+// Each of with adjusts the server's Options before it starts serving.
+func newTestProxy(t *testing.T, fake *fakeopenrouter.Server, env map[string]string, with ...func(*Options)) *testProxy {
 	t.Helper()
 	if fake == nil {
 		fake = fakeopenrouter.New(t)
@@ -59,7 +60,7 @@ func newTestProxy(t *testing.T, fake *fakeopenrouter.Server, env map[string]stri
 	for k, v := range env {
 		vars[k] = v
 	}
-	p := newTestProxyAt(t, t.TempDir(), vars, true)
+	p := newTestProxyAt(t, t.TempDir(), vars, true, with...)
 	p.fake = fake
 	return p
 }
@@ -67,7 +68,7 @@ func newTestProxy(t *testing.T, fake *fakeopenrouter.Server, env map[string]stri
 // newTestProxyAt starts Freelane in home with env as the process
 // environment (OPENROUTER_API_KEY preset) in front of env's
 // OPENROUTER_BASE_URL, loading the catalog first when refresh is set.
-func newTestProxyAt(t *testing.T, home string, env map[string]string, refresh bool) *testProxy {
+func newTestProxyAt(t *testing.T, home string, env map[string]string, refresh bool, with ...func(*Options)) *testProxy {
 	t.Helper()
 	vars := map[string]string{
 		"OPENROUTER_API_KEY": testKey,
@@ -82,11 +83,15 @@ func newTestProxyAt(t *testing.T, home string, env map[string]string, refresh bo
 		t.Fatalf("loading config: %v", err)
 	}
 	logs := &syncBuffer{}
-	srv, err := New(cfg, Options{
+	opts := Options{
 		Version: "test",
 		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Env:     lookup,
-	})
+	}
+	for _, f := range with {
+		f(&opts)
+	}
+	srv, err := New(cfg, opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
