@@ -462,6 +462,28 @@ true`
 		requireOverviewMatchesStats(t, fl, p)
 	})
 
+	t.Run("recent_calls_name_the_wire_api", func(t *testing.T) {
+		body := fmt.Sprintf(`{"model":%q,"max_tokens":64,"messages":[{"role":"user","content":"from Claude Code"}]}`, modelLlama)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, fl.base+"/v1/messages", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("anthropic-version", "2023-06-01")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST /v1/messages: status %d", resp.StatusCode)
+		}
+		p.open(t, "overview")
+		p.do(t, p.waitJS(`[...document.querySelectorAll('#recent-calls .badge')].some((b) => b.textContent === "anthropic" && b.title === "Anthropic Messages")`,
+			"the recent call marked as an Anthropic Messages call", browserWait))
+	})
+
 	t.Run("test_chat_shows_answer_model_and_reasoning", func(t *testing.T) {
 		fl.fake.Script(modelReasoning, fakeopenrouter.AnswerWithReasoning("Count the letters one by one.", "There are three r's in strawberry."))
 		p.open(t, "chat")
