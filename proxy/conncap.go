@@ -11,6 +11,23 @@ import (
 // every client is locked out.
 const defaultMaxConns = 512
 
+// connHeadroom is room above the calls the limiter admits, for the
+// dashboard, /health and clients between calls.
+const connHeadroom = 16
+
+// connLimit is the cap on open client connections: Options.MaxConns, but
+// never below what the limiter admits (calls in flight and waiting) plus
+// headroom, so the cap refuses no call the limiter would take, whatever
+// MAX_CONCURRENT_REQUESTS and MAX_QUEUED_REQUESTS say now.
+func (s *Server) connLimit() int {
+	n := s.opts.MaxConns
+	if n <= 0 {
+		n = defaultMaxConns
+	}
+	cfg := s.config()
+	return max(n, cfg.MaxConcurrent+cfg.MaxQueued+connHeadroom)
+}
+
 // connCap keeps at most max client connections open. A connection over the
 // cap makes room by closing the oldest one that is idle (a kept-alive
 // connection between requests) or has not sent a request yet; when every
@@ -18,7 +35,7 @@ const defaultMaxConns = 512
 // connections, however many a client opens, cannot lock others out.
 // It is an http.Server's ConnState hook.
 type connCap struct {
-	max int
+	limit func() int // read when a connection arrives: settings reload
 
 	mu sync.Mutex
 	// idle holds the connections that may be closed, oldest first; busy
@@ -27,11 +44,8 @@ type connCap struct {
 	busy map[net.Conn]bool
 }
 
-func newConnCap(max int) *connCap {
-	if max <= 0 {
-		max = defaultMaxConns
-	}
-	return &connCap{max: max, busy: map[net.Conn]bool{}}
+func newConnCap(limit func() int) *connCap {
+	return &connCap{limit: limit, busy: map[net.Conn]bool{}}
 }
 
 func (c *connCap) track(conn net.Conn, state http.ConnState) {
@@ -40,7 +54,7 @@ func (c *connCap) track(conn net.Conn, state http.ConnState) {
 	c.forget(conn)
 	switch state {
 	case http.StateNew:
-		if len(c.idle)+len(c.busy) >= c.max {
+		if len(c.idle)+len(c.busy) >= c.limit() {
 			if len(c.idle) == 0 {
 				conn.Close() // every connection is serving a call
 				return

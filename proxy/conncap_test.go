@@ -20,13 +20,18 @@ import (
 func TestConnCap_IdleConnectionsMakeRoom(t *testing.T) {
 	fake := fakeopenrouter.New(t)
 	home := t.TempDir()
-	writeEnv(t, home, "OPENROUTER_BASE_URL="+fake.BaseURL()+"\nOPENROUTER_API_KEY="+testKey+"\nLISTEN_ADDR=127.0.0.1:0\n")
-	const maxConns = 4
-	srv := runServer(t, home, Options{MaxConns: maxConns})
+	// One call at a time and none waiting keep the cap low.
+	writeEnv(t, home, "OPENROUTER_BASE_URL="+fake.BaseURL()+"\nOPENROUTER_API_KEY="+testKey+
+		"\nLISTEN_ADDR=127.0.0.1:0\nMAX_CONCURRENT_REQUESTS=1\nMAX_QUEUED_REQUESTS=0\n")
+	srv := runServer(t, home, Options{MaxConns: 4})
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
 	addr := srv.Addr()
+	maxConns := srv.connLimit()
+	if maxConns != 1+connHeadroom {
+		t.Fatalf("connection cap %d, want the limiter's 1 call plus %d headroom", maxConns, connHeadroom)
+	}
 
 	var idle []net.Conn
 	for range 3 * maxConns {
@@ -72,4 +77,17 @@ func closedByServer(c net.Conn) bool {
 	c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
 	_, err := c.Read(make([]byte, 1))
 	return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// The cap never refuses a call the limiter would take: with many calls
+// allowed in flight and waiting, it rises above MaxConns.
+func TestConnLimit_NeverBelowWhatTheLimiterAdmits(t *testing.T) {
+	fake := fakeopenrouter.New(t)
+	home := t.TempDir()
+	writeEnv(t, home, "OPENROUTER_BASE_URL="+fake.BaseURL()+"\nOPENROUTER_API_KEY="+testKey+
+		"\nLISTEN_ADDR=127.0.0.1:0\nMAX_CONCURRENT_REQUESTS=1000\nMAX_QUEUED_REQUESTS=200\n")
+	srv := runServer(t, home, Options{MaxConns: 512})
+	if got, want := srv.connLimit(), 1000+200+connHeadroom; got != want {
+		t.Errorf("connection cap %d, want %d", got, want)
+	}
 }

@@ -41,7 +41,7 @@ func (s *Server) listenLocked(addr string) error {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
-		ConnState:         newConnCap(s.opts.MaxConns).track,
+		ConnState:         newConnCap(s.connLimit).track,
 	}
 	s.srv, s.addr, s.listenErr, s.cancelCalls = srv, ln.Addr().String(), nil, cancelCalls
 	s.listening, s.stopListening = context.WithCancel(context.Background())

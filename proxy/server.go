@@ -68,8 +68,8 @@ type Options struct {
 	LogLevel *slog.LevelVar
 	// sameUser replaces localuser.SameUser in tests.
 	sameUser func(local, remote netip.AddrPort) (bool, error)
-	// MaxConns caps open client connections (default defaultMaxConns);
-	// see connCap.
+	// MaxConns caps open client connections (default defaultMaxConns),
+	// never below the calls the limiter admits; see connLimit and connCap.
 	MaxConns int
 	// StreamPing is how long an Anthropic Messages stream waits for its
 	// first event, and then between pings, before it sends a ping
