@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -362,4 +363,27 @@ func TestLaunchers(t *testing.T) {
 	// Closing the console window ends the proxy; here, taskkill does.
 	wine(t, "taskkill", "/F", "/IM", "freelane.exe")
 	waitFor(t, 30*time.Second, "the console proxy to end", func() bool { _, ok := getHealth(home.addr); return !ok })
+}
+
+// TestServe_DashboardAnswersItsUser: on Windows the dashboard asks the OS
+// which process owns the connection (GetExtendedTcpTable) and serves it to
+// the user running Freelane. A Windows client of the same user gets the
+// page; the API stays open as before.
+func TestServe_DashboardAnswersItsUser(t *testing.T) {
+	w := prefix(t)
+	upstream := fakeopenrouter.New(t)
+	home := newHome(t)
+	home.writeEnv(t, notepadEnv(upstream, home.addr, false))
+	p := startWine(t, nil, w.exe, "serve", "--home", home.win)
+	waitHealthy(t, home.addr, p)
+	_, port, err := net.SplitHostPort(home.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/debug/stats", "/v1/models"} {
+		r := wine(t, "httpget.exe", port, path)
+		if r.code != 0 || strings.TrimSpace(strings.SplitN(r.out, "\n", 2)[0]) != "200" {
+			t.Errorf("GET %s from a Windows process of the same user: exit %d, answer %q, want 200\n%s", path, r.code, r.out, p.out.String())
+		}
+	}
 }

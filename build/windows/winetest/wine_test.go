@@ -136,6 +136,7 @@ func createPrefix(w *winePrefix) error {
 		{"-shared", "-O2", "-o", filepath.Join(system32, "bcryptprimitives.dll"), "testdata/bcryptprimitives.c", "-ladvapi32"},
 		{"-O2", "-o", filepath.Join(system32, "crash.exe"), "testdata/crash.c"},
 		{"-O2", "-o", filepath.Join(system32, "input.exe"), "testdata/input.c"},
+		{"-O2", "-o", filepath.Join(system32, "httpget.exe"), "testdata/httpget.c", "-lws2_32"},
 	} {
 		if out, err := exec.CommandContext(ctx, mingwCC, build...).CombinedOutput(); err != nil {
 			return fmt.Errorf("%s %s: %v\n%s", mingwCC, strings.Join(build, " "), err, out)
