@@ -176,6 +176,13 @@ func runProxyFromHome(t *testing.T, home string) *Server {
 	runDone := make(chan error, 1)
 	go func() { runDone <- srv.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-runDone })
+	select { // edits the test saves from now on are seen
+	case <-srv.watching:
+	case err := <-runDone:
+		t.Fatalf("Run ended before watching the home folder: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not start watching the home folder within 10 s")
+	}
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,7 @@ func (s *Server) Run(ctx context.Context) error {
 			Config:  s.applyConfig,
 			Invalid: func(err error) { s.log.Warn("configuration not reloaded; keeping the last good one", "err", err) },
 			Debug:   s.debugChanged,
+			Ready:   func() { close(s.watching) },
 		})
 		if err != nil {
 			s.log.Warn("not watching the config folder; edits need a restart", "err", err)

@@ -39,7 +39,20 @@ func runServer(t *testing.T, home string, o Options) *runningServer {
 		r.err = srv.Run(ctx)
 	}()
 	t.Cleanup(func() { cancel(); <-r.done })
+	r.awaitWatching(t)
 	return r
+}
+
+// awaitWatching waits until Run watches the home folder, so that an edit
+// the test saves next is seen (or until Run ended, which the test checks).
+func (r *runningServer) awaitWatching(t *testing.T) {
+	t.Helper()
+	select {
+	case <-r.watching:
+	case <-r.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not start watching the home folder within 10 s")
+	}
 }
 
 // wait returns Run's result, failing the test when Run takes longer than

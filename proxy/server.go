@@ -116,6 +116,9 @@ type Server struct {
 	health   *routing.Health
 	stats    *stats.Store
 	captures *capture.Recorder
+	// watching is closed once Run watches the home folder: edits saved
+	// after that are applied.
+	watching chan struct{}
 	// responses keeps recent Responses API answers for previous_response_id.
 	responses *responses.Store
 	debug     atomic.Bool
@@ -180,7 +183,7 @@ func New(cfg config.Config, o Options) (*Server, error) {
 	if o.LogLevel != nil {
 		o.LogLevel.Set(cfg.LogLevel)
 	}
-	s := &Server{opts: o, log: o.Logger, now: o.Now, started: o.Now(), catalogIntervalChanged: make(chan struct{}, 1)}
+	s := &Server{opts: o, log: o.Logger, now: o.Now, started: o.Now(), catalogIntervalChanged: make(chan struct{}, 1), watching: make(chan struct{})}
 	s.rt.Store(newRuntimeConfig(cfg))
 	if err := os.MkdirAll(cfg.CacheDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating cache folder: %w", err)

@@ -41,6 +41,9 @@ type Handler struct {
 	StartInvalid bool
 	// SettleDelay replaces DefaultSettleDelay when positive.
 	SettleDelay time.Duration
+	// Ready is called once the folder is watched and the baseline read:
+	// from then on every change is reported.
+	Ready func()
 }
 
 // Watch reloads the configuration whenever <home>/.env or
@@ -52,12 +55,6 @@ type Handler struct {
 // Watch returns an error only when watching cannot start; it returns nil
 // once ctx is done.
 func Watch(ctx context.Context, home string, lookup func(string) (string, bool), h Handler) error {
-	return watch(ctx, home, lookup, h, nil)
-}
-
-// watch is Watch with a ready callback, run once the baseline is read, so
-// tests know when a change will be reported.
-func watch(ctx context.Context, home string, lookup func(string) (string, bool), h Handler, ready func()) error {
 	watcher, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watching %s: %w", home, err)
@@ -74,8 +71,8 @@ func watch(ctx context.Context, home string, lookup func(string) (string, bool),
 	} else if c, err := LoadWith(home, lookup); err == nil {
 		w.last, w.valid = c, true
 	}
-	if ready != nil {
-		ready()
+	if h.Ready != nil {
+		h.Ready()
 	}
 
 	settleDelay := h.SettleDelay

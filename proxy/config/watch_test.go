@@ -37,8 +37,9 @@ func startWatch(t *testing.T, home string, lookup func(string) (string, bool), o
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	ready := make(chan struct{})
+	h.Ready = func() { close(ready) }
 	done := make(chan error, 1)
-	go func() { done <- watch(ctx, home, lookup, h, func() { close(ready) }) }()
+	go func() { done <- Watch(ctx, home, lookup, h) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
