@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -188,4 +189,14 @@ func runProxyFromHome(t *testing.T, home string) *Server {
 	}
 	eventually(t, "the catalog", func() bool { return len(srv.catalog.Models()) > 0 })
 	return srv
+}
+
+// skipOrFailInCI skips where a tool is missing on a developer's machine, but
+// fails in CI, which must install it (.ci/run).
+func skipOrFailInCI(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s (required when CI is set)", why)
+	}
+	t.Skip(why)
 }

@@ -80,10 +80,7 @@ func prefix(t *testing.T) *winePrefix {
 		w.err = createPrefix(w)
 	})
 	if w.skip != "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s (required when CI is set)", w.skip)
-		}
-		t.Skip(w.skip)
+		skipOrFailInCI(t, w.skip)
 	}
 	if w.err != nil {
 		t.Fatal(w.err)
@@ -328,4 +325,14 @@ func freeLoopbackAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// skipOrFailInCI skips where a tool is missing on a developer's machine, but
+// fails in CI, which must install it (.ci/run).
+func skipOrFailInCI(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s (required when CI is set)", why)
+	}
+	t.Skip(why)
 }
